@@ -1,0 +1,148 @@
+/**
+ * The GRU cell, PyTorch conventions (gates r, z, n; reset gate applied after the matMul):
+ *
+ *     r = σ(W_ir x + b_ir + W_hr h + b_hr)
+ *     z = σ(W_iz x + b_iz + W_hz h + b_hz)
+ *     n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+ *     h' = (1 − z) ⊙ n + z ⊙ h
+ *
+ * Weights: weight_ih [3D, E], weight_hh [3D, D], bias_ih [3D], bias_hh [3D].
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { tanh } from "../ops/activations.ts";
+import {
+  type BackwardArgs,
+  type Cell,
+  type CellGrads,
+  type CellOptions,
+  type FusedCell,
+  type FusedForward,
+  gateBias,
+  gateBlockT,
+  linearGrads,
+  previousStates,
+  pytorchWeights,
+} from "./cell.ts";
+
+/** Creates a GRU cell with input width E and state width D. */
+export function gru(input: number, hidden: number, options: CellOptions = {}): Cell {
+  const params = pytorchWeights({ input, hidden, gates: 3 }, options);
+  return {
+    kind: "gru",
+    inputSize: input,
+    stateSize: hidden,
+    params,
+    step,
+    fused: fusedGru(hidden),
+  };
+}
+
+function step(x: tf.Tensor2D, h: tf.Tensor2D, weights: tf.Tensor[]): tf.Tensor2D {
+  const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  const d = h.shape[1];
+  const gi = tf.add(tf.matMul(x, wih, false, true), bih); // [N, 3D]
+  const gh = tf.add(tf.matMul(h, whh, false, true), bhh); // [N, 3D]
+  const [ir, iz, inn] = tf.split(gi, [d, d, d], 1);
+  const [hr, hz, hn] = tf.split(gh, [d, d, d], 1);
+  const r = tf.sigmoid(tf.add(ir, hr));
+  const z = tf.sigmoid(tf.add(iz, hz));
+  const n = tf.tanh(tf.add(inn, tf.mul(r, hn)));
+  return tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
+}
+
+function fusedGru(d: number): FusedCell {
+  return {
+    forward(x: tf.Tensor3D, weights: tf.Tensor[], options: { keep: boolean }): FusedForward {
+      const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+      const [t, b, e] = x.shape;
+      return tf.tidy(() => {
+        const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
+        // Input projections of all steps at once; b_hr and b_hz fold into them.
+        const proj = (gate: number, bias: tf.Tensor1D) =>
+          tf.unstack(
+            tf.reshape(tf.fused.matMul({ a: x2, b: gateBlockT(wih, gate, d), bias }), [t, b, d]),
+          ) as tf.Tensor2D[]; // T × [B, D]
+        const xr = proj(0, tf.add(gateBias(bih, 0, d), gateBias(bhh, 0, d)));
+        const xz = proj(1, tf.add(gateBias(bih, 1, d), gateBias(bhh, 1, d)));
+        const xn = proj(2, gateBias(bih, 2, d));
+        const whr = gateBlockT(whh, 0, d);
+        const whz = gateBlockT(whh, 1, d);
+        const whn = gateBlockT(whh, 2, d);
+        const bhn = gateBias(bhh, 2, d);
+        const hs: tf.Tensor2D[] = [];
+        const rs: tf.Tensor[] = [];
+        const zs: tf.Tensor[] = [];
+        const ns: tf.Tensor[] = [];
+        const hns: tf.Tensor[] = [];
+        let h: tf.Tensor2D = tf.zeros([b, d]);
+        for (let i = 0; i < t; i++) {
+          const r = tf.sigmoid(tf.add(xr[i], tf.matMul(h, whr)));
+          const z = tf.sigmoid(tf.add(xz[i], tf.matMul(h, whz)));
+          const hn = tf.fused.matMul({ a: h, b: whn, bias: bhn }); // W_hn h + b_hn, [B, D]
+          const n = tanh(tf.add(xn[i], tf.mul(r, hn)));
+          h = tf.add(n, tf.mul(z, tf.sub(h, n)));
+          hs.push(h);
+          if (options.keep) rs.push(r), zs.push(z), ns.push(n), hns.push(hn);
+        }
+        const states = tf.stack(hs) as tf.Tensor3D; // [T, B, D]
+        const saved = options.keep ? [rs, zs, ns, hns].map((a) => tf.stack(a)) : [];
+        return { states, saved };
+      });
+    },
+
+    localBackward(delta: tf.Tensor3D, args: BackwardArgs): CellGrads {
+      const [t, b] = delta.shape;
+      return tf.tidy(() => {
+        const flat = (a: tf.Tensor) => tf.reshape(a, [t * b, -1]) as tf.Tensor2D;
+        const hPrev = flat(previousStates(args.states));
+        const [r, z, n, hn] = args.saved.map(flat);
+        const g = gateGrads(flat(delta), { r, z, n, hn, hPrev });
+        return linearGrads(g, args, hPrev);
+      });
+    },
+
+    bpttBackward(e: tf.Tensor3D, args: BackwardArgs): CellGrads {
+      const [t, b] = e.shape;
+      const whh = args.weights[1] as tf.Tensor2D;
+      return tf.tidy(() => {
+        const hPrevAll = previousStates(args.states);
+        const es = tf.unstack(e) as tf.Tensor2D[];
+        const hPrev = tf.unstack(hPrevAll) as tf.Tensor2D[];
+        const [r, z, n, hn] = args.saved.map((a) => tf.unstack(a) as tf.Tensor2D[]);
+        const gxs: tf.Tensor2D[] = new Array(t);
+        const ghs: tf.Tensor2D[] = new Array(t);
+        let carry: tf.Tensor2D | null = null; // δ_{t+1} J_{t+1}
+        for (let i = t - 1; i >= 0; i--) {
+          const delta: tf.Tensor2D = carry ? tf.add(es[i], carry) : es[i];
+          const g = gateGrads(delta, { r: r[i], z: z[i], n: n[i], hn: hn[i], hPrev: hPrev[i] });
+          gxs[i] = g.gx;
+          ghs[i] = g.gh;
+          if (i > 0) carry = tf.add(tf.mul(delta, z[i]), tf.matMul(g.gh, whh));
+        }
+        const gx = tf.concat(gxs, 0) as tf.Tensor2D; // [T·B, 3D]
+        const gh = tf.concat(ghs, 0) as tf.Tensor2D;
+        return linearGrads({ gx, gh }, args, tf.reshape(hPrevAll, [t * b, d]) as tf.Tensor2D);
+      });
+    },
+  };
+}
+
+interface GruActs {
+  r: tf.Tensor2D;
+  z: tf.Tensor2D;
+  n: tf.Tensor2D;
+  hn: tf.Tensor2D;
+  hPrev: tf.Tensor2D;
+}
+
+/** Pre-activation gradients (input side [·, 3D], state side [·, 3D]) from δ on h'. */
+function gateGrads(delta: tf.Tensor2D, a: GruActs): { gx: tf.Tensor2D; gh: tf.Tensor2D } {
+  const dPreN = tf.mul(tf.mul(delta, tf.sub(1, a.z)), tf.sub(1, tf.square(a.n)));
+  const dPreZ = tf.mul(tf.mul(delta, tf.sub(a.hPrev, a.n)), tf.mul(a.z, tf.sub(1, a.z)));
+  const dPreR = tf.mul(tf.mul(dPreN, a.hn), tf.mul(a.r, tf.sub(1, a.r)));
+  const gx = tf.concat([dPreR, dPreZ, dPreN], 1) as tf.Tensor2D;
+  const gh = tf.concat([dPreR, dPreZ, tf.mul(dPreN, a.r)], 1) as tf.Tensor2D;
+  return { gx, gh };
+}

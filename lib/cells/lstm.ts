@@ -1,0 +1,160 @@
+/**
+ * The LSTM cell, PyTorch conventions (gates i, f, g, o):
+ *
+ *     i = σ(·), f = σ(·), g = tanh(·), o = σ(·)   each of W_i* x + b_i* + W_h* h + b_h*
+ *     c' = f ⊙ c + i ⊙ g,   h' = o ⊙ tanh(c')
+ *
+ * The state, and the layer's output, is concat(h, c): 2·D wide. The Linear(2D → D) that follows
+ * belongs to the model. Weights: weight_ih [4D, E], weight_hh [4D, D], bias_ih [4D], bias_hh [4D].
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { tanh } from "../ops/activations.ts";
+import {
+  type BackwardArgs,
+  type Cell,
+  type CellGrads,
+  type CellOptions,
+  type FusedCell,
+  gateBias,
+  gateBlockT,
+  linearGrads,
+  previousStates,
+  pytorchWeights,
+} from "./cell.ts";
+
+/** Creates an LSTM cell with input width E, hidden width D (state width 2·D). */
+export function lstm(input: number, hidden: number, options: CellOptions = {}): Cell {
+  const params = pytorchWeights({ input, hidden, gates: 4 }, options);
+  return {
+    kind: "lstm",
+    inputSize: input,
+    stateSize: 2 * hidden,
+    params,
+    step,
+    fused: fusedLstm(hidden),
+  };
+}
+
+function step(x: tf.Tensor2D, state: tf.Tensor2D, weights: tf.Tensor[]): tf.Tensor2D {
+  const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  const d = state.shape[1] / 2;
+  const [h, c] = tf.split(state, 2, 1);
+  const pre = tf.add(
+    tf.add(tf.matMul(x, wih, false, true), bih),
+    tf.add(tf.matMul(h, whh, false, true), bhh),
+  );
+  const [pi, pf, pg, po] = tf.split(pre, [d, d, d, d], 1);
+  const c2 = tf.add(tf.mul(tf.sigmoid(pf), c), tf.mul(tf.sigmoid(pi), tf.tanh(pg)));
+  const h2 = tf.mul(tf.sigmoid(po), tf.tanh(c2));
+  return tf.concat([h2, c2], 1) as tf.Tensor2D;
+}
+
+function fusedLstm(d: number): FusedCell {
+  return {
+    forward(x, weights, options) {
+      const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+      const [t, b, e] = x.shape;
+      return tf.tidy(() => {
+        const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
+        const proj = (gate: number) =>
+          tf.unstack(tf.reshape(
+            tf.fused.matMul({
+              a: x2,
+              b: gateBlockT(wih, gate, d),
+              bias: tf.add(gateBias(bih, gate, d), gateBias(bhh, gate, d)),
+            }),
+            [t, b, d],
+          )) as tf.Tensor2D[];
+        const xs = [0, 1, 2, 3].map(proj); // 4 gates × T × [B, D]
+        const wh = [0, 1, 2, 3].map((g) => gateBlockT(whh, g, d)); // [D, D] each
+        const acts: tf.Tensor[][] = [[], [], [], [], []]; // i, f, g, o, tanh(c')
+        const outs: tf.Tensor2D[] = [];
+        let h: tf.Tensor2D = tf.zeros([b, d]);
+        let c: tf.Tensor2D = tf.zeros([b, d]);
+        for (let s = 0; s < t; s++) {
+          const i = tf.sigmoid(tf.add(xs[0][s], tf.matMul(h, wh[0])));
+          const f = tf.sigmoid(tf.add(xs[1][s], tf.matMul(h, wh[1])));
+          const g = tanh(tf.add(xs[2][s], tf.matMul(h, wh[2])));
+          const o = tf.sigmoid(tf.add(xs[3][s], tf.matMul(h, wh[3])));
+          c = tf.add(tf.mul(f, c), tf.mul(i, g));
+          const tc = tanh(c);
+          h = tf.mul(o, tc);
+          outs.push(tf.concat([h, c], 1));
+          if (options.keep) [i, f, g, o, tc].forEach((a, k) => acts[k].push(a));
+        }
+        const states = tf.stack(outs) as tf.Tensor3D; // [T, B, 2D]
+        return { states, saved: options.keep ? acts.map((a) => tf.stack(a)) : [] };
+      });
+    },
+
+    localBackward(delta: tf.Tensor3D, args: BackwardArgs): CellGrads {
+      const [t, b] = delta.shape;
+      return tf.tidy(() => {
+        const flat = (a: tf.Tensor) => tf.reshape(a, [t * b, -1]) as tf.Tensor2D;
+        const prev = flat(previousStates(args.states)); // [T·B, 2D]
+        const [hPrev, cPrev] = tf.split(prev, 2, 1) as tf.Tensor2D[];
+        const [dh, dc] = tf.split(flat(delta), 2, 1) as tf.Tensor2D[];
+        const [i, f, g, o, tc] = args.saved.map(flat);
+        const pre = gateGrads(dh, dc, { i, f, g, o, tc, cPrev });
+        return linearGrads({ gx: pre.gates, gh: pre.gates }, args, hPrev);
+      });
+    },
+
+    bpttBackward(e: tf.Tensor3D, args: BackwardArgs): CellGrads {
+      const [t, b] = e.shape;
+      const whh = args.weights[1] as tf.Tensor2D;
+      return tf.tidy(() => {
+        const prevAll = previousStates(args.states);
+        const prev = tf.unstack(prevAll) as tf.Tensor2D[];
+        const es = tf.unstack(e) as tf.Tensor2D[];
+        const [i, f, g, o, tc] = args.saved.map((a) => tf.unstack(a) as tf.Tensor2D[]);
+        const gs: tf.Tensor2D[] = new Array(t);
+        let carryH: tf.Tensor2D | null = null;
+        let carryC: tf.Tensor2D | null = null;
+        for (let s = t - 1; s >= 0; s--) {
+          let [dh, dc] = tf.split(es[s], 2, 1) as tf.Tensor2D[];
+          if (carryH && carryC) dh = tf.add(dh, carryH), dc = tf.add(dc, carryC);
+          const cPrev = tf.slice(prev[s], [0, d], [b, d]);
+          const pre = gateGrads(dh, dc, { i: i[s], f: f[s], g: g[s], o: o[s], tc: tc[s], cPrev });
+          gs[s] = pre.gates;
+          if (s > 0) {
+            carryH = tf.matMul(pre.gates, whh);
+            carryC = tf.mul(pre.dcTotal, f[s]);
+          }
+        }
+        const gates = tf.concat(gs, 0) as tf.Tensor2D;
+        const hPrev = tf.slice(tf.reshape(prevAll, [t * b, 2 * d]), [0, 0], [
+          t * b,
+          d,
+        ]) as tf.Tensor2D;
+        return linearGrads({ gx: gates, gh: gates }, args, hPrev);
+      });
+    },
+  };
+}
+
+interface LstmActs {
+  i: tf.Tensor2D;
+  f: tf.Tensor2D;
+  g: tf.Tensor2D;
+  o: tf.Tensor2D;
+  tc: tf.Tensor2D;
+  cPrev: tf.Tensor2D;
+}
+
+/** Pre-activation gradients [·, 4D] (i, f, g, o) and the total gradient on c'. */
+function gateGrads(
+  dh: tf.Tensor2D,
+  dcIn: tf.Tensor2D,
+  a: LstmActs,
+): { gates: tf.Tensor2D; dcTotal: tf.Tensor2D } {
+  const dc = tf.add(dcIn, tf.mul(tf.mul(dh, a.o), tf.sub(1, tf.square(a.tc))));
+  const sig = (y: tf.Tensor2D) => tf.mul(y, tf.sub(1, y));
+  const dI = tf.mul(tf.mul(dc, a.g), sig(a.i));
+  const dF = tf.mul(tf.mul(dc, a.cPrev), sig(a.f));
+  const dG = tf.mul(tf.mul(dc, a.i), tf.sub(1, tf.square(a.g)));
+  const dO = tf.mul(tf.mul(dh, a.tc), sig(a.o));
+  return { gates: tf.concat([dI, dF, dG, dO], 1) as tf.Tensor2D, dcTotal: dc as tf.Tensor2D };
+}

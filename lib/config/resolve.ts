@@ -1,0 +1,34 @@
+/**
+ * Resolving a preset: defaults ← preset at a scale ← `key=value` overrides, then validation.
+ *
+ * @module
+ */
+import { applyOverrides, parseSet } from "./overrides.ts";
+import { PRESETS } from "./presets.ts";
+import { type Config, type Scale, SCALES, validateConfig, withDefaults } from "./schema.ts";
+
+/** Options of {@link resolveConfig}. */
+export interface ResolveOptions {
+  /** Scale preset; default `"quick"`. */
+  scale?: Scale;
+  /** Overrides like `["hidden=128", "feedback.init=uniform"]`, applied last, in order. */
+  set?: readonly string[];
+}
+
+/** The validated config of preset `name` at `scale`, with `set` applied. */
+export function resolveConfig(name: string, options: ResolveOptions = {}): Config {
+  const { scale = "quick", set = [] } = options;
+  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  if (preset === undefined) {
+    throw new Error(`Unknown config "${name}"; available: ${Object.keys(PRESETS).join(", ")}`);
+  }
+  if (!(SCALES as readonly string[]).includes(scale)) {
+    throw new Error(
+      `Invalid config key "scale": got ${JSON.stringify(scale)}; allowed values: ${
+        SCALES.map((s) => `"${s}"`).join(", ")
+      }`,
+    );
+  }
+  const merged = withDefaults({ ...preset.scales[scale], name, scale });
+  return validateConfig(applyOverrides(merged, parseSet(set)));
+}

@@ -1,0 +1,347 @@
+/**
+ * The experiment config: its type, the defaults (the one place they live) and validation.
+ * A config is plain JSON data; {@link validateConfig} checks every key and fills `embed`.
+ *
+ * @module
+ */
+import { type Schedule, validateSchedule } from "../train/schedule.ts";
+
+/** Datasets. */
+export const DATASETS = ["ptb", "ptb-char", "wikitext-2", "wikitext-103", "synthetic"] as const;
+/** Model families: PTB's stacked RNN LM, WikiText's pre-norm block, and the Table 4 baselines. */
+export const MODELS = ["rnn-lm", "transformer-like", "gpt", "ema"] as const;
+/** Recurrent cells. */
+export const CELLS = ["rnn", "gru", "lstm"] as const;
+/** Gradient modes. */
+export const MODES = ["bptt", "ft-bptt", "dsf"] as const;
+/** Feedback (λ) initialisations. */
+export const FEEDBACK_INITS = ["linspace", "uniform", "given"] as const;
+/** Implementations of the DSF reverse scan. */
+export const DSF_IMPLS = ["scan", "sequential", "fft"] as const;
+/** TensorFlow.js backends. */
+export const BACKENDS = ["auto", "webgpu", "wasm", "cpu"] as const;
+/** Scale presets. */
+export const SCALES = ["smoke", "quick", "small", "paper"] as const;
+
+/** A dataset name. */
+export type Dataset = typeof DATASETS[number];
+/** A model family. */
+export type ModelKind = typeof MODELS[number];
+/** A recurrent cell. */
+export type CellKind = typeof CELLS[number];
+/** A gradient mode. */
+export type Mode = typeof MODES[number];
+/** A feedback initialisation. */
+export type FeedbackInit = typeof FEEDBACK_INITS[number];
+/** A DSF reverse-scan implementation. */
+export type DsfImpl = typeof DSF_IMPLS[number];
+/** A backend choice. */
+export type BackendChoice = typeof BACKENDS[number];
+/** A scale preset. */
+export type Scale = typeof SCALES[number];
+
+/** How the fixed diagonal feedback λ is made. */
+export interface FeedbackConfig {
+  /** `linspace(low, high, S)` (reference code), U(low, high) (paper text) or `values`. */
+  init: FeedbackInit;
+  /** Lower end. */
+  low: number;
+  /** Upper end. */
+  high: number;
+  /** Seed of the `uniform` draw. */
+  seed: number;
+  /** Explicit λ (length = state size: hidden, or 2·hidden for lstm); only with `init: given`. */
+  values: number[] | null;
+}
+
+/** A resolved, validated experiment config. */
+export interface Config {
+  /** Run name (the preset's by default). */
+  name: string;
+  /** Scale preset it was resolved at. */
+  scale: Scale;
+  /** Dataset. */
+  dataset: Dataset;
+  /** Model family. */
+  model: ModelKind;
+  /** Recurrent cell (rnn-lm, transformer-like). */
+  cell: CellKind;
+  /** Number of layers L. */
+  layers: number;
+  /** Hidden size D. */
+  hidden: number;
+  /** Embedding size E (defaults to `hidden`; `null` in a partial config means "= hidden"). */
+  embed: number;
+  /** Context length T. */
+  context: number;
+  /** Training batch size. */
+  batchSize: number;
+  /** Evaluation batch size. */
+  evalBatchSize: number;
+  /** Training epochs (ignored when `steps` is set). */
+  epochs: number;
+  /** Budget of updates that replaces `epochs` (the schedule scales with it), or null. */
+  steps: number | null;
+  /** Base learning rate. */
+  lr: number;
+  /** Adam `[β1, β2]`. */
+  betas: [number, number];
+  /** Adam epsilon. */
+  eps: number;
+  /** L2 weight decay (torch Adam semantics). */
+  weightDecay: number;
+  /** Gradient-norm clip (0 = none). */
+  clip: number;
+  /** Learning-rate schedule. */
+  schedule: Schedule;
+  /** Gradient mode (ignored by gpt and ema). */
+  mode: Mode;
+  /** Fixed diagonal feedback λ. */
+  feedback: FeedbackConfig;
+  /** DSF reverse-scan implementation. */
+  dsfImpl: DsfImpl;
+  /** Evaluate every this many updates; 0 = `floor(totalSteps / evals)` (the reference). */
+  evalEvery: number;
+  /** Number of evaluations per run when `evalEvery` is 0 (the reference: 50). */
+  evals: number;
+  /** Cap on validation batches per evaluation, or null for the whole split. */
+  evalBatches: number | null;
+  /** Seed of initialisation and data order. */
+  seed: number;
+  /** Backend. */
+  backend: BackendChoice;
+  /** BPE vocabulary size (wikitext-*). */
+  vocabSize: number;
+  /** Attention heads (gpt). */
+  heads: number;
+  /** EMA state dimension per channel (ema; MEGA's default 16). */
+  emaDim: number;
+  /** Synthetic recall: how many steps back the target symbol is. */
+  lag: number;
+  /** Synthetic recall: alphabet size. */
+  alphabet: number;
+}
+
+/** A config with optional keys at every level (presets and overrides). */
+export type ConfigPatch = {
+  [K in keyof Config]?: K extends "feedback" ? Partial<FeedbackConfig>
+    : K extends "embed" ? number | null
+    : Config[K];
+};
+
+/** The defaults (the reference code's PTB setting where one applies). */
+export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }> = {
+  name: "custom",
+  scale: "paper",
+  dataset: "ptb",
+  model: "rnn-lm",
+  cell: "gru",
+  layers: 1,
+  hidden: 256,
+  embed: null,
+  context: 64,
+  batchSize: 128,
+  evalBatchSize: 256,
+  epochs: 30,
+  steps: null,
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  clip: 0,
+  schedule: { kind: "constant" },
+  mode: "dsf",
+  feedback: { init: "linspace", low: 0, high: 1, seed: 0, values: null },
+  dsfImpl: "scan",
+  evalEvery: 0,
+  evals: 50,
+  evalBatches: null,
+  seed: 0,
+  backend: "auto",
+  vocabSize: 16000,
+  heads: 8,
+  emaDim: 16,
+  lag: 8,
+  alphabet: 16,
+};
+
+/** State size S of one recurrent layer: `hidden`, or `2·hidden` for an LSTM (h and c). */
+export function stateSize(config: Pick<Config, "cell" | "hidden">): number {
+  return config.cell === "lstm" ? 2 * config.hidden : config.hidden;
+}
+
+function fail(key: string, msg: string): never {
+  throw new Error(`Invalid config key "${key}": ${msg}`);
+}
+
+function show(x: unknown): string {
+  return JSON.stringify(x) ?? String(x);
+}
+
+function oneOf<T extends string>(key: string, x: unknown, allowed: readonly T[]): T {
+  if (typeof x !== "string" || !(allowed as readonly string[]).includes(x)) {
+    fail(key, `got ${show(x)}; allowed values: ${allowed.map((a) => `"${a}"`).join(", ")}`);
+  }
+  return x as T;
+}
+
+function int(key: string, x: unknown, min: number): number {
+  if (typeof x !== "number" || !Number.isInteger(x) || x < min) {
+    fail(key, `must be an integer >= ${min}, got ${show(x)}`);
+  }
+  return x;
+}
+
+function num(key: string, x: unknown, min: number, minOpen: boolean): number {
+  if (typeof x !== "number" || !Number.isFinite(x) || (minOpen ? x <= min : x < min)) {
+    fail(key, `must be a number ${minOpen ? ">" : ">="} ${min}, got ${show(x)}`);
+  }
+  return x;
+}
+
+function str(key: string, x: unknown): string {
+  if (typeof x !== "string" || x.length === 0) {
+    fail(key, `must be a non-empty string, got ${show(x)}`);
+  }
+  return x;
+}
+
+function plainObject(key: string, x: unknown): Record<string, unknown> {
+  if (x === null || typeof x !== "object" || Array.isArray(x)) {
+    fail(key, `must be an object, got ${show(x)}`);
+  }
+  return x as Record<string, unknown>;
+}
+
+/**
+ * Checks a complete config (every key present, no unknown key, types, ranges, enums and
+ * cross-key rules) and returns a validated copy with `embed: null` resolved to `hidden`.
+ * Errors name the key and, for enums, the allowed values.
+ */
+export function validateConfig(raw: unknown): Config {
+  const c = plainObject("(root)", raw);
+  const known = Object.keys(DEFAULTS);
+  for (const k of Object.keys(c)) {
+    if (!known.includes(k)) fail(k, `unknown key; allowed keys: ${known.join(", ")}`);
+  }
+  for (const k of known) if (!(k in c)) fail(k, "missing");
+  const fbRaw = plainObject("feedback", c.feedback);
+  const fbKnown = Object.keys(DEFAULTS.feedback);
+  for (const k of Object.keys(fbRaw)) {
+    if (!fbKnown.includes(k)) {
+      fail(`feedback.${k}`, `unknown key; allowed keys: ${fbKnown.join(", ")}`);
+    }
+  }
+  for (const k of fbKnown) if (!(k in fbRaw)) fail(`feedback.${k}`, "missing");
+
+  const hidden = int("hidden", c.hidden, 1);
+  const cell = oneOf("cell", c.cell, CELLS);
+  const betas = c.betas;
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    fail("betas", `must be [beta1, beta2], got ${show(betas)}`);
+  }
+  betas.forEach((b, i) => {
+    if (typeof b !== "number" || !(b >= 0 && b < 1)) {
+      fail(`betas[${i}]`, `must be a number in [0, 1), got ${show(b)}`);
+    }
+  });
+  const steps = c.steps === null ? null : int("steps", c.steps, 1);
+  const evalBatches = c.evalBatches === null ? null : int("evalBatches", c.evalBatches, 1);
+
+  const feedback: FeedbackConfig = {
+    init: oneOf("feedback.init", fbRaw.init, FEEDBACK_INITS),
+    low: num("feedback.low", fbRaw.low, -Infinity, false),
+    high: num("feedback.high", fbRaw.high, -Infinity, false),
+    seed: int("feedback.seed", fbRaw.seed, 0),
+    values: null,
+  };
+  if (feedback.low > feedback.high) {
+    fail("feedback.low", `must be <= feedback.high (${feedback.high}), got ${feedback.low}`);
+  }
+  const S = stateSize({ cell, hidden });
+  if (fbRaw.values !== null) {
+    const vs = fbRaw.values;
+    if (!Array.isArray(vs)) {
+      fail("feedback.values", `must be null or an array of numbers, got ${show(vs)}`);
+    }
+    if (vs.length !== S) {
+      fail(
+        "feedback.values",
+        `has length ${vs.length}; it must equal the state size ${S} (${
+          cell === "lstm" ? "2·hidden for lstm" : "hidden"
+        })`,
+      );
+    }
+    vs.forEach((v, i) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        fail(`feedback.values[${i}]`, `must be a finite number, got ${show(v)}`);
+      }
+    });
+    if (feedback.init !== "given") {
+      fail("feedback.values", `is only used with feedback.init = "given" (got "${feedback.init}")`);
+    }
+    feedback.values = [...vs];
+  } else if (feedback.init === "given") {
+    fail("feedback.values", `is required when feedback.init = "given" (an array of ${S} numbers)`);
+  }
+
+  const config: Config = {
+    name: str("name", c.name),
+    scale: oneOf("scale", c.scale, SCALES),
+    dataset: oneOf("dataset", c.dataset, DATASETS),
+    model: oneOf("model", c.model, MODELS),
+    cell,
+    layers: int("layers", c.layers, 1),
+    hidden,
+    embed: c.embed === null ? hidden : int("embed", c.embed, 1),
+    context: int("context", c.context, 1),
+    batchSize: int("batchSize", c.batchSize, 1),
+    evalBatchSize: int("evalBatchSize", c.evalBatchSize, 1),
+    epochs: int("epochs", c.epochs, 1),
+    steps,
+    lr: num("lr", c.lr, 0, true),
+    betas: [betas[0], betas[1]],
+    eps: num("eps", c.eps, 0, false),
+    weightDecay: num("weightDecay", c.weightDecay, 0, false),
+    clip: num("clip", c.clip, 0, false),
+    schedule: validateSchedule(c.schedule, "schedule"),
+    mode: oneOf("mode", c.mode, MODES),
+    feedback,
+    dsfImpl: oneOf("dsfImpl", c.dsfImpl, DSF_IMPLS),
+    evalEvery: int("evalEvery", c.evalEvery, 0),
+    evals: int("evals", c.evals, 1),
+    evalBatches,
+    seed: int("seed", c.seed, 0),
+    backend: oneOf("backend", c.backend, BACKENDS),
+    vocabSize: int("vocabSize", c.vocabSize, 1),
+    heads: int("heads", c.heads, 1),
+    emaDim: int("emaDim", c.emaDim, 1),
+    lag: int("lag", c.lag, 1),
+    alphabet: int("alphabet", c.alphabet, 2),
+  };
+  if (config.model === "gpt" && config.hidden % config.heads !== 0) {
+    fail("heads", `must divide hidden (${config.hidden}), got ${config.heads}`);
+  }
+  if (config.dataset === "synthetic" && config.lag >= config.context) {
+    fail("lag", `must be < context (${config.context}) for the synthetic task, got ${config.lag}`);
+  }
+  return config;
+}
+
+/** Deep-merges `patch` over the defaults (objects merged, arrays and `schedule` replaced). */
+export function withDefaults(patch: ConfigPatch = {}): Record<string, unknown> {
+  const out = structuredClone(DEFAULTS) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === "feedback" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      out.feedback = { ...(out.feedback as object), ...structuredClone(v) };
+    } else {
+      out[k] = structuredClone(v);
+    }
+  }
+  return out;
+}
+
+/** `validateConfig(withDefaults(patch))`: a validated config from a partial one. */
+export function makeConfig(patch: ConfigPatch = {}): Config {
+  return validateConfig(withDefaults(patch));
+}

@@ -1,0 +1,60 @@
+/**
+ * Shared test helpers: the backends to test on, tolerance checks, fixture loading.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../lib/backend.ts";
+
+/** Backends every numerical test runs on (env DSF_TEST_BACKENDS, default cpu,wasm,webgpu). */
+export const BACKENDS: ("cpu" | "wasm" | "webgpu")[] = (
+  Deno.env.get("DSF_TEST_BACKENDS") ?? "cpu,wasm,webgpu"
+).split(",").filter((b) => b) as ("cpu" | "wasm" | "webgpu")[];
+
+/** Switches tfjs to `name` (webgpu: the software adapter is allowed). */
+export async function useBackend(name: "cpu" | "wasm" | "webgpu"): Promise<void> {
+  await initBackend({ backend: name, allowSoftwareGpu: true, quiet: true });
+}
+
+/** Reads a tensor's values asynchronously (webgpu in Deno cannot read synchronously). */
+export async function read(t: tf.Tensor): Promise<number[]> {
+  return Array.from(await t.data() as Float32Array);
+}
+
+/** Flattens nested arrays / typed arrays into a number[] (read tensors with {@link read}). */
+export function flat(v: unknown): number[] {
+  if (v instanceof tf.Tensor) throw new Error("flat: read tensors with `await read(t)` first");
+  if (ArrayBuffer.isView(v)) return Array.from(v as Float32Array);
+  if (Array.isArray(v)) return v.flatMap((x) => flat(x));
+  return [v as number];
+}
+
+/**
+ * Asserts `|a − b| ≤ tol · (|b| + max|b|)` elementwise (the project's float32 tolerance).
+ * @param what names the quantity in the failure message
+ */
+export function assertClose(actual: unknown, expected: unknown, what: string, tol = 1e-5): void {
+  const a = flat(actual);
+  const b = flat(expected);
+  if (a.length !== b.length) throw new Error(`${what}: ${a.length} values, expected ${b.length}`);
+  const maxB = b.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  for (let i = 0; i < a.length; i++) {
+    const bound = tol * (Math.abs(b[i]) + maxB);
+    if (!(Math.abs(a[i] - b[i]) <= bound)) {
+      throw new Error(
+        `${what}[${i}]: ${a[i]} vs expected ${b[i]} (|diff| ${Math.abs(a[i] - b[i])} > ${bound})`,
+      );
+    }
+  }
+}
+
+/** Reads a JSON fixture from tests/fixtures/. */
+export function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(Deno.readTextFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+}
+
+/** The names of the single-layer fixture files. */
+export function cellFixtures(): string[] {
+  return [...Deno.readDirSync(new URL("./fixtures/", import.meta.url))]
+    .map((e) => e.name)
+    .filter((n) => n.endsWith(".json") && !n.startsWith("stack_"))
+    .sort();
+}

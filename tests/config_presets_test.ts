@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { listConfigs, PRESETS } from "../lib/config/presets.ts";
+import { resolveConfig } from "../lib/config/resolve.ts";
+import { type Config, SCALES } from "../lib/config/schema.ts";
+
+const EXPECTED = [
+  "ptb-gru-1L256",
+  "ptb-gru-3L256",
+  "ptb-gru-1L1024",
+  "ptb-gru-3L1024",
+  "ptb-char-gru-1L256",
+  "wt-gru-3L128",
+  "wt-gru-3L256",
+  "wt-gru-3L512",
+  "wt-gru-3L1024",
+  "wt-gru-1L512",
+  "wt-gru-6L512",
+  "wt-gru-12L512",
+  "wt-gru-3L512-T256",
+  "wt-gru-3L512-T512",
+  "wt-gru-3L512-T1024",
+  "wt-gru-3L512-T2048",
+  "wt-rnn-3L512",
+  "wt-lstm-3L512",
+  "wt-gpt-3L512",
+  "wt-ema-3L512",
+  "synthetic-recall",
+];
+
+Deno.test("presets: every experiment is listed and resolves at every scale", () => {
+  assert.deepEqual([...listConfigs()].sort(), [...EXPECTED].sort());
+  for (const name of listConfigs()) {
+    assert.ok(PRESETS[name].description.length > 0);
+    for (const scale of SCALES) {
+      const c = resolveConfig(name, { scale });
+      assert.equal(c.name, name);
+      assert.equal(c.scale, scale);
+      if (scale === "smoke") {
+        assert.ok(c.hidden <= 32 && c.context <= 32 && c.batchSize <= 8, name);
+        assert.ok(c.steps !== null && c.steps <= 10 && c.evalBatches !== null, name);
+      }
+      if (scale === "paper" && name !== "synthetic-recall") assert.equal(c.steps, null, name);
+    }
+  }
+  assert.equal(resolveConfig("ptb-gru-1L256").scale, "quick"); // default scale
+});
+
+Deno.test("presets: paper scale mirrors the reference configs", () => {
+  const ptb = resolveConfig("ptb-gru-3L1024", { scale: "paper" });
+  assert.deepEqual(
+    pick(ptb, ["dataset", "model", "cell", "layers", "hidden", "embed", "context", "batchSize"]),
+    {
+      dataset: "ptb",
+      model: "rnn-lm",
+      cell: "gru",
+      layers: 3,
+      hidden: 1024,
+      embed: 1024,
+      context: 64,
+      batchSize: 128,
+    },
+  );
+  assert.deepEqual(pick(ptb, ["evalBatchSize", "epochs", "lr", "weightDecay", "clip"]), {
+    evalBatchSize: 256,
+    epochs: 30,
+    lr: 1e-3,
+    weightDecay: 1e-4,
+    clip: 0,
+  });
+  assert.deepEqual(ptb.schedule, { kind: "step", gamma: 0.1, milestones: [1 / 3, 2 / 3] });
+  assert.equal(resolveConfig("ptb-char-gru-1L256", { scale: "paper" }).dataset, "ptb-char");
+
+  const wt = resolveConfig("wt-gru-3L512", { scale: "paper" });
+  assert.deepEqual(
+    pick(wt, [
+      "dataset",
+      "model",
+      "layers",
+      "hidden",
+      "context",
+      "batchSize",
+      "epochs",
+      "vocabSize",
+    ]),
+    {
+      dataset: "wikitext-2",
+      model: "transformer-like",
+      layers: 3,
+      hidden: 512,
+      context: 256,
+      batchSize: 128,
+      epochs: 5,
+      vocabSize: 16000,
+    },
+  );
+  assert.deepEqual(wt.schedule, { kind: "cosine", warmup: 0.1, floor: 0.1 });
+  assert.equal(wt.weightDecay, 0);
+  assert.equal(wt.clip, 0);
+  const rnn = resolveConfig("wt-rnn-3L512", { scale: "paper" });
+  assert.deepEqual(pick(rnn, ["cell", "lr", "clip"]), { cell: "rnn", lr: 5e-4, clip: 1 });
+  assert.equal(resolveConfig("wt-lstm-3L512", { scale: "paper" }).cell, "lstm");
+  assert.equal(resolveConfig("wt-gpt-3L512", { scale: "paper" }).model, "gpt");
+  assert.equal(resolveConfig("wt-gpt-3L512", { scale: "paper" }).heads, 8);
+  assert.equal(resolveConfig("wt-ema-3L512", { scale: "paper" }).model, "ema");
+  const t1024 = resolveConfig("wt-gru-3L512-T1024", { scale: "paper" });
+  assert.deepEqual(pick(t1024, ["context", "epochs", "evalBatchSize"]), {
+    context: 1024,
+    epochs: 20,
+    evalBatchSize: 128,
+  });
+  for (const [n, T] of [["T256", 256], ["T512", 512], ["T2048", 2048]] as const) {
+    assert.equal(resolveConfig(`wt-gru-3L512-${n}`, { scale: "paper" }).context, T);
+  }
+  for (const [n, L] of [["1L512", 1], ["6L512", 6], ["12L512", 12]] as const) {
+    assert.equal(resolveConfig(`wt-gru-${n}`, { scale: "paper" }).layers, L);
+  }
+  for (const D of [128, 256, 1024]) {
+    assert.equal(resolveConfig(`wt-gru-3L${D}`, { scale: "paper" }).hidden, D);
+  }
+});
+
+Deno.test("presets: paper sizes reproduce Table 2's parameter counts (hand formula)", () => {
+  // Transformer-like GRU LM (NOTES "Architectures"): embedding V·D, untied head V·D + V; per
+  // layer LN 2D, GRU 3·(2D² + 2D), Linear D² + D, LN 2D, MLP D·4D + 4D + 4D·D + D; final LN 2D.
+  const count = (c: Config) => {
+    const D = c.hidden, V = c.vocabSize;
+    const layer = 2 * D + 3 * (2 * D * D + 2 * D) + D * D + D + 2 * D + 8 * D * D + 5 * D;
+    return 2 * V * D + V + c.layers * layer + 2 * D;
+  };
+  const table2: [string, number][] = [["1L512", 20.3], ["3L512", 28.2], ["6L512", 40.0], [
+    "12L512",
+    63.7,
+  ]];
+  for (const [n, millions] of table2) {
+    const p = count(resolveConfig(`wt-gru-${n}`, { scale: "paper" })) / 1e6;
+    assert.ok(Math.abs(p - millions) < 0.06, `${n}: ${p.toFixed(2)}M vs ${millions}M`);
+  }
+});
+
+Deno.test("resolveConfig: overrides and errors", () => {
+  const c = resolveConfig("wt-lstm-3L512", {
+    scale: "smoke",
+    set: [
+      "hidden=4",
+      "mode=ft-bptt",
+      "feedback.init=given",
+      "feedback.values=[0,0.1,0.2,0.3,0.4,0.5,0.6,0.7]",
+    ],
+  });
+  assert.equal(c.hidden, 4);
+  assert.equal(c.embed, 4);
+  assert.equal(c.mode, "ft-bptt");
+  assert.equal(c.feedback.values?.length, 8);
+  assert.throws(
+    () =>
+      resolveConfig("wt-gru-3L512", {
+        scale: "smoke",
+        set: ["hidden=4", "feedback.init=given", "feedback.values=[1,2]"],
+      }),
+    /"feedback\.values": has length 2; it must equal the state size 4/,
+  );
+  assert.throws(
+    () => resolveConfig("ptb-gru-2L256"),
+    /Unknown config "ptb-gru-2L256"; available: ptb-gru-1L256/,
+  );
+  assert.throws(
+    () => resolveConfig("ptb-gru-1L256", { scale: "huge" as never }),
+    /"scale".*"smoke", "quick"/,
+  );
+  assert.throws(
+    () => resolveConfig("ptb-gru-1L256", { set: ["batch=3"] }),
+    /Unknown config key "batch"/,
+  );
+  assert.equal(resolveConfig("ptb-gru-1L256", { set: ["name=my-run"] }).name, "my-run");
+  // The resolved config is independent of the preset data.
+  const a = resolveConfig("ptb-gru-1L256", { scale: "paper" });
+  (a.schedule as { gamma: number }).gamma = 0.5;
+  assert.equal(resolveConfig("ptb-gru-1L256", { scale: "paper" }).schedule.kind, "step");
+  assert.equal(
+    (resolveConfig("ptb-gru-1L256", { scale: "paper" }).schedule as { gamma: number }).gamma,
+    0.1,
+  );
+});
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+}

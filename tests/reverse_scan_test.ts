@@ -1,0 +1,81 @@
+import * as tf from "@tensorflow/tfjs";
+import { REVERSE_SCAN_IMPLS, reverseScan } from "../lib/ops/reverse_scan.ts";
+import { Rng } from "../lib/util/rng.ts";
+import { assertClose, BACKENDS, read, useBackend } from "./_util.ts";
+import assert from "node:assert/strict";
+
+/** Plain-JS reference: δ_t = e_t + λ δ_{t+1}, in float64. */
+function reference(
+  e: Float32Array,
+  shape: [number, number, number],
+  lambda: Float32Array,
+): number[] {
+  const [t, b, s] = shape;
+  const out = new Array<number>(e.length);
+  for (let j = 0; j < b * s; j++) {
+    let d = 0;
+    for (let i = t - 1; i >= 0; i--) {
+      d = e[i * b * s + j] + lambda[j % s] * d;
+      out[i * b * s + j] = d;
+    }
+  }
+  return out;
+}
+
+function random(n: number, rng: Rng, lo = -1, hi = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
+}
+
+const cases: { t: number; b: number; s: number; lambda: string }[] = [
+  { t: 1, b: 2, s: 3, lambda: "random" },
+  { t: 3, b: 2, s: 5, lambda: "random" },
+  { t: 17, b: 3, s: 4, lambda: "random" },
+  { t: 64, b: 2, s: 6, lambda: "linspace" },
+  { t: 1000, b: 2, s: 3, lambda: "ones" },
+  { t: 1000, b: 2, s: 3, lambda: "zeros" },
+  { t: 1000, b: 1, s: 8, lambda: "linspace" },
+  { t: 33, b: 2, s: 4, lambda: "negative" },
+];
+
+for (const backend of BACKENDS) {
+  Deno.test(`reverseScan: every impl equals the plain loop (${backend})`, async () => {
+    await useBackend(backend);
+    const rng = new Rng(7);
+    for (const c of cases) {
+      const e = random(c.t * c.b * c.s, rng);
+      const lambda = c.lambda === "ones"
+        ? new Float32Array(c.s).fill(1)
+        : c.lambda === "zeros"
+        ? new Float32Array(c.s)
+        : c.lambda === "linspace"
+        ? Float32Array.from({ length: c.s }, (_, i) => i / (c.s - 1))
+        : c.lambda === "negative"
+        ? random(c.s, rng, -1, 0)
+        : random(c.s, rng, 0, 1);
+      const expected = reference(e, [c.t, c.b, c.s], lambda);
+      for (const impl of REVERSE_SCAN_IMPLS) {
+        const before = tf.memory().numTensors;
+        const et = tf.tensor3d(e, [c.t, c.b, c.s]);
+        const lt = tf.tensor1d(lambda);
+        const out = reverseScan(et, lt, { impl });
+        assert.deepEqual(out.shape, [c.t, c.b, c.s]);
+        // λ = 1 over T = 1000 sums 1000 terms: float32 summation error grows like √T.
+        const tol = c.lambda === "ones" ? 2e-5 : 1e-5;
+        assertClose(await read(out), expected, `${impl} T=${c.t} λ=${c.lambda}`, tol);
+        tf.dispose([et, lt, out]);
+        assert.equal(tf.memory().numTensors, before, `${impl} leaks tensors`);
+      }
+    }
+  });
+}
+
+Deno.test("reverseScan: rejects a feedback of the wrong length and an unknown impl", async () => {
+  await useBackend("cpu");
+  const e = tf.zeros([4, 2, 3]) as tf.Tensor3D;
+  assert.throws(() => reverseScan(e, tf.zeros([4]) as tf.Tensor1D), /feedback must be \[3\]/);
+  // deno-lint-ignore no-explicit-any
+  assert.throws(
+    () => reverseScan(e, tf.zeros([3]) as tf.Tensor1D, { impl: "magic" as any }),
+    /unknown impl/,
+  );
+});
