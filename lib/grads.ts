@@ -58,11 +58,11 @@ function shapeOf(v: unknown, rank: number, field: string): number[] {
 
 /**
  * Validates a parsed JSON spec; throws an Error whose message names the offending field.
- * @returns the spec, typed, plus the sizes it implies
+ * @returns the spec, typed, and the sizes it implies
  */
 export function parseGradsSpec(
   raw: unknown,
-): GradsSpec & { sizes: { B: number; T: number; E: number; D: number; S: number } } {
+): { spec: GradsSpec; sizes: { B: number; T: number; E: number; D: number; S: number } } {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new Error("spec: expected a JSON object");
   }
@@ -136,7 +136,7 @@ export function parseGradsSpec(
       );
     }
   }
-  return { ...(o as unknown as GradsSpec), sizes: { B, T, E, D, S } };
+  return { spec: o as unknown as GradsSpec, sizes: { B, T, E, D, S } };
 }
 
 /**

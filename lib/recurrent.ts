@@ -30,7 +30,8 @@ export interface RecurrentOptions {
   mode?: GradientMode;
   /** λ for `dsf`: a spec (default linspace(0, 1, S)) or the vector itself. */
   feedback?: FeedbackSpec | ArrayLike<number>;
-  /** The reverse-scan algorithm for `dsf`; default `scan`. */
+  /** The reverse-scan algorithm for `dsf`; default `scan` (`webgpu`, the custom kernel, when the
+   * active backend is webgpu). */
   scanImpl?: ReverseScanImpl;
   /** Use the cell's fused fast path when it has one; default true. */
   fused?: boolean;
@@ -42,8 +43,8 @@ export class Recurrent {
   readonly cell: Cell;
   /** The gradient mode. */
   readonly mode: GradientMode;
-  /** The reverse-scan algorithm (dsf). */
-  readonly scanImpl: ReverseScanImpl;
+  /** The reverse-scan algorithm (dsf), when given; else chosen per backend at each call. */
+  readonly scanImpl: ReverseScanImpl | undefined;
   /** Whether the fused path is used. */
   readonly fused: boolean;
   #feedback: tf.Tensor1D | null = null;
@@ -58,7 +59,7 @@ export class Recurrent {
     if (!(GRADIENT_MODES as readonly string[]).includes(this.mode)) {
       throw new Error(`mode "${this.mode}" is unknown; use one of ${GRADIENT_MODES.join(", ")}`);
     }
-    this.scanImpl = options.scanImpl ?? "scan";
+    this.scanImpl = options.scanImpl;
     this.fused = (options.fused ?? true) && cell.fused !== undefined;
     if (this.mode === "dsf") this.setFeedback(resolveFeedback(cell.stateSize, options.feedback));
   }
@@ -131,7 +132,8 @@ export class Recurrent {
   /** The temporal part of the backward: e → δ. */
   #temporal(directGrad: tf.Tensor3D): tf.Tensor3D {
     if (this.mode === "ft-bptt") return directGrad;
-    return reverseScan(directGrad, this.#feedback!, { impl: this.scanImpl });
+    const impl = this.scanImpl ?? (tf.getBackend() === "webgpu" ? "webgpu" : "scan");
+    return reverseScan(directGrad, this.#feedback!, { impl });
   }
 
   /**

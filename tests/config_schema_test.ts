@@ -73,7 +73,7 @@ Deno.test("config schema: enums list the allowed values", () => {
   );
   assert.throws(
     () => makeConfig({ dsfImpl: "gpu" } as never),
-    /"dsfImpl".*"scan", "sequential", "fft"/,
+    /"dsfImpl".*"auto", "scan", "sequential", "fft", "webgpu"/,
   );
   assert.throws(
     () => makeConfig({ backend: "tpu" } as never),

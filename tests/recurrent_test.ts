@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { type Cell, CELL_KINDS, createCell } from "../lib/cells/mod.ts";
 import { computeGrads, type GradsSpec } from "../lib/grads.ts";
-import { REVERSE_SCAN_IMPLS } from "../lib/ops/reverse_scan.ts";
+import { scanImplsFor } from "../lib/ops/reverse_scan.ts";
 import { type GradientMode, Recurrent, type RecurrentOptions } from "../lib/recurrent.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, BACKENDS, cellFixtures, fixture, read, useBackend } from "./_util.ts";
@@ -105,7 +105,7 @@ for (const backend of BACKENDS) {
     const og = randomTensor([2, 9, S], rng);
     const bptt = new Recurrent(diagonalCell(), { mode: "bptt" });
     const ref = await gradsOf([bptt], x, og);
-    for (const impl of REVERSE_SCAN_IMPLS) {
+    for (const impl of scanImplsFor()) {
       const dsf = new Recurrent(diagonalCell(), { mode: "dsf", feedback: a, scanImpl: impl });
       assertSameGrads(await gradsOf([dsf], x, og), ref, `dsf(${impl})`);
       dsf.dispose();
@@ -131,7 +131,7 @@ for (const backend of BACKENDS) {
       const lambda = Array.from({ length: s }, () => rng.uniform(0, 1));
       const refLayer = layerOf(kind, "dsf", { feedback: lambda, fused: false });
       const ref = await gradsOf([refLayer], x, og);
-      for (const impl of REVERSE_SCAN_IMPLS) {
+      for (const impl of scanImplsFor()) {
         const l = layerOf(kind, "dsf", { feedback: lambda, scanImpl: impl });
         assertSameGrads(await gradsOf([l], x, og), ref, `${kind} ${impl}`);
         l.dispose();

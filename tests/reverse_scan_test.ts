@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { REVERSE_SCAN_IMPLS, reverseScan } from "../lib/ops/reverse_scan.ts";
+import { reverseScan, scanImplsFor } from "../lib/ops/reverse_scan.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, BACKENDS, read, useBackend } from "./_util.ts";
 import assert from "node:assert/strict";
@@ -53,7 +53,7 @@ for (const backend of BACKENDS) {
         ? random(c.s, rng, -1, 0)
         : random(c.s, rng, 0, 1);
       const expected = reference(e, [c.t, c.b, c.s], lambda);
-      for (const impl of REVERSE_SCAN_IMPLS) {
+      for (const impl of scanImplsFor()) {
         const before = tf.memory().numTensors;
         const et = tf.tensor3d(e, [c.t, c.b, c.s]);
         const lt = tf.tensor1d(lambda);
@@ -73,9 +73,8 @@ Deno.test("reverseScan: rejects a feedback of the wrong length and an unknown im
   await useBackend("cpu");
   const e = tf.zeros([4, 2, 3]) as tf.Tensor3D;
   assert.throws(() => reverseScan(e, tf.zeros([4]) as tf.Tensor1D), /feedback must be \[3\]/);
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => reverseScan(e, tf.zeros([3]) as tf.Tensor1D, { impl: "magic" as any }),
+    () => reverseScan(e, tf.zeros([3]) as tf.Tensor1D, { impl: "magic" as never }),
     /unknown impl/,
   );
 });

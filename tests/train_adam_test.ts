@@ -86,7 +86,7 @@ Deno.test("Adam: matches plain-JS torch Adam over 6 steps, weight decay, per-ste
   tf.dispose([a, b]);
 });
 
-Deno.test("Adam: getState/setState resumes exactly", () => {
+Deno.test("Adam: getState/setState resumes exactly", async () => {
   const init = [0.1, 0.2, -0.3, 0.4];
   const gs = [[1, 2, 3, 4], [-1, 0.5, 0, 2], [0.3, -0.3, 0.1, 1], [2, 1, -1, 0]];
   const run = (opt: Adam, from: number, to: number) => {
@@ -99,7 +99,7 @@ Deno.test("Adam: getState/setState resumes exactly", () => {
   const w1 = tf.variable(tf.tensor1d(init));
   const o1 = new Adam({ w: w1 }, { lr: 0.05, weightDecay: 0.01 });
   run(o1, 0, 2);
-  const saved = o1.getState();
+  const saved = await o1.getState();
   const savedW = Float32Array.from(w1.dataSync());
   run(o1, 2, 4);
 

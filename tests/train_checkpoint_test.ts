@@ -91,10 +91,10 @@ Deno.test("checkpoint: serialise rejects malformed checkpoints, naming the key",
   assert.throws(() => serializeCheckpoint(d), /"batch"/);
 });
 
-Deno.test("checkpoint: capture/restore params in place; mismatch errors", () => {
+Deno.test("checkpoint: capture/restore params in place; mismatch errors", async () => {
   const a = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
   const b = tf.variable(tf.tensor1d([5, 6, 7]));
-  const snap = captureParams({ a, b });
+  const snap = await captureParams({ a, b });
   a.assign(tf.zeros([2, 2]));
   b.assign(tf.zeros([3]));
   const before = tf.memory().numTensors;
@@ -134,8 +134,8 @@ Deno.test("checkpoint file: atomic write, read back, resume training exactly", a
     rng.next();
     const ckpt: Checkpoint = {
       ...sample(),
-      params: captureParams({ w }),
-      optimizer: opt.getState(),
+      params: await captureParams({ w }),
+      optimizer: await opt.getState(),
       step: 2,
       rng: { data: rng.getState() },
     };

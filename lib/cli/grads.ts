@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     delete (raw as Record<string, unknown>).name;
   }
   try {
-    const spec = parseGradsSpec(raw);
+    const { spec } = parseGradsSpec(raw);
     await initBackend({ backend: spec.backend ?? "cpu", allowSoftwareGpu: true, quiet: true });
     const result = await computeGrads(spec);
     console.log(JSON.stringify(result));

@@ -17,7 +17,7 @@ export const MODES = ["bptt", "ft-bptt", "dsf"] as const;
 /** Feedback (λ) initialisations. */
 export const FEEDBACK_INITS = ["linspace", "uniform", "given"] as const;
 /** Implementations of the DSF reverse scan. */
-export const DSF_IMPLS = ["scan", "sequential", "fft"] as const;
+export const DSF_IMPLS = ["auto", "scan", "sequential", "fft", "webgpu"] as const;
 /** TensorFlow.js backends. */
 export const BACKENDS = ["auto", "webgpu", "wasm", "cpu"] as const;
 /** Scale presets. */
@@ -98,7 +98,7 @@ export interface Config {
   mode: Mode;
   /** Fixed diagonal feedback λ. */
   feedback: FeedbackConfig;
-  /** DSF reverse-scan implementation. */
+  /** DSF reverse-scan implementation; "auto": `scan`, or the custom kernel on webgpu. */
   dsfImpl: DsfImpl;
   /** Evaluate every this many updates; 0 = `floor(totalSteps / evals)` (the reference). */
   evalEvery: number;
@@ -152,7 +152,7 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
   schedule: { kind: "constant" },
   mode: "dsf",
   feedback: { init: "linspace", low: 0, high: 1, seed: 0, values: null },
-  dsfImpl: "scan",
+  dsfImpl: "auto",
   evalEvery: 0,
   evals: 50,
   evalBatches: null,

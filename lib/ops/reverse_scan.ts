@@ -7,18 +7,30 @@
  * with one interface:
  * - `sequential`: a loop over t (T dependent steps, O(T·S) work);
  * - `scan`: Hillis–Steele prefix scan, ⌈log₂ T⌉ steps of O(T·S) work each;
- * - `fft`: a causal convolution with the kernel λ^k by FFT (O(T·S·log T)).
+ * - `fft`: a causal convolution with the kernel λ^k by FFT (O(T·S·log T));
+ * - `webgpu`: one custom WebGPU kernel (parallel over B·S, a loop over T inside); webgpu only.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { fftPermuted, ifftPermuted, nextPow2 } from "./fft.ts";
+import { webgpuReverseScan } from "./webgpu_scan.ts";
 
 /** Which algorithm computes the reverse recurrence. */
-export type ReverseScanImpl = "sequential" | "scan" | "fft";
+export type ReverseScanImpl = "sequential" | "scan" | "fft" | "webgpu";
 
 /** The implementations, for validation and iteration. */
-export const REVERSE_SCAN_IMPLS: readonly ReverseScanImpl[] = ["sequential", "scan", "fft"];
+export const REVERSE_SCAN_IMPLS: readonly ReverseScanImpl[] = [
+  "sequential",
+  "scan",
+  "fft",
+  "webgpu",
+];
+
+/** The implementations that run on a backend (`webgpu` needs the webgpu backend). */
+export function scanImplsFor(backend: string = tf.getBackend()): ReverseScanImpl[] {
+  return REVERSE_SCAN_IMPLS.filter((i) => i !== "webgpu" || backend === "webgpu");
+}
 
 /** Options of {@link reverseScan}. */
 export interface ReverseScanOptions {
@@ -54,6 +66,8 @@ export function reverseScan(
       return hillisSteele(directGrad, feedback);
     case "fft":
       return viaFft(directGrad, feedback);
+    case "webgpu":
+      return webgpuReverseScan(directGrad, feedback);
     default:
       throw new Error(
         `reverseScan: unknown impl "${impl}"; use one of ${REVERSE_SCAN_IMPLS.join(", ")}`,

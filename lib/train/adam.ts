@@ -80,8 +80,10 @@ export class Adam {
     this.weightDecay = weightDecay;
     this.#params = { ...params };
     for (const [name, p] of Object.entries(this.#params)) {
-      this.#m[name] = tf.variable(tf.zerosLike(p), false, undefined, "float32");
-      this.#v[name] = tf.variable(tf.zerosLike(p), false, undefined, "float32");
+      const zeros = tf.zerosLike(p);
+      this.#m[name] = tf.variable(zeros, false, undefined, "float32");
+      this.#v[name] = tf.variable(zeros, false, undefined, "float32");
+      zeros.dispose();
     }
   }
 
@@ -133,13 +135,13 @@ export class Adam {
     this.#step = t;
   }
 
-  /** A copy of the state (reads the moments back from the backend). */
-  getState(): AdamState {
+  /** A copy of the state (reads the moments back from the backend, asynchronously: webgpu). */
+  async getState(): Promise<AdamState> {
     const m: Record<string, Float32Array> = {};
     const v: Record<string, Float32Array> = {};
     for (const name of Object.keys(this.#params)) {
-      m[name] = Float32Array.from(this.#m[name].dataSync() as Float32Array);
-      v[name] = Float32Array.from(this.#v[name].dataSync() as Float32Array);
+      m[name] = Float32Array.from(await this.#m[name].data() as Float32Array);
+      v[name] = Float32Array.from(await this.#v[name].data() as Float32Array);
     }
     return { step: this.#step, m, v };
   }

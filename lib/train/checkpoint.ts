@@ -78,14 +78,16 @@ function assertLittleEndian(): void {
   }
 }
 
-/** Copies every parameter's current value off the backend. */
-export function captureParams(params: Record<string, tf.Variable>): Record<string, ParamSnapshot> {
+/** Copies every parameter's current value off the backend (asynchronously: webgpu). */
+export async function captureParams(
+  params: Record<string, tf.Variable>,
+): Promise<Record<string, ParamSnapshot>> {
   const out: Record<string, ParamSnapshot> = {};
   for (const [name, v] of Object.entries(params)) {
     if (v.dtype !== "float32") {
       throw new Error(`captureParams: "${name}" is ${v.dtype}, not float32`);
     }
-    out[name] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+    out[name] = { shape: [...v.shape], data: Float32Array.from(await v.data() as Float32Array) };
   }
   return out;
 }

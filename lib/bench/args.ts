@@ -1,0 +1,263 @@
+/**
+ * Command-line options of `deno task bench` (parsed here, without Deno APIs, so that they can
+ * be tested and reused).
+ *
+ * @module
+ */
+import { PEER_MODES, type PeerMode } from "./results.ts";
+import { BENCH_IMPLS, BENCH_MODES } from "./sweep.ts";
+
+/** The parsed options. */
+export interface BenchArgs {
+  /** tfjs backend: cpu, wasm, webgpu or auto. */
+  backend: "cpu" | "wasm" | "webgpu" | "auto";
+  /** Cell kinds. */
+  cells: string[];
+  /** Sequence lengths. */
+  Ts: number[];
+  /** Hidden widths. */
+  Ds: number[];
+  /** Batch. */
+  B: number;
+  /** The project's modes. */
+  modes: string[];
+  /** DSF scan algorithms. */
+  impls: string[];
+  /** Peers. */
+  peers: PeerMode[];
+  /** PTB LM step shape, or null. */
+  ptb: { B: number; T: number; D: number; V: number } | null;
+  /** Untimed steps per case. */
+  warmup: number;
+  /** Timed steps per case. */
+  runs: number;
+  /** Wall-clock budget of the whole sweep, minutes (Infinity: none). */
+  budgetMin: number;
+  /** Longest a single case may take, minutes. */
+  maxCaseMin: number;
+  /** Peak tensor memory limit, GiB (undefined: the backend's default). */
+  maxMemGb?: number;
+  /** Results JSONL file (undefined: the default under .cache/bench). */
+  results?: string;
+  /** Folder of the JSON and SVG outputs (undefined: the results file's folder). */
+  out?: string;
+  /** Re-measure cases recorded as skipped. */
+  retrySkipped: boolean;
+  /** Python interpreter for the PyTorch peers (undefined: DSF_PYTHON, /usr/bin/python3, python3). */
+  python?: string;
+  /** Torch threads. */
+  threads: number;
+  /** The small CI subset. */
+  quick: boolean;
+  /** Print the usage and exit. */
+  help: boolean;
+}
+
+/** The usage text. */
+export const BENCH_USAGE = `deno task bench [options]
+
+Measures one recurrent layer [B,T,D] + Linear(S→16) readout (MSE vs a fixed random target)
+per cell, mode and backend: plain forward, its matMul floor, a training step (forward +
+backward + Adam) for bptt, ft-bptt and dsf (sequential / scan / fft), peak tensor memory and
+the backward's dependent-dispatch count; plus peers (tfjs-layers model.fit, PyTorch nn.GRU,
+PyTorch reference-style DSF) and a full PTB LM step (GRU 1L256, 10k head) per mode.
+Results are appended to a JSONL file; a rerun skips what is already there.
+
+  --backend NAME       cpu | wasm | webgpu | auto (default auto)
+  --cells LIST         rnn,gru,lstm (default gru)
+  --T LIST             sequence lengths (default 16,64,256,1024)
+  --D LIST             hidden widths (default 128,256,512)
+  --B N                batch (default 32)
+  --modes LIST         bptt,ft-bptt,dsf (default all)
+  --impls LIST         dsf scan algorithms (default sequential,scan,fft, and webgpu on the
+                       webgpu backend once reverseScan offers it)
+  --peers LIST         tfjs-layers,pytorch,pytorch-dsf-ref or none (default all)
+  --ptb SHAPE          PTB LM step as B,T,D,V (default 32,64,256,10000) or off
+  --warmup N           untimed steps per case (default 1)
+  --runs N             timed steps per case (default 5; fewer when a case is slow)
+  --budget-min M       stop starting cases after M minutes (default: no limit)
+  --max-case-min M     skip a case estimated to take longer (default 10)
+  --max-mem-gb G       skip a case estimated to need more tensor memory
+                       (default: wasm 3 (its heap stops at 4), webgpu 2, cpu 8)
+  --results FILE       JSONL results (default .cache/bench/results.jsonl; quick: quick.jsonl)
+  --out DIR            folder of the JSON and SVG outputs (default: the results file's)
+  --retry-skipped      measure cases recorded as skipped again
+  --python PATH        interpreter with torch (default $DSF_PYTHON, /usr/bin/python3, python3)
+  --threads N          torch threads (default 1)
+  --quick              CI subset: T 16,64, D 64, 1 run, PTB 8,16,64,1000
+  -h, --help           this text
+
+Output: progress on stderr; on stdout the table, the output paths, and as the LAST line the
+JSON array of rows {cell, mode, impl, backend, B, T, D, forwardMs, matmulFloorMs, stepMs,
+stepMinMs, stepMaxMs, peakBytes, seqDispatches, ...}.`;
+
+function list(v: string): string[] {
+  return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function ints(name: string, v: string): number[] {
+  const out = list(v).map(Number);
+  if (out.length === 0 || !out.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(`--${name}: expected positive integers separated by commas, got "${v}"`);
+  }
+  return out;
+}
+
+function num(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) {
+    throw new Error(`--${name}: expected a number ≥ ${min}, got "${v}"`);
+  }
+  return n;
+}
+
+function oneOf(name: string, values: string[], allowed: readonly string[]): string[] {
+  for (const v of values) {
+    if (!allowed.includes(v)) {
+      throw new Error(`--${name}: "${v}" is not one of ${allowed.join(", ")}`);
+    }
+  }
+  return values;
+}
+
+const VALUE_FLAGS = new Set([
+  "backend",
+  "cells",
+  "T",
+  "D",
+  "B",
+  "modes",
+  "impls",
+  "peers",
+  "ptb",
+  "warmup",
+  "runs",
+  "budget-min",
+  "max-case-min",
+  "max-mem-gb",
+  "results",
+  "out",
+  "python",
+  "threads",
+]);
+const BOOL_FLAGS = new Set(["retry-skipped", "quick", "help"]);
+
+/**
+ * Parses the command line. `--quick` sets the CI subset first; explicit options override it.
+ * @throws Error naming the bad option
+ */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const given = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-h") {
+      flags.add("help");
+      continue;
+    }
+    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}" (see --help)`);
+    const eq = a.indexOf("=");
+    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    if (BOOL_FLAGS.has(name)) {
+      if (eq >= 0) throw new Error(`--${name} takes no value`);
+      flags.add(name);
+    } else if (VALUE_FLAGS.has(name)) {
+      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new Error(`--${name} needs a value`);
+      given.set(name, value);
+    } else {
+      throw new Error(`unknown option --${name} (see --help)`);
+    }
+  }
+  const quick = flags.has("quick");
+  const args: BenchArgs = {
+    backend: "auto",
+    cells: ["gru"],
+    Ts: quick ? [16, 64] : [16, 64, 256, 1024],
+    Ds: quick ? [64] : [128, 256, 512],
+    B: 32,
+    modes: [...BENCH_MODES],
+    impls: [...BENCH_IMPLS],
+    peers: [...PEER_MODES],
+    ptb: quick ? { B: 8, T: 16, D: 64, V: 1000 } : { B: 32, T: 64, D: 256, V: 10000 },
+    warmup: 1,
+    runs: quick ? 1 : 5,
+    budgetMin: Infinity,
+    maxCaseMin: 10,
+    retrySkipped: flags.has("retry-skipped"),
+    threads: 1,
+    quick,
+    help: flags.has("help"),
+  };
+  for (const [name, v] of given) {
+    switch (name) {
+      case "backend":
+        args.backend = oneOf(name, [v], [
+          "cpu",
+          "wasm",
+          "webgpu",
+          "auto",
+        ])[0] as BenchArgs["backend"];
+        break;
+      case "cells":
+        args.cells = oneOf(name, list(v), ["rnn", "gru", "lstm"]);
+        break;
+      case "T":
+        args.Ts = ints(name, v);
+        break;
+      case "D":
+        args.Ds = ints(name, v);
+        break;
+      case "B":
+        args.B = ints(name, v)[0];
+        break;
+      case "modes":
+        args.modes = oneOf(name, list(v), BENCH_MODES);
+        break;
+      case "impls":
+        args.impls = oneOf(name, list(v), BENCH_IMPLS);
+        break;
+      case "peers":
+        args.peers = v === "none" ? [] : oneOf(name, list(v), PEER_MODES) as PeerMode[];
+        break;
+      case "ptb": {
+        if (v === "off" || v === "none") {
+          args.ptb = null;
+          break;
+        }
+        const [B, T, D, V] = ints(name, v);
+        if (V === undefined) throw new Error(`--ptb: expected B,T,D,V or off, got "${v}"`);
+        args.ptb = { B, T, D, V };
+        break;
+      }
+      case "warmup":
+        args.warmup = Math.floor(num(name, v, 0));
+        break;
+      case "runs":
+        args.runs = Math.floor(num(name, v, 1));
+        break;
+      case "budget-min":
+        args.budgetMin = num(name, v, 0);
+        break;
+      case "max-case-min":
+        args.maxCaseMin = num(name, v, 0);
+        break;
+      case "max-mem-gb":
+        args.maxMemGb = num(name, v, 0);
+        break;
+      case "results":
+        args.results = v;
+        break;
+      case "out":
+        args.out = v;
+        break;
+      case "python":
+        args.python = v;
+        break;
+      case "threads":
+        args.threads = Math.floor(num(name, v, 1));
+        break;
+    }
+  }
+  return args;
+}

@@ -1,0 +1,156 @@
+/**
+ * The data of a run, ready for the trainer: a config's `dataset` turned into training,
+ * validation and test batch streams (files read and checked through the loaders; pure batching
+ * in lib/data). Batches stream one at a time: only token ids are held in memory.
+ *
+ * - `ptb`, `ptb-char`: sentence level as the reference (`<bos> … <eos>`, cut to context + 1);
+ *   training batches are bucketed by length (chunks of 50 batches sorted by length, then
+ *   shuffled) and trimmed to their longest row: the same sentences and targets per epoch, far
+ *   less padding (mean sentence ≈ 23 tokens of 64).
+ * - `wikitext-2`, `wikitext-103`: byte-level BPE (vocabSize), text cut into `context`-step
+ *   chunks, each from a zero state. WikiText-103's training split is not available offline.
+ * - `synthetic`: the delayed-recall task (lib/data/synthetic.ts), generated per batch.
+ *
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import { type Batch, batchesPerEpoch, evalBatches, trainBatches } from "../data/batches.ts";
+import { chunkSource } from "../data/chunks.ts";
+import { sentenceSource } from "../data/sequence_source.ts";
+import type { SequenceSource } from "../data/sequence_source.ts";
+import {
+  delayedRecallBatches,
+  type DelayedRecallOptions,
+  delayedRecallVocab,
+} from "../data/synthetic.ts";
+import type { TrainData } from "../train/trainer.ts";
+import { loadPtb } from "./ptb_loader.ts";
+import { loadWikiTextSplit } from "./wikitext_loader.ts";
+
+/** A run's data plus what the model needs to know about it. */
+export interface RunData extends TrainData {
+  /** Input ids and output classes. */
+  vocabSize: number;
+  /** Decodes ids to text (for samples); absent for the synthetic task. */
+  decode?: (ids: ArrayLike<number>) => string;
+  /** Encodes text to ids (for prompts). */
+  encode?: (text: string) => number[];
+  /** One line describing the data. */
+  description: string;
+}
+
+/** Options of {@link loadRunData}. */
+export interface LoadRunDataOptions {
+  /** Data directory (else env DSF_DATA_DIR, else the cache). */
+  dataDir?: string;
+  /** Progress messages. */
+  log?: (line: string) => void;
+}
+
+/** Chunks of training batches sorted by length together (ptb). */
+const BUCKET = 50;
+/** Synthetic task: batches per "epoch" and validation batches. */
+const SYNTHETIC_EPOCH = 100;
+const SYNTHETIC_VALID = 8;
+
+function take(it: Iterable<Batch>, n: number | null): Iterable<Batch> {
+  if (n === null) return it;
+  return (function* () {
+    let i = 0;
+    for (const b of it) {
+      if (i++ >= n) return;
+      yield b;
+    }
+  })();
+}
+
+function streams(
+  config: Config,
+  sources: { train: SequenceSource; valid: SequenceSource; test: SequenceSource },
+  bucket: number,
+): TrainData {
+  const shuffle = { batchSize: config.batchSize, seed: config.seed, bucket };
+  return {
+    batchesPerEpoch: batchesPerEpoch(sources.train.size, shuffle),
+    train: (start) => trainBatches(sources.train, { ...shuffle, start }),
+    valid: () =>
+      take(evalBatches(sources.valid, { batchSize: config.evalBatchSize }), config.evalBatches),
+    test: () => evalBatches(sources.test, { batchSize: config.evalBatchSize }),
+  };
+}
+
+/** Loads (or generates) the data `config.dataset` names. */
+export async function loadRunData(
+  config: Config,
+  options: LoadRunDataOptions = {},
+): Promise<RunData> {
+  const { dataDir, log } = options;
+  switch (config.dataset) {
+    case "ptb":
+    case "ptb-char": {
+      const level = config.dataset === "ptb" ? "word" : "char";
+      const c = await loadPtb({ dataDir, level, context: config.context });
+      const data = streams(config, {
+        train: sentenceSource(c.train),
+        valid: sentenceSource(c.valid),
+        test: sentenceSource(c.test),
+      }, BUCKET);
+      return {
+        ...data,
+        vocabSize: c.vocab.size,
+        decode: (ids) => Array.from(ids, (i) => c.vocab.token(i)).join(level === "word" ? " " : ""),
+        encode: (text) =>
+          Array.from(
+            level === "word" ? text.split(/\s+/).filter((w) => w) : text.replaceAll(" ", "_"),
+            (w) => c.vocab.id(w),
+          ),
+        description:
+          `PTB ${level} level, ${c.vocab.size} ids, ${c.train.size} training sentences, context ${config.context}`,
+      };
+    }
+    case "wikitext-2":
+    case "wikitext-103": {
+      const opts = { dataset: config.dataset, vocabSize: config.vocabSize, dataDir, log };
+      const [train, valid, test] = await Promise.all(
+        (["train", "valid", "test"] as const).map((s) => loadWikiTextSplit(s, opts)),
+      );
+      const chunks = (t: Uint16Array) => chunkSource(t, { T: config.context });
+      const data = streams(config, {
+        train: chunks(train.tokens),
+        valid: chunks(valid.tokens),
+        test: chunks(test.tokens),
+      }, 0);
+      const tok = train.tokenizer;
+      return {
+        ...data,
+        vocabSize: tok.vocabSize,
+        decode: (ids) => tok.decode(Array.from(ids)),
+        encode: (text) => Array.from(tok.encode(text)),
+        description:
+          `${config.dataset} BPE ${tok.vocabSize}, ${train.tokens.length} training tokens, chunks of ${config.context}`,
+      };
+    }
+    case "synthetic": {
+      const task: DelayedRecallOptions = {
+        symbols: config.alphabet,
+        lag: config.lag,
+        T: config.context,
+        batchSize: config.batchSize,
+      };
+      return {
+        vocabSize: delayedRecallVocab(task),
+        batchesPerEpoch: SYNTHETIC_EPOCH,
+        train: (start) =>
+          delayedRecallBatches(config.seed, {
+            ...task,
+            start: start.epoch * SYNTHETIC_EPOCH + start.index,
+          }),
+        valid: () => take(delayedRecallBatches(config.seed + 1_000_003, task), SYNTHETIC_VALID),
+        description:
+          `delayed recall: ${config.alphabet} symbols, lag ${config.lag}, T ${config.context}`,
+      };
+    }
+    default:
+      throw new Error(`dataset "${config.dataset}" is unknown`);
+  }
+}

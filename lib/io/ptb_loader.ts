@@ -1,0 +1,27 @@
+/**
+ * Loads PTB from the data folder (hash-checked) into the sentence-level corpus of
+ * `lib/data/ptb.ts`. Takes well under a second; nothing is cached.
+ *
+ * @module
+ */
+
+import { buildPtbCorpus, type PtbCorpus, type PtbCorpusOptions } from "../data/ptb.ts";
+import { resolveDataDir } from "./dirs.ts";
+import { dataFile } from "./manifest.ts";
+import { readVerified } from "./verify.ts";
+
+/** Options of {@link loadPtb}. */
+export interface LoadPtbOptions extends PtbCorpusOptions {
+  /** Data folder (default: see `resolveDataDir`). */
+  dataDir?: string;
+}
+
+/** Reads and checks the three PTB files and builds the corpus (word or char level). */
+export async function loadPtb(opts: LoadPtbOptions = {}): Promise<PtbCorpus> {
+  const dataDir = resolveDataDir({ dataDir: opts.dataDir });
+  const dec = new TextDecoder("utf-8", { fatal: true });
+  const read = async (split: "train" | "valid" | "test") =>
+    dec.decode((await readVerified(dataFile("ptb", split), dataDir)).bytes);
+  const [train, valid, test] = await Promise.all([read("train"), read("valid"), read("test")]);
+  return buildPtbCorpus({ train, valid, test }, { level: opts.level, context: opts.context });
+}

@@ -1,0 +1,49 @@
+/**
+ * Summed next-token cross-entropy with a hand-written gradient.
+ *
+ * `CE = Σ_n (logsumexp(z_n) − z_n[y_n])`, and its gradient on the logits is
+ * `softmax(z) − onehot(y)` (times the incoming scalar). Writing the gradient by hand skips the
+ * autodiff of logSoftmax and of the target pick. On wasm, N = 1024 rows, V = 10,002, forward +
+ * backward: about 230 ms, against 450–750 ms for autodiff through `tf.gather` on the flattened
+ * log-probabilities (its gradient is an UnsortedSegmentSum into N·V zeros) and 400–600 ms for
+ * `Σ logSoftmax ⊙ oneHot`. The target pick in the forward uses `tf.gather` on the flattened
+ * log-probabilities (no gradient needed there), so it works on every backend.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Summed cross-entropy of rows of logits against integer targets.
+ * @param logits [N, V]
+ * @param targets [N] int32, each in [0, V)
+ * @returns scalar Σ_n −log softmax(logits_n)[targets_n]
+ */
+export function crossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const [n, v] = logits.shape;
+  if (targets.rank !== 1 || targets.shape[0] !== n) {
+    throw new Error(`crossEntropySum: targets [${targets.shape}] do not match logits [${n}, ${v}]`);
+  }
+  if (targets.dtype !== "int32") {
+    throw new Error(`crossEntropySum: targets must be int32, got ${targets.dtype}`);
+  }
+  const op = tf.customGrad((z, save) => {
+    const logp = tf.logSoftmax(z as tf.Tensor2D); // [N, V]
+    // Saved (not closed over): the caller may dispose `targets` before the backward runs.
+    (save as tf.GradSaveFunc)([logp, targets]);
+    // n·V + y as int32 (tf.mul(int32, number) would promote to float32).
+    const rowStart = tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")); // [N]
+    const flatIndex = tf.add(rowStart, targets); // [N]
+    const picked = tf.gather(tf.reshape(logp, [n * v]), flatIndex); // [N]
+    return {
+      value: tf.neg(tf.sum(picked)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const probs = tf.exp(saved[0]); // [N, V]
+        // int32 oneHot then cast: on wasm, oneHot with dtype "float32" returns int bit patterns.
+        const oneHot = tf.cast(tf.oneHot(saved[1] as tf.Tensor1D, v), "float32"); // [N, V]
+        return [tf.mul(tf.sub(probs, oneHot), dy)];
+      },
+    };
+  });
+  return op(logits) as tf.Scalar;
+}

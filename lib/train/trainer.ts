@@ -1,0 +1,267 @@
+/**
+ * The training loop shared by the command line and the notebooks: steps with Adam and the
+ * config's schedule, evaluation on the whole validation split every N steps, the curves and the
+ * minimum, test perplexity at the best validation point, NaN stop, interruption, and exact
+ * resume from a {@link Checkpoint}. File writing is left to callbacks (lib stays browser-safe).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Batch, BatchPosition } from "../data/batches.ts";
+import type { Config } from "../config/schema.ts";
+import { Adam } from "./adam.ts";
+import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
+import { learningRate } from "./schedule.ts";
+import { evaluate, type TrainableModel, trainStep } from "./step.ts";
+
+/** The data a run trains and evaluates on. */
+export interface TrainData {
+  /** Training batches from a position; the same position always gives the same batches. */
+  train(start: BatchPosition): Iterator<Batch>;
+  /** Validation batches (the whole split unless the config caps them). */
+  valid(): Iterable<Batch>;
+  /** Test batches, if the dataset has a test split. */
+  test?(): Iterable<Batch>;
+  /** Batches in one training epoch. */
+  batchesPerEpoch: number;
+}
+
+/** One line of `metrics.jsonl`. */
+export interface MetricRow {
+  step: number;
+  split: "train" | "valid" | "test";
+  loss: number;
+  ppl: number;
+  /** Training seconds so far (evaluation excluded). */
+  seconds: number;
+  /** Real targets trained on so far. */
+  tokens: number;
+  /** Learning rate at this step. */
+  lr?: number;
+}
+
+/** The run's summary: the training command's final JSON line. */
+export interface TrainSummary {
+  config: string;
+  mode: string;
+  steps: number;
+  trainPpl: number;
+  valPpl: number;
+  minValPpl: number;
+  testPpl: number | null;
+  seconds: number;
+  evalSeconds: number;
+  tokens: number;
+  backend: string;
+  stopped: "done" | "nan" | "interrupted";
+}
+
+/** Progress after each step. */
+export interface StepInfo {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  lr: number;
+  tokensPerSec: number;
+  seconds: number;
+  etaSeconds: number;
+}
+
+/** Hooks for progress, curves and checkpoint files. */
+export interface TrainCallbacks {
+  /** After every step. */
+  onStep?(info: StepInfo): void;
+  /** After each train/valid/test measurement. */
+  onMetric?(row: MetricRow): void | Promise<void>;
+  /** A checkpoint to persist (after each evaluation, at the end, on interrupt). */
+  onCheckpoint?(ckpt: Checkpoint, kind: "last" | "best"): void | Promise<void>;
+  /** Polled between steps; true stops the run (saving a checkpoint first). */
+  shouldStop?(): boolean;
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  callbacks?: TrainCallbacks;
+  /** Continue from this checkpoint (and its best-validation twin for the final test). */
+  resume?: { last: Checkpoint; best?: Checkpoint };
+}
+
+/** The loop state carried in a checkpoint's `metrics` field. */
+interface LoopState {
+  rows: MetricRow[];
+  minValPpl: number;
+  bestStep: number;
+  trainSum: number;
+  trainCount: number;
+  seconds: number;
+  evalSeconds: number;
+  tokens: number;
+}
+
+/** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
+export function totalStepsOf(config: Config, batchesPerEpoch: number): number {
+  return config.steps ?? config.epochs * batchesPerEpoch;
+}
+
+/** Steps between evaluations: `evalEvery`, else the total divided by `evals`. */
+export function evalEveryOf(config: Config, totalSteps: number): number {
+  return config.evalEvery > 0
+    ? config.evalEvery
+    : Math.max(1, Math.floor(totalSteps / config.evals));
+}
+
+/**
+ * Trains `model` on `data` as `config` says.
+ * @returns the summary (also when stopped by NaN or interruption)
+ */
+export async function train(
+  model: TrainableModel,
+  data: TrainData,
+  config: Config,
+  options: TrainOptions = {},
+): Promise<TrainSummary> {
+  const cb = options.callbacks ?? {};
+  const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
+  const evalEvery = evalEveryOf(config, totalSteps);
+  const optimizer = new Adam(model.params, {
+    lr: config.lr,
+    betas: config.betas,
+    eps: config.eps,
+    weightDecay: config.weightDecay,
+  });
+  let st: LoopState = {
+    rows: [],
+    minValPpl: Infinity,
+    bestStep: -1,
+    trainSum: 0,
+    trainCount: 0,
+    seconds: 0,
+    evalSeconds: 0,
+    tokens: 0,
+  };
+  let step = 0;
+  let position: BatchPosition = { epoch: 0, index: 0 };
+  let best: Record<string, ParamSnapshot> | null = null;
+  if (options.resume) {
+    const { last } = options.resume;
+    restoreParams(model.params, last.params);
+    if (last.optimizer) optimizer.setState(last.optimizer);
+    step = last.step;
+    position = { epoch: last.epoch, index: last.batch };
+    st = structuredClone(last.metrics as LoopState);
+    st.minValPpl ??= Infinity; // JSON has no Infinity
+    best = options.resume.best?.params ?? null;
+  }
+
+  const checkpoint = async (): Promise<Checkpoint> => ({
+    params: await captureParams(model.params),
+    optimizer: await optimizer.getState(),
+    step,
+    epoch: position.epoch,
+    batch: position.index,
+    rng: {},
+    config,
+    metrics: st,
+  });
+  const record = async (row: MetricRow) => {
+    st.rows.push(row);
+    await cb.onMetric?.(row);
+  };
+  const validate = async () => {
+    const t0 = performance.now();
+    const v = await evaluate(model, data.valid());
+    st.evalSeconds += (performance.now() - t0) / 1000;
+    const trainLoss = st.trainCount ? st.trainSum / st.trainCount : NaN;
+    const lr = learningRate(config.schedule, { step, totalSteps, baseLr: config.lr });
+    const base = { step, seconds: st.seconds, tokens: st.tokens, lr };
+    if (st.trainCount) {
+      await record({ ...base, split: "train", loss: trainLoss, ppl: Math.exp(trainLoss) });
+    }
+    await record({ ...base, split: "valid", loss: v.loss, ppl: Math.exp(v.loss) });
+    st.trainSum = 0;
+    st.trainCount = 0;
+    const ckpt = await checkpoint();
+    if (Math.exp(v.loss) < st.minValPpl) {
+      st.minValPpl = Math.exp(v.loss);
+      st.bestStep = step;
+      best = ckpt.params;
+      await cb.onCheckpoint?.(ckpt, "best");
+    }
+    await cb.onCheckpoint?.(ckpt, "last");
+  };
+
+  let stopped: TrainSummary["stopped"] = "done";
+  const batches = data.train(position);
+  while (step < totalSteps) {
+    if (cb.shouldStop?.()) {
+      stopped = "interrupted";
+      await cb.onCheckpoint?.(await checkpoint(), "last");
+      break;
+    }
+    const next = batches.next();
+    if (next.done) break;
+    const batch = next.value;
+    const lr = learningRate(config.schedule, { step, totalSteps, baseLr: config.lr });
+    const t0 = performance.now();
+    const lossT = trainStep(model, batch, { optimizer, lr, clip: config.clip });
+    const loss = (await lossT.data())[0];
+    lossT.dispose();
+    const dt = (performance.now() - t0) / 1000;
+    if (!Number.isFinite(loss)) {
+      stopped = "nan";
+      break;
+    }
+    st.seconds += dt;
+    st.tokens += batch.count;
+    st.trainSum += loss * batch.count;
+    st.trainCount += batch.count;
+    step++;
+    position = batch.next;
+    cb.onStep?.({
+      step,
+      totalSteps,
+      loss,
+      lr,
+      tokensPerSec: st.tokens / Math.max(st.seconds, 1e-9),
+      seconds: st.seconds,
+      etaSeconds: (st.seconds / step) * (totalSteps - step),
+    });
+    if (step % evalEvery === 0 || step === totalSteps) await validate();
+  }
+
+  let testPpl: number | null = null;
+  if (stopped === "done" && data.test) {
+    // Test perplexity at the best validation point, then back to the final weights.
+    const final = best ? await captureParams(model.params) : null;
+    if (best) restoreParams(model.params, best);
+    const t0 = performance.now();
+    const t = await evaluate(model, data.test());
+    st.evalSeconds += (performance.now() - t0) / 1000;
+    testPpl = Math.exp(t.loss);
+    await record({
+      step: st.bestStep,
+      split: "test",
+      loss: t.loss,
+      ppl: testPpl,
+      seconds: st.seconds,
+      tokens: st.tokens,
+    });
+    if (final) restoreParams(model.params, final);
+  }
+  optimizer.dispose();
+  const lastOf = (split: string) => st.rows.filter((r) => r.split === split).at(-1)?.ppl ?? NaN;
+  return {
+    config: config.name,
+    mode: config.mode,
+    steps: step,
+    trainPpl: lastOf("train"),
+    valPpl: lastOf("valid"),
+    minValPpl: st.minValPpl,
+    testPpl,
+    seconds: st.seconds,
+    evalSeconds: st.evalSeconds,
+    tokens: st.tokens,
+    backend: tf.getBackend(),
+    stopped,
+  };
+}
