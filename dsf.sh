@@ -73,7 +73,10 @@ cmd="${1:-help}"
 case "$cmd" in
   help|-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   setup) ensure_deno; ensure_jupyter; ensure_vulkan; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
-  notebooks|lab) ensure_deno; ensure_jupyter; ensure_data ;;
+  notebooks) ensure_deno; ensure_jupyter; ensure_data ;;
+  lab)
+    ensure_deno; ensure_jupyter; ensure_data
+    jupyter notebook --version >/dev/null 2>&1 || apt_install jupyter-notebook ;;
   test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_data ;;
   *) ensure_deno; ensure_vulkan ;;
 esac

@@ -41,8 +41,7 @@ export interface RecurrentOptions {
 export class Recurrent {
   /** The cell. */
   readonly cell: Cell;
-  /** The gradient mode. */
-  readonly mode: GradientMode;
+  #mode: GradientMode;
   /** The reverse-scan algorithm (dsf), when given; else chosen per backend at each call. */
   readonly scanImpl: ReverseScanImpl | undefined;
   /** Whether the fused path is used. */
@@ -55,13 +54,24 @@ export class Recurrent {
   /** Wraps `cell` with a gradient mode. */
   constructor(cell: Cell, options: RecurrentOptions = {}) {
     this.cell = cell;
-    this.mode = options.mode ?? "dsf";
-    if (!(GRADIENT_MODES as readonly string[]).includes(this.mode)) {
-      throw new Error(`mode "${this.mode}" is unknown; use one of ${GRADIENT_MODES.join(", ")}`);
-    }
+    this.#mode = checkMode(options.mode ?? "dsf");
     this.scanImpl = options.scanImpl;
     this.fused = (options.fused ?? true) && cell.fused !== undefined;
-    if (this.mode === "dsf") this.setFeedback(resolveFeedback(cell.stateSize, options.feedback));
+    if (this.#mode === "dsf") this.setFeedback(resolveFeedback(cell.stateSize, options.feedback));
+  }
+
+  /** The gradient mode. */
+  get mode(): GradientMode {
+    return this.#mode;
+  }
+
+  /**
+   * Switches the gradient mode on the same weights (e.g. to measure the exact BPTT gradient
+   * next to the DSF one). Switching to `dsf` keeps the current λ, or makes the default one.
+   */
+  setMode(mode: GradientMode): void {
+    this.#mode = checkMode(mode);
+    if (mode === "dsf" && !this.#feedback) this.setFeedback(makeFeedback(this.cell.stateSize));
   }
 
   /** The trainable weights (the cell's). */
@@ -110,7 +120,7 @@ export class Recurrent {
     const weights = Object.values(this.cell.params);
     if (options.training === false) return this.#forwardOnly(x, weights);
     if (!this.fused) {
-      if (this.mode === "bptt") return unrolled(this.cell, x, weights);
+      if (this.#mode === "bptt") return unrolled(this.cell, x, weights);
       return this.#referenceStyle(x, weights);
     }
     this.#op ??= this.#makeOp();
@@ -131,7 +141,7 @@ export class Recurrent {
 
   /** The temporal part of the backward: e → δ. */
   #temporal(directGrad: tf.Tensor3D): tf.Tensor3D {
-    if (this.mode === "ft-bptt") return directGrad;
+    if (this.#mode === "ft-bptt") return directGrad;
     const impl = this.scanImpl ?? (tf.getBackend() === "webgpu" ? "webgpu" : "scan");
     return reverseScan(directGrad, this.#feedback!, { impl });
   }
@@ -184,7 +194,7 @@ export class Recurrent {
             weights: saved.slice(2, 2 + nw),
             saved: saved.slice(2 + nw),
           };
-          const g: CellGrads = this.mode === "bptt"
+          const g: CellGrads = this.#mode === "bptt"
             ? cell.fused!.bpttBackward(e, a)
             : cell.fused!.localBackward(this.#temporal(e), a);
           return [g.dx, ...g.dWeights];
@@ -192,6 +202,13 @@ export class Recurrent {
       };
     });
   }
+}
+
+function checkMode(mode: GradientMode): GradientMode {
+  if (!(GRADIENT_MODES as readonly string[]).includes(mode)) {
+    throw new Error(`mode "${mode}" is unknown; use one of ${GRADIENT_MODES.join(", ")}`);
+  }
+  return mode;
 }
 
 function resolveFeedback(size: number, f: RecurrentOptions["feedback"]): Float32Array {

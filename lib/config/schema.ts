@@ -28,7 +28,7 @@ export type Dataset = typeof DATASETS[number];
 /** A model family. */
 export type ModelKind = typeof MODELS[number];
 /** A recurrent cell. */
-export type CellKind = typeof CELLS[number];
+type CellKind = typeof CELLS[number];
 /** A gradient mode. */
 export type Mode = typeof MODES[number];
 /** A feedback initialisation. */

@@ -77,6 +77,11 @@ export interface TrainCallbacks {
   onCheckpoint?(ckpt: Checkpoint, kind: "last" | "best"): void | Promise<void>;
   /** Polled between steps; true stops the run (saving a checkpoint first). */
   shouldStop?(): boolean;
+  /**
+   * Awaited after every step with the batch just trained on: the place for measurements during
+   * training (gradient alignment) and for changes to the model (an adaptive feedback).
+   */
+  afterStep?(step: number, batch: Batch): void | Promise<void>;
 }
 
 /** Options of {@link train}. */
@@ -226,6 +231,7 @@ export async function train(
       seconds: st.seconds,
       etaSeconds: (st.seconds / step) * (totalSteps - step),
     });
+    await cb.afterStep?.(step, batch);
     if (step % evalEvery === 0 || step === totalSteps) await validate();
   }
 

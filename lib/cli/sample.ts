@@ -1,0 +1,65 @@
+/**
+ * `deno task sample --run runs/DIR [--prompt "the company"] [--tokens 50] [--temperature 1]`
+ *
+ * Generates text from a run's best checkpoint (else its last one).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { validateConfig } from "../config/schema.ts";
+import { readCheckpointFile } from "../io/checkpoint_file.ts";
+import { loadRunData } from "../io/datasets.ts";
+import { createModel } from "../models/mod.ts";
+import { sample } from "../models/sample.ts";
+import { restoreParams } from "../train/checkpoint.ts";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      run: { type: "string" },
+      prompt: { type: "string", default: "" },
+      tokens: { type: "string", default: "50" },
+      temperature: { type: "string", default: "1" },
+      seed: { type: "string", default: "0" },
+    },
+  });
+  if (!values.run) {
+    console.error("sample: --run DIR is required (a folder written by `deno task train`)");
+    return 2;
+  }
+  const config = validateConfig(
+    JSON.parse(await Deno.readTextFile(join(values.run, "config.json"))),
+  );
+  const ckpt = await readCheckpointFile(join(values.run, "best.ckpt"))
+    .catch(() => readCheckpointFile(join(values.run!, "last.ckpt")))
+    .catch(() => null);
+  if (!ckpt) {
+    console.error(`sample: ${values.run} has no best.ckpt or last.ckpt (did its training save one?)`);
+    return 2;
+  }
+  await initBackend({ backend: config.backend, quiet: true });
+  const data = await loadRunData(config);
+  if (!data.encode || !data.decode) {
+    console.error(`sample: dataset ${config.dataset} has no text to sample`);
+    return 2;
+  }
+  const model = createModel(config, data.vocabSize);
+  restoreParams(model.params, ckpt.params);
+  const bos = config.dataset.startsWith("ptb") ? [1] : [];
+  const prompt = [...bos, ...data.encode(values.prompt)];
+  if (prompt.length === 0) prompt.push(0);
+  const ids = await sample(model, prompt, {
+    tokens: Number(values.tokens),
+    temperature: Number(values.temperature),
+    seed: Number(values.seed),
+    exclude: config.dataset.startsWith("ptb") ? [0, 1] : [],
+  });
+  console.log(`${values.prompt}${values.prompt ? " " : ""}${data.decode(ids)}`);
+  model.dispose();
+  return 0;
+}
+
+Deno.exit(await main());

@@ -1,0 +1,13 @@
+/**
+ * The file-system side of the library (Deno): data directories and loading, experiments for
+ * notebooks, committed results, checkpoints and figures on disk.
+ *
+ * @module
+ */
+export * from "./experiment.ts";
+export * from "./datasets.ts";
+export * from "./figures.ts";
+export * from "./dirs.ts";
+export * from "./checkpoint_file.ts";
+export { loadPtb } from "./ptb_loader.ts";
+export { loadWikiTextSplit, loadWikiTextTokenizer } from "./wikitext_loader.ts";

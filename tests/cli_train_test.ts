@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+const CLI = new URL("../lib/cli/train.ts", import.meta.url).pathname;
+const SETS = [
+  "hidden=8",
+  "context=8",
+  "lag=2",
+  "batchSize=4",
+  "steps=400",
+  "evalEvery=50",
+  "evalBatches=1",
+  "backend=cpu",
+];
+
+function start(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { XDG_RUNTIME_DIR: "/tmp" },
+  }).spawn();
+}
+
+async function finish(
+  child: Deno.ChildProcess,
+): Promise<{ code: number; out: string; err: string }> {
+  const o = await child.output();
+  const d = new TextDecoder();
+  return { code: o.code, out: d.decode(o.stdout), err: d.decode(o.stderr) };
+}
+
+Deno.test("train CLI: SIGINT saves a checkpoint and exits 130; --resume finishes the run", async () => {
+  const runs = await Deno.makeTempDir();
+  const child = start([
+    "--config",
+    "synthetic-recall",
+    "--scale",
+    "smoke",
+    "--runs-dir",
+    runs,
+    ...SETS.flatMap((s) => ["--set", s]),
+  ]);
+  // Interrupt once the first checkpoint exists (after the first evaluation).
+  let dir = "";
+  for (let i = 0; i < 600 && !dir; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    for (const e of Deno.readDirSync(runs)) {
+      try {
+        Deno.statSync(join(runs, e.name, "last.ckpt"));
+        dir = join(runs, e.name);
+      } catch { /* not yet */ }
+    }
+  }
+  assert.ok(dir, "no checkpoint appeared");
+  child.kill("SIGINT");
+  const first = await finish(child);
+  assert.equal(first.code, 130, first.err);
+  const s1 = JSON.parse(first.out.trim().split("\n").at(-1)!);
+  assert.equal(s1.stopped, "interrupted");
+  assert.ok(s1.steps < 400);
+  const second = await finish(start(["--resume", dir]));
+  assert.equal(second.code, 0, second.err);
+  const s2 = JSON.parse(second.out.trim().split("\n").at(-1)!);
+  assert.equal(s2.stopped, "done");
+  assert.equal(s2.steps, 400);
+  for (
+    const key of [
+      "config",
+      "mode",
+      "steps",
+      "trainPpl",
+      "valPpl",
+      "minValPpl",
+      "testPpl",
+      "seconds",
+      "evalSeconds",
+      "backend",
+      "stopped",
+    ]
+  ) {
+    assert.ok(key in s2, `summary lacks ${key}`);
+  }
+  const rows = (await Deno.readTextFile(join(dir, "metrics.jsonl"))).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  assert.equal(rows.filter((r) => r.split === "valid").length, 8, "each evaluation recorded once");
+  await Deno.remove(runs, { recursive: true });
+});
+
+Deno.test("train CLI: a bad config key is rejected before any work, naming the key", async () => {
+  const r = await finish(
+    start(["--config", "ptb-gru-1L256", "--scale", "smoke", "--set", "hiddn=3"]),
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.err, /hiddn/);
+  const r2 = await finish(start(["--config", "nope"]));
+  assert.equal(r2.code, 2);
+  assert.match(r2.err, /Unknown config "nope"/);
+});
