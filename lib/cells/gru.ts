@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tanh } from "../ops/activations.ts";
+import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import {
   type BackwardArgs,
   type Cell,
@@ -59,18 +59,22 @@ function fusedGru(d: number): FusedCell {
       const [t, b, e] = x.shape;
       return tf.tidy(() => {
         const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
-        // Input projections of all steps at once; b_hr and b_hz fold into them.
-        const proj = (gate: number, bias: tf.Tensor1D) =>
-          tf.unstack(
-            tf.reshape(tf.fused.matMul({ a: x2, b: gateBlockT(wih, gate, d), bias }), [t, b, d]),
-          ) as tf.Tensor2D[]; // T × [B, D]
-        const xr = proj(0, tf.add(gateBias(bih, 0, d), gateBias(bhh, 0, d)));
-        const xz = proj(1, tf.add(gateBias(bih, 1, d), gateBias(bhh, 1, d)));
-        const xn = proj(2, gateBias(bih, 2, d));
-        const whr = gateBlockT(whh, 0, d);
-        const whz = gateBlockT(whh, 1, d);
-        const whn = gateBlockT(whh, 2, d);
-        const bhn = gateBias(bhh, 2, d);
+        // On wasm tanh(a) = 2σ(2a) − 1: the 2 is folded into the n-gate's weights.
+        const s = tanhInputScale();
+        // Input projections of all steps at once, r and z together; b_hr and b_hz fold in.
+        const wRz = tf.concat([gateBlockT(wih, 0, d), gateBlockT(wih, 1, d)], 1); // [E, 2D]
+        const bRz = tf.add(tf.slice(bih, [0], [2 * d]), tf.slice(bhh, [0], [2 * d]));
+        const xrz = tf.unstack(
+          tf.reshape(tf.fused.matMul({ a: x2, b: wRz, bias: bRz }), [t, b, 2 * d]),
+        ) as tf.Tensor2D[]; // T × [B, 2D]
+        const wn = tf.mul(gateBlockT(wih, 2, d), s) as tf.Tensor2D;
+        const bn = tf.mul(gateBias(bih, 2, d), s) as tf.Tensor1D;
+        const xn = tf.unstack(
+          tf.reshape(tf.fused.matMul({ a: x2, b: wn, bias: bn }), [t, b, d]),
+        ) as tf.Tensor2D[]; // T × [B, D], times s
+        const whRz = tf.concat([gateBlockT(whh, 0, d), gateBlockT(whh, 1, d)], 1); // [D, 2D]
+        const whn = tf.mul(gateBlockT(whh, 2, d), s) as tf.Tensor2D;
+        const bhn = tf.mul(gateBias(bhh, 2, d), s) as tf.Tensor1D;
         const hs: tf.Tensor2D[] = [];
         const rs: tf.Tensor[] = [];
         const zs: tf.Tensor[] = [];
@@ -78,17 +82,19 @@ function fusedGru(d: number): FusedCell {
         const hns: tf.Tensor[] = [];
         let h: tf.Tensor2D = tf.zeros([b, d]);
         for (let i = 0; i < t; i++) {
-          const r = tf.sigmoid(tf.add(xr[i], tf.matMul(h, whr)));
-          const z = tf.sigmoid(tf.add(xz[i], tf.matMul(h, whz)));
-          const hn = tf.fused.matMul({ a: h, b: whn, bias: bhn }); // W_hn h + b_hn, [B, D]
-          const n = tanh(tf.add(xn[i], tf.mul(r, hn)));
+          const rz = tf.sigmoid(tf.add(xrz[i], tf.matMul(h, whRz))); // [B, 2D]
+          const r = tf.slice(rz, [0, 0], [b, d]);
+          const z = tf.slice(rz, [0, d], [b, d]);
+          const hn = tf.fused.matMul({ a: h, b: whn, bias: bhn }); // s·(W_hn h + b_hn), [B, D]
+          const n = tanhOfScaled(tf.add(xn[i], tf.mul(r, hn)), s);
           h = tf.add(n, tf.mul(z, tf.sub(h, n)));
           hs.push(h);
           if (options.keep) rs.push(r), zs.push(z), ns.push(n), hns.push(hn);
         }
         const states = tf.stack(hs) as tf.Tensor3D; // [T, B, D]
-        const saved = options.keep ? [rs, zs, ns, hns].map((a) => tf.stack(a)) : [];
-        return { states, saved };
+        if (!options.keep) return { states, saved: [] };
+        const hnAll = s === 1 ? tf.stack(hns) : tf.div(tf.stack(hns), s);
+        return { states, saved: [tf.stack(rs), tf.stack(zs), tf.stack(ns), hnAll] };
       });
     },
 

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tanh } from "../ops/activations.ts";
+import { tanh, tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import {
   type BackwardArgs,
   type Cell,
@@ -58,31 +58,36 @@ function fusedLstm(d: number): FusedCell {
       const [t, b, e] = x.shape;
       return tf.tidy(() => {
         const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
-        const proj = (gate: number) =>
-          tf.unstack(tf.reshape(
-            tf.fused.matMul({
-              a: x2,
-              b: gateBlockT(wih, gate, d),
-              bias: tf.add(gateBias(bih, gate, d), gateBias(bhh, gate, d)),
-            }),
-            [t, b, d],
-          )) as tf.Tensor2D[];
-        const xs = [0, 1, 2, 3].map(proj); // 4 gates × T × [B, D]
-        const wh = [0, 1, 2, 3].map((g) => gateBlockT(whh, g, d)); // [D, D] each
+        // The sigmoid gates i, f, o in one matMul; g apart, its tanh's 2 folded in on wasm.
+        const s = tanhInputScale();
+        const biasOf = (g: number) => tf.add(gateBias(bih, g, d), gateBias(bhh, g, d));
+        const wIfo = tf.concat([0, 1, 3].map((g) => gateBlockT(wih, g, d)), 1); // [E, 3D]
+        const bIfo = tf.concat([0, 1, 3].map(biasOf));
+        const xifo = tf.unstack(
+          tf.reshape(tf.fused.matMul({ a: x2, b: wIfo, bias: bIfo }), [t, b, 3 * d]),
+        ) as tf.Tensor2D[]; // T × [B, 3D]
+        const wG = tf.mul(gateBlockT(wih, 2, d), s) as tf.Tensor2D;
+        const bG = tf.mul(biasOf(2), s) as tf.Tensor1D;
+        const xg = tf.unstack(
+          tf.reshape(tf.fused.matMul({ a: x2, b: wG, bias: bG }), [t, b, d]),
+        ) as tf.Tensor2D[]; // T × [B, D], times s
+        const whIfo = tf.concat([0, 1, 3].map((g) => gateBlockT(whh, g, d)), 1); // [D, 3D]
+        const whG = tf.mul(gateBlockT(whh, 2, d), s) as tf.Tensor2D;
         const acts: tf.Tensor[][] = [[], [], [], [], []]; // i, f, g, o, tanh(c')
         const outs: tf.Tensor2D[] = [];
         let h: tf.Tensor2D = tf.zeros([b, d]);
         let c: tf.Tensor2D = tf.zeros([b, d]);
-        for (let s = 0; s < t; s++) {
-          const i = tf.sigmoid(tf.add(xs[0][s], tf.matMul(h, wh[0])));
-          const f = tf.sigmoid(tf.add(xs[1][s], tf.matMul(h, wh[1])));
-          const g = tanh(tf.add(xs[2][s], tf.matMul(h, wh[2])));
-          const o = tf.sigmoid(tf.add(xs[3][s], tf.matMul(h, wh[3])));
+        for (let k = 0; k < t; k++) {
+          const ifo = tf.sigmoid(tf.add(xifo[k], tf.matMul(h, whIfo))); // [B, 3D]
+          const i = tf.slice(ifo, [0, 0], [b, d]);
+          const f = tf.slice(ifo, [0, d], [b, d]);
+          const o = tf.slice(ifo, [0, 2 * d], [b, d]);
+          const g = tanhOfScaled(tf.add(xg[k], tf.matMul(h, whG)), s);
           c = tf.add(tf.mul(f, c), tf.mul(i, g));
           const tc = tanh(c);
           h = tf.mul(o, tc);
           outs.push(tf.concat([h, c], 1));
-          if (options.keep) [i, f, g, o, tc].forEach((a, k) => acts[k].push(a));
+          if (options.keep) [i, f, g, o, tc].forEach((a, j) => acts[j].push(a));
         }
         const states = tf.stack(outs) as tf.Tensor3D; // [T, B, 2D]
         return { states, saved: options.keep ? acts.map((a) => tf.stack(a)) : [] };

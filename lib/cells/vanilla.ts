@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tanh } from "../ops/activations.ts";
+import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import {
   type BackwardArgs,
   type Cell,
@@ -50,13 +50,16 @@ function fusedVanilla(d: number): FusedCell {
       const [t, b, e] = x.shape;
       return tf.tidy(() => {
         const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
-        const proj = tf.fused.matMul({ a: x2, b: tf.transpose(wih), bias: tf.add(bih, bhh) });
+        // On wasm tanh(a) = 2σ(2a) − 1: the 2 is folded into the weights.
+        const s = tanhInputScale();
+        const wT = tf.mul(tf.transpose(wih), s) as tf.Tensor2D;
+        const proj = tf.fused.matMul({ a: x2, b: wT, bias: tf.mul(tf.add(bih, bhh), s) });
         const xs = tf.unstack(tf.reshape(proj, [t, b, d])) as tf.Tensor2D[]; // T × [B, D]
-        const whhT = tf.transpose(whh);
+        const whhT = tf.mul(tf.transpose(whh), s) as tf.Tensor2D;
         const hs: tf.Tensor2D[] = [];
         let h: tf.Tensor2D = tf.zeros([b, d]);
         for (let i = 0; i < t; i++) {
-          h = tanh(tf.add(xs[i], tf.matMul(h, whhT)));
+          h = tanhOfScaled(tf.add(xs[i], tf.matMul(h, whhT)), s);
           hs.push(h);
         }
         // The states are all the backward needs (1 − h²).

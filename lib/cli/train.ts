@@ -6,7 +6,9 @@
  * `best.ckpt` (atomic). A progress bar on a terminal, plain lines otherwise. The last stdout
  * line is the run's JSON summary. Exit codes: 0 done, 3 stopped on a NaN/Inf loss, 130
  * interrupted (Ctrl-C / SIGTERM; a checkpoint is saved first), 2 bad arguments or config.
- * `--resume DIR` continues a run from its last checkpoint to the same result.
+ * `--resume DIR` continues a run from its last checkpoint to the same result. `--results GROUP`
+ * also copies the summary (with the exact command) and the curves to `results/GROUP/` when the
+ * run is done, for the notebooks and the README to quote.
  *
  * @module
  */
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
       set: { type: "string", multiple: true, default: [] },
       resume: { type: "string" },
       "runs-dir": { type: "string", default: "runs" },
+      results: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -118,6 +121,8 @@ async function main(): Promise<number> {
   if (!dir) {
     dir = await newRunDir(values["runs-dir"], config);
     await writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+    const quotedArgs = Deno.args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`));
+    await writeFileAtomic(join(dir, "command.txt"), `deno task train ${quotedArgs.join(" ")}\n`);
   }
   console.error(`run: ${dir} (${backend.line})`);
 
@@ -147,8 +152,24 @@ async function main(): Promise<number> {
   });
   metrics.close();
   model.dispose();
-  const result = { ...summary, run: dir };
+  const quoted = Deno.args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`)).join(" ");
+  const thisCommand = `deno task train ${quoted}`;
+  const first = (await Deno.readTextFile(join(dir, "command.txt")).catch(() => "")).trim();
+  const command = values.resume && first ? `${first}; then ${thisCommand}` : thisCommand;
+  const result = { ...summary, run: dir, seed: config.seed, scale: config.scale, command };
   await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(result, null, 2) + "\n");
+  if (values.results && summary.stopped === "done") {
+    // Committed results: results/<group>/<config>-<mode>-seed<seed>.{json,metrics.jsonl}.
+    const stem = join(
+      "results",
+      values.results,
+      `${config.name}-${config.mode}-seed${config.seed}`,
+    );
+    await Deno.mkdir(join("results", values.results), { recursive: true });
+    await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
+    await Deno.copyFile(join(dir, "metrics.jsonl"), `${stem}.metrics.jsonl`);
+    console.error(`results: ${stem}.json`);
+  }
   if (summary.stopped === "nan") {
     console.error(
       `train: loss is NaN/Inf at step ${summary.steps + 1}; last good checkpoint: ${

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { type BackendInfo, initBackend } from "../backend.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, type Scale, SCALES } from "../config/schema.ts";
+import type { Batch } from "../data/batches.ts";
 import { createModel, type LanguageModel } from "../models/mod.ts";
 import { progress } from "../notebook/display.ts";
 import { type MetricRow, train, type TrainSummary } from "../train/trainer.ts";
@@ -75,6 +76,12 @@ export interface RunExperimentOptions {
   keepModel?: boolean;
   /** Skip the final test evaluation (faster). Default false. */
   skipTest?: boolean;
+  /**
+   * Awaited after every training step with the batch just trained on and the model being
+   * trained (the trainer's `afterStep`): measurements during training, or changes to the model
+   * such as an adaptive feedback. Its time is not counted in the training seconds.
+   */
+  afterStep?: (step: number, batch: Batch, model: LanguageModel) => void | Promise<void>;
 }
 
 const dataCache = new Map<string, Promise<RunData>>();
@@ -131,6 +138,9 @@ export async function runExperiment(
             "valid ppl": lastValid,
           });
         },
+        afterStep: options.afterStep
+          ? (step, batch) => options.afterStep!(step, batch, model)
+          : undefined,
         onMetric: (row) => {
           rows.push(row);
           if (row.split === "valid") lastValid = Number(row.ppl.toFixed(2));

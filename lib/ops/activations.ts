@@ -14,3 +14,17 @@ export function tanh<T extends tf.Tensor>(x: T): T {
   if (tf.getBackend() !== "wasm") return tf.tanh(x);
   return tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1)) as T;
 }
+
+/**
+ * The factor to fold into the weights feeding a `tanh`, so that {@link tanhOfScaled} needs no
+ * multiply: 2 on wasm (where tanh(a) = 2σ(2a) − 1), else 1.
+ */
+export function tanhInputScale(): number {
+  return tf.getBackend() === "wasm" ? 2 : 1;
+}
+
+/** `tanh(a)` given `x = a · tanhInputScale()` (already scaled by the weights). */
+export function tanhOfScaled<T extends tf.Tensor>(x: T, scale: number): T {
+  if (scale === 1) return tf.tanh(x);
+  return tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(x), 2), 1)) as T;
+}
