@@ -43,7 +43,7 @@ ensure_deno() {
 
 ensure_jupyter() {
   if ! command -v jupyter >/dev/null || ! jupyter nbconvert --version >/dev/null 2>&1 \
-    || ! /usr/bin/env python3 -c "import nbclient" 2>/dev/null; then
+    || ! jupyter kernelspec --version >/dev/null 2>&1; then
     apt_install jupyter-nbconvert python3-nbclient jupyter-client jupyter-core
   fi
   if ! jupyter kernelspec list 2>/dev/null | grep -qw deno; then

@@ -128,27 +128,35 @@ export async function layerJacobians(
   return { jacobians: { batch: b, steps: t, size: s, data }, states: stateData };
 }
 
+/** A model whose `features` runs its {@link Recurrent} layers (any `LanguageModel`). */
+export interface RecurrentModel {
+  /** Final features, ids [B, T] → [B, T, D]. */
+  features(ids: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D;
+  /** The recurrent layers, bottom to top. */
+  recurrentLayers(): Recurrent[];
+}
+
 /**
- * The input each recurrent layer of a model receives on `ids` (a plain forward, no gradients):
- * each layer's `applyTimeMajor` is wrapped for the duration of the call.
- * @param model a model whose `features` runs its {@link Recurrent} layers
+ * The input and the output (states) of each recurrent layer of a model on `ids`, from one plain
+ * forward (no gradients): each layer's `applyTimeMajor` is wrapped for the duration of the call.
  * @param ids [B, T] int32
- * @returns one [B, T, E_l] tensor per recurrent layer, bottom to top (the caller disposes them)
+ * @returns per recurrent layer, bottom to top: inputs [B, T, E_l] and states [B, T, S_l] (the
+ *   caller disposes them)
  */
-export function recurrentInputs(
-  model: {
-    features(ids: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D;
-    recurrentLayers(): Recurrent[];
-  },
+export function recurrentActivity(
+  model: RecurrentModel,
   ids: tf.Tensor2D,
-): tf.Tensor3D[] {
+): { inputs: tf.Tensor3D[]; states: tf.Tensor3D[] } {
   const layers = model.recurrentLayers();
   const inputs: tf.Tensor3D[] = [];
+  const states: tf.Tensor3D[] = [];
   layers.forEach((layer, i) => {
     const original = layer.applyTimeMajor;
     layer.applyTimeMajor = (x: tf.Tensor3D, o?: { training?: boolean }) => {
+      const out = original.call(layer, x, o);
       inputs[i] = tf.keep(tf.transpose(x, [1, 0, 2]));
-      return original.call(layer, x, o);
+      states[i] = tf.keep(tf.transpose(out, [1, 0, 2]));
+      return out;
     };
   });
   try {
@@ -156,10 +164,20 @@ export function recurrentInputs(
   } finally {
     for (const layer of layers) Reflect.deleteProperty(layer, "applyTimeMajor");
   }
-  if (inputs.length !== layers.length || inputs.some((v) => !v)) {
-    tf.dispose(inputs.filter((v) => v));
-    throw new Error("recurrentInputs: a recurrent layer was not run by model.features");
+  if (layers.some((_, i) => !inputs[i])) {
+    tf.dispose([...inputs, ...states].filter((v) => v));
+    throw new Error("recurrentActivity: a recurrent layer was not run by model.features");
   }
+  return { inputs, states };
+}
+
+/**
+ * The input each recurrent layer of a model receives on `ids` (see {@link recurrentActivity}).
+ * @returns one [B, T, E_l] tensor per recurrent layer, bottom to top (the caller disposes them)
+ */
+export function recurrentInputs(model: RecurrentModel, ids: tf.Tensor2D): tf.Tensor3D[] {
+  const { inputs, states } = recurrentActivity(model, ids);
+  tf.dispose(states);
   return inputs;
 }
 
@@ -174,7 +192,7 @@ export interface ModelJacobiansOptions extends LayerJacobiansOptions {
  * plain forward of the model, see {@link recurrentInputs}).
  */
 export async function modelJacobians(
-  model: Parameters<typeof recurrentInputs>[0],
+  model: RecurrentModel,
   batch: Batch,
   options: ModelJacobiansOptions = {},
 ): Promise<{ jacobians: Jacobians; states: Float32Array }> {

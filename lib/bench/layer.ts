@@ -55,18 +55,6 @@ export function randomTensor(shape: number[], rng: Rng, scale = 1): tf.Tensor {
   return tf.tensor(data, shape);
 }
 
-/**
- * `new Adam(params, {lr: 1e-3})` inside a `tf.tidy`, which frees the `zerosLike` tensors its
- * constructor leaves behind (the moment variables are kept).
- */
-export function newAdam(params: Record<string, tf.Variable>): Adam {
-  let adam: Adam | undefined;
-  tf.tidy(() => {
-    adam = new Adam(params, { lr: 1e-3 });
-  });
-  return adam!;
-}
-
 /** A trainable variable holding `init`'s values; `init` is disposed. */
 export function variableFrom(init: tf.Tensor): tf.Variable {
   const v = tf.variable(init, true);
@@ -103,7 +91,7 @@ export class LayerUnit {
     this.#readoutW = variableFrom(randomTensor([s, READOUT_WIDTH], rng, 0.02));
     this.#readoutB = variableFrom(tf.zeros([READOUT_WIDTH]));
     this.#params = { ...c.params, readout_w: this.#readoutW, readout_b: this.#readoutB };
-    this.#adam = newAdam(this.#params);
+    this.#adam = new Adam(this.#params, { lr: 1e-3 });
   }
 
   /** The plain forward (no gradient recording); returns the states [T, B, S]. */
