@@ -22,6 +22,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { type GpuAdapterSummary, probedGpu, probeGpu, startWebgpu } from "./backend_webgpu.ts";
+import { registerWasmKernels } from "./ops/wasm_kernels.ts";
 
 export { classifyAdapter } from "./backend_webgpu.ts";
 export type { GpuAdapterInfoLike, GpuAdapterSummary } from "./backend_webgpu.ts";
@@ -239,7 +240,7 @@ function knownAdapter(): { adapter?: string; software?: boolean } {
 
 async function startWasm(wasmPaths: string | undefined): Promise<boolean> {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  registerWasmGaps();
+  registerWasmKernels();
   if (wasmPaths !== undefined && !wasmPathsApplied && tf.engine().registry["wasm"] == null) {
     wasm.setWasmPaths(wasmPaths);
     wasmPathsApplied = true;
@@ -252,54 +253,6 @@ async function startWasm(wasmPaths: string | undefined): Promise<boolean> {
     );
   }
   return (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
-}
-
-interface WasmBackendLike {
-  readSync(dataId: object): ArrayLike<number>;
-  makeOutput(
-    shape: number[],
-    dtype: tf.DataType,
-    memoryOffset?: number,
-    values?: Float32Array | Int32Array,
-  ): tf.TensorInfo;
-}
-
-/**
- * `UnsortedSegmentSum` for the wasm backend, which lacks it; it is the gradient of
- * `tf.gather`, so without it an embedding lookup cannot be trained on wasm.
- * Rows whose segment id is outside [0, numSegments) are dropped, as in TensorFlow.
- */
-function unsortedSegmentSumWasm(
-  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
-): tf.TensorInfo {
-  const backend = args.backend as WasmBackendLike;
-  const { x, segmentIds: ids } = args.inputs as Record<"x" | "segmentIds", tf.TensorInfo>;
-  const numSegments = Number(args.attrs?.numSegments);
-  const innerShape = x.shape.slice(ids.shape.length);
-  const inner = innerShape.reduce((a, b) => a * b, 1);
-  const values = backend.readSync(x.dataId);
-  const segments = backend.readSync(ids.dataId);
-  const out = x.dtype === "int32"
-    ? new Int32Array(numSegments * inner)
-    : new Float32Array(numSegments * inner);
-  for (let row = 0; row < segments.length; row++) {
-    const segment = segments[row];
-    if (!(segment >= 0 && segment < numSegments)) continue;
-    const to = segment * inner;
-    const from = row * inner;
-    for (let j = 0; j < inner; j++) out[to + j] += values[from + j];
-  }
-  return backend.makeOutput([numSegments, ...innerShape], x.dtype, undefined, out);
-}
-
-/** Registers the JS kernels this module supplies for gaps of the wasm backend (once). */
-function registerWasmGaps(): void {
-  if (tf.getKernel("UnsortedSegmentSum", "wasm") != null) return;
-  tf.registerKernel({
-    kernelName: "UnsortedSegmentSum",
-    backendName: "wasm",
-    kernelFunc: unsortedSegmentSumWasm as tf.KernelFunc,
-  });
 }
 
 async function startCpu(): Promise<void> {

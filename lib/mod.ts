@@ -30,4 +30,5 @@ export * from "./data/batches.ts";
 export * from "./data/synthetic.ts";
 export * from "./data/vocab.ts";
 export * from "./notebook/mod.ts";
+export * from "./analysis/mod.ts";
 export { Rng, type RngState } from "./util/rng.ts";

@@ -10,15 +10,19 @@ import {
   checkBpttLinearSystem,
   diagonalShare,
   jacobianAt,
+  jacobianProbe,
   type Jacobians,
+  jacobianStatRows,
   jacobianSummary,
   layerJacobians,
   meanDiagonal,
+  meanStats,
   modelJacobians,
   recurrentInputs,
   spectralRadius,
   stationarity,
   topSingularValue,
+  verifyBpttLinearSystem,
 } from "../lib/analysis/jacobian.ts";
 import { type Cell, createCell } from "../lib/cells/mod.ts";
 import { makeConfig } from "../lib/config/schema.ts";
@@ -181,5 +185,31 @@ Deno.test("recurrentInputs and modelJacobians on a 2-layer RnnLm", async () => {
   const { jacobians } = await modelJacobians(model, batch, { layer: 1, rows: [0] });
   assert.deepEqual([jacobians.batch, jacobians.steps, jacobians.size], [1, 5, 6]);
   ids.dispose();
+  model.dispose();
+});
+
+Deno.test("notebook helpers: verifyBpttLinearSystem, jacobianProbe, stat rows", async () => {
+  await useBackend("cpu");
+  const rows = await verifyBpttLinearSystem({ steps: 5, hidden: 4, input: 3 });
+  assert.deepEqual(rows.map((r) => [r.cell, r.state]), [["rnn", 4], ["gru", 4], ["lstm", 8]]);
+  for (const r of rows) {
+    assert.ok(r["max |Δδ|"] < 1e-5 * (1 + r["max |δ|"]) && r["max |δ|"] > 0);
+    assert.ok(r["max |Δ∂L/∂θ|"] < 1e-5 * (1 + r["max |∂L/∂θ|"]) && r["max |∂L/∂θ|"] > 0);
+  }
+  const model = createModel(makeConfig({ layers: 1, hidden: 4, context: 5 }), 7);
+  const probe = jacobianProbe({ every: 2, rows: [1] });
+  const batch = {
+    x: Int32Array.from([1, 2, 3, 4, 5, 6, 0, 1, 2, 3]),
+    B: 2,
+    T: 5,
+  } as unknown as Parameters<typeof probe.afterStep>[1];
+  for (let s = 1; s <= 4; s++) await probe.afterStep(s, batch, model);
+  assert.deepEqual(probe.records.map((r) => r.step), [1, 2, 4]);
+  const stats = jacobianSummary(probe.records[0].jacobians);
+  const long = jacobianStatRows(stats, { when: "init" });
+  assert.equal(long.length, 5 * 5);
+  assert.equal(long[0].when, "init");
+  const m = meanStats(stats);
+  assert.ok(Math.abs(m.deviation - stationarity(probe.records[0].jacobians).mean) < 1e-12);
   model.dispose();
 });

@@ -137,6 +137,43 @@ Deno.test("presets: paper sizes reproduce Table 2's parameter counts (hand formu
   }
 });
 
+Deno.test("presets: quick and small are reduced, bounded runs", () => {
+  for (const name of listConfigs()) {
+    const quick = resolveConfig(name, { scale: "quick" });
+    const small = resolveConfig(name, { scale: "small" });
+    const paper = resolveConfig(name, { scale: "paper" });
+    for (const c of [quick, small]) {
+      assert.ok(c.steps !== null && c.evalBatches !== null && c.evalEvery > 0, name);
+      assert.ok(c.hidden <= paper.hidden && c.context <= paper.context, name);
+      assert.ok(c.dataset === paper.dataset && c.model === paper.model, name);
+      assert.ok(c.layers === paper.layers && c.cell === paper.cell, name);
+    }
+    assert.ok(quick.steps! <= 200 && quick.evalBatches! <= 8, name);
+    assert.ok(quick.hidden <= small.hidden && quick.steps! <= small.steps!, name);
+    if (paper.dataset.startsWith("wikitext")) {
+      assert.ok(quick.vocabSize <= 2048 && small.vocabSize <= 4096, name);
+      assert.equal(quick.hidden, paper.hidden / 8, name);
+      assert.equal(quick.context, paper.context / 8, name);
+    }
+  }
+  // Table 3's presets see the same tokens per step at every context length.
+  for (const scale of ["quick", "small"] as const) {
+    const tokens = ["T256", "T512", "T1024", "T2048"].map((t) => {
+      const c = resolveConfig(`wt-gru-3L512-${t}`, { scale });
+      return c.batchSize * c.context;
+    });
+    assert.deepEqual(new Set(tokens).size, 1, `${scale}: ${tokens}`);
+  }
+  // The vanilla RNN keeps its halved learning rate and its clipping at every scale.
+  const rnn = resolveConfig("wt-rnn-3L512", { scale: "quick" });
+  const gru = resolveConfig("wt-gru-3L512", { scale: "quick" });
+  assert.equal(rnn.lr, gru.lr / 2);
+  assert.equal(rnn.clip, 1);
+  // The synthetic demo: a lag well inside the context, at a rate that learns it in 200 steps.
+  const syn = resolveConfig("synthetic-recall", { scale: "quick" });
+  assert.ok(syn.lag < syn.context && syn.steps === 200 && syn.lr === 1e-2);
+});
+
 Deno.test("resolveConfig: overrides and errors", () => {
   const c = resolveConfig("wt-lstm-3L512", {
     scale: "smoke",

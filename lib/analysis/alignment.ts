@@ -140,7 +140,7 @@ function clamp(c: number): number {
 }
 
 /** One measurement of {@link alignmentMonitor}. */
-export interface AlignmentRow {
+export type AlignmentRow = {
   /** Training step after which it was measured. */
   step: number;
   /** `layer0`, `layer1`, …, `recurrent` (all recurrent weights) or `all` (every parameter). */
@@ -149,7 +149,7 @@ export interface AlignmentRow {
   mode: GradientMode;
   /** Cosine similarity with the reference gradient. */
   cosine: number;
-}
+};
 
 /** Options of {@link alignmentMonitor}. */
 export interface AlignmentMonitorOptions extends AlignmentOptions {

@@ -14,8 +14,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { previousStates } from "../cells/cell.ts";
+import { type CellKind, createCell } from "../cells/mod.ts";
 import type { Batch } from "../data/batches.ts";
-import type { Recurrent } from "../recurrent.ts";
+import { Recurrent } from "../recurrent.ts";
+import { Rng } from "../util/rng.ts";
 
 /** Jacobians of a batch of sequences, `[B, T, S, S]` row-major. */
 export interface Jacobians {
@@ -503,5 +505,138 @@ export async function checkBpttLinearSystem(
     maxAbsDelta: maxAbs(deltaAutodiff),
     maxAbsDiffGrads,
     maxAbsGrads,
+  };
+}
+
+// ------------------------------------------------------------------ for the notebooks
+
+/** Options of {@link verifyBpttLinearSystem}. */
+export interface VerifyBpttOptions {
+  /** Cells to check (default rnn, gru, lstm). */
+  cells?: CellKind[];
+  /** Sequences B (default 2). */
+  batch?: number;
+  /** Steps T (default 16). */
+  steps?: number;
+  /** Input width E (default 8). */
+  input?: number;
+  /** Hidden width D (default 16). */
+  hidden?: number;
+  /** Seed of the weights, inputs and outgoing gradients (default 0). */
+  seed?: number;
+}
+
+/** One row of {@link verifyBpttLinearSystem}: the worst differences for one cell. */
+export type BpttCheckRow = {
+  /** The cell kind. */
+  cell: string;
+  /** S, the state width. */
+  state: number;
+  /** max |δ (eq. 11) − δ (autodiff)|. */
+  "max |Δδ|": number;
+  /** max |δ|, for scale. */
+  "max |δ|": number;
+  /** max over the weights of |Σ_t δ_t ∂h_t/∂θ (eq. 12) − the layer's BPTT gradient|. */
+  "max |Δ∂L/∂θ|": number;
+  /** max |the layer's BPTT gradient|, for scale. */
+  "max |∂L/∂θ|": number;
+};
+
+/**
+ * Eqs. 11–12 checked numerically ({@link checkBpttLinearSystem}) on fresh seeded cells with
+ * random inputs and random outgoing gradients e (normal draws), one row per cell.
+ */
+export async function verifyBpttLinearSystem(
+  options: VerifyBpttOptions = {},
+): Promise<BpttCheckRow[]> {
+  const { batch = 2, steps = 16, input = 8, hidden = 16, seed = 0 } = options;
+  const rows: BpttCheckRow[] = [];
+  for (const kind of options.cells ?? (["rnn", "gru", "lstm"] as CellKind[])) {
+    const rng = new Rng(seed);
+    const layer = new Recurrent(createCell(kind, { input, hidden }, { seed }), { mode: "bptt" });
+    const s = layer.cell.stateSize;
+    const draw = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+    const x = tf.tensor3d(draw(batch * steps * input), [batch, steps, input]);
+    const e = tf.tensor3d(draw(batch * steps * s), [batch, steps, s]);
+    try {
+      const r = await checkBpttLinearSystem(layer, x, e);
+      rows.push({
+        cell: kind,
+        state: s,
+        "max |Δδ|": r.maxAbsDiffDelta,
+        "max |δ|": r.maxAbsDelta,
+        "max |Δ∂L/∂θ|": Math.max(...Object.values(r.maxAbsDiffGrads)),
+        "max |∂L/∂θ|": Math.max(...Object.values(r.maxAbsGrads)),
+      });
+    } finally {
+      tf.dispose([x, e]);
+      layer.dispose();
+    }
+  }
+  return rows;
+}
+
+/** Options of {@link jacobianProbe}. */
+export interface JacobianProbeOptions {
+  /** Record after step 1 and every `every` steps (default 50). */
+  every?: number;
+  /** Recurrent layer (default 0). */
+  layer?: number;
+  /** Sequences of the batch (default [0]). */
+  rows?: number[];
+}
+
+/** A training callback that keeps the Jacobians of one layer at some steps. */
+export interface JacobianProbe {
+  /** For `afterStep` of `runExperiment` (model as third argument). */
+  afterStep(step: number, batch: Batch, model: RecurrentModel): Promise<void>;
+  /** The recorded Jacobians, by step. */
+  records: { step: number; jacobians: Jacobians }[];
+}
+
+/**
+ * Records the exact Jacobians of one recurrent layer on the batch just trained on, after step 1
+ * and every `every` steps (for how J_t changes with training).
+ */
+export function jacobianProbe(options: JacobianProbeOptions = {}): JacobianProbe {
+  const every = options.every ?? 50;
+  const probe: JacobianProbe = {
+    records: [],
+    async afterStep(step, batch, model) {
+      if (step !== 1 && step % every !== 0) return;
+      const { jacobians } = await modelJacobians(model, batch, {
+        layer: options.layer,
+        rows: options.rows ?? [0],
+      });
+      probe.records.push({ step, jacobians });
+    },
+  };
+  return probe;
+}
+
+/** Per-step statistics in long format `{t, stat, value, ...extra}`, for a line chart. */
+export function jacobianStatRows(
+  stats: JacobianStepStats[],
+  extra: Record<string, string | number> = {},
+): Record<string, string | number>[] {
+  const names: [keyof JacobianStepStats, string][] = [
+    ["diagonalShare", "diagonal share ‖diag J‖/‖J‖_F"],
+    ["spectralRadius", "spectral radius"],
+    ["topSingularValue", "top singular value ‖J‖₂"],
+    ["meanAbsDiagonal", "mean |J_ii|"],
+    ["deviation", "non-stationarity ‖J_t − J̄‖/‖J̄‖"],
+  ];
+  return stats.flatMap((r) => names.map(([k, stat]) => ({ t: r.t, stat, value: r[k], ...extra })));
+}
+
+/** Means over t of the per-step statistics. */
+export function meanStats(stats: JacobianStepStats[]): Omit<JacobianStepStats, "t"> {
+  const mean = (k: keyof JacobianStepStats) => stats.reduce((a, r) => a + r[k], 0) / stats.length;
+  return {
+    diagonalShare: mean("diagonalShare"),
+    topSingularValue: mean("topSingularValue"),
+    spectralRadius: mean("spectralRadius"),
+    meanAbsDiagonal: mean("meanAbsDiagonal"),
+    deviation: mean("deviation"),
   };
 }

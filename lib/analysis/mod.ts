@@ -9,3 +9,4 @@
 export * from "./jacobian.ts";
 export * from "./alignment.ts";
 export * from "./adaptive_feedback.ts";
+export * from "./compare.ts";

@@ -51,36 +51,63 @@ const SMOKE: ConfigPatch = {
   evalBatches: 2,
 };
 
-function ptb(layers: number, hidden: number, extra: ConfigPatch = {}): Preset {
+/**
+ * PTB at `quick` (measured on wasm, 2 shared cores under load ≈ 4: PTB word steps cost about
+ * 1 ms per target token at D = 64, dominated by the 10k-word softmax head, i.e. ~1,000–1,500
+ * tokens/s): a run of ~10–20 s. Reduced: D = hidden/8 capped at 64, sentences cut to 32 tokens
+ * (context 32; the mean sentence is ~23), batch 16, 40 steps (~15k target tokens, ~2% of an
+ * epoch) at lr 5e-3 with a cosine decay instead of 30 epochs at 1e-3 with step decay,
+ * validation on 2 batches of 32 sentences every 5 steps. At this budget the model learns
+ * little more than word frequencies: the modes are not expected to separate.
+ */
+const PTB_QUICK: ConfigPatch = {
+  context: 32,
+  batchSize: 16,
+  evalBatchSize: 32,
+  steps: 40,
+  evalEvery: 5,
+  evalBatches: 2,
+  lr: 5e-3,
+  schedule: { kind: "cosine", warmup: 0, floor: 0.1 },
+};
+
+/**
+ * PTB at `small` (measured as above: D = 256 costs ~4–6 ms per target token, 3 layers ~1.5×
+ * that): up to about an hour per run. The real data and 10k vocabulary; D = hidden for the
+ * 256-unit presets, halved to 512 for the 1024-unit ones; batch 32 sentences, 600 steps
+ * (~0.45M target tokens, about half an epoch) at lr 3e-3 with the paper's step decay at 1/3
+ * and 2/3 of the run; validation on 10 batches of 64 sentences every 50 steps.
+ * Estimated: 1L256 ≈ 20 min, 3L256 ≈ 35 min, 1L512 ≈ 40 min, 3L512 ≈ 65 min (BPTT, slowest).
+ */
+const PTB_SMALL: ConfigPatch = {
+  batchSize: 32,
+  evalBatchSize: 64,
+  steps: 600,
+  evalEvery: 50,
+  evalBatches: 10,
+  lr: 3e-3,
+};
+
+function ptb(
+  layers: number,
+  hidden: number,
+  extra: ConfigPatch = {},
+  quickExtra: ConfigPatch = {},
+): Preset {
   return {
     description: `PTB word-level, GRU ${layers}×${hidden} (Fig. 1)`,
     scales: {
       paper: { ...PTB_PAPER, layers, hidden, ...extra },
       smoke: { ...PTB_PAPER, layers, ...extra, ...SMOKE },
-      // sized later from measured tokens/s
       quick: {
         ...PTB_PAPER,
         layers,
         ...extra,
-        hidden: hidden / 8,
-        batchSize: 32,
-        evalBatchSize: 64,
-        steps: 400,
-        evalEvery: 40,
-        evalBatches: 10,
+        hidden: Math.min(64, hidden / 8),
+        ...PTB_QUICK,
+        ...quickExtra,
       },
-      // sized later from measured tokens/s
-      small: {
-        ...PTB_PAPER,
-        layers,
-        ...extra,
-        hidden: hidden / 2,
-        batchSize: 64,
-        evalBatchSize: 128,
-        steps: 3000,
-        evalEvery: 150,
-        evalBatches: null,
-      },
+      small: { ...PTB_PAPER, layers, ...extra, hidden: Math.min(512, hidden), ...PTB_SMALL },
     },
   };
 }
@@ -106,6 +133,56 @@ const WT_PAPER: ConfigPatch = {
   vocabSize: 16000,
 };
 
+/**
+ * WikiText at `quick` (measured on wasm, 2 shared cores under load ≈ 4: a 3-layer D = 64
+ * block at T = 32, batch 32, BPE 1024 runs ~2,000–4,000 tokens/s, BPTT about half as fast as
+ * DSF): a run of ~10–20 s. Reduced: BPE vocabulary 1024 instead of 16,000 (it trains in
+ * ~10 s and is cached), D = hidden/8, T = context/8, the batch scaled to 32 × 256/context
+ * sequences so that every context length sees the same tokens per step (the paper keeps 128
+ * sequences and the same tokens per epoch), 30 steps (~30k tokens) at lr ×5 with the paper's
+ * warm-up + cosine shape, validation on 2 batches every 5 steps. At this budget the models
+ * barely pass unigram statistics: the modes are not expected to separate.
+ */
+function wtQuick(hidden: number, context: number, lr: number): ConfigPatch {
+  const T = context / 8;
+  const batch = Math.max(1, Math.round((32 * 32) / T));
+  return {
+    hidden: hidden / 8,
+    context: T,
+    batchSize: batch,
+    evalBatchSize: batch,
+    steps: 30,
+    evalEvery: 5,
+    evalBatches: 2,
+    vocabSize: 1024,
+    lr: 5 * lr,
+  };
+}
+
+/**
+ * WikiText at `small` (measured as above: a 3-layer D = 128 block at T = 64, batch 32, BPE
+ * 4096 costs ~4 s per step with DSF and ~12 s with BPTT): up to about an hour per run for the
+ * 3-layer D ≤ 128 presets. Reduced: BPE 2048, D = hidden/4, T = context/4, batch 16 × 256/context
+ * sequences (1024 tokens per step), 600 steps (~0.6M tokens) at lr ×2, validation on 10
+ * batches every 50 steps. Time grows about linearly with depth (12 layers ≈ 3–4 h) and with D
+ * (D = 256: ≈ 2 h).
+ */
+function wtSmall(hidden: number, context: number, lr: number): ConfigPatch {
+  const T = context / 4;
+  const batch = Math.max(1, Math.round((16 * 64) / T));
+  return {
+    hidden: hidden / 4,
+    context: T,
+    batchSize: batch,
+    evalBatchSize: batch,
+    steps: 600,
+    evalEvery: 50,
+    evalBatches: 10,
+    vocabSize: 2048,
+    lr: 2 * lr,
+  };
+}
+
 function wt(
   description: string,
   shape: { layers: number; hidden: number; context?: number },
@@ -113,35 +190,14 @@ function wt(
 ): Preset {
   const { layers, hidden, context = 256 } = shape;
   const base = { ...WT_PAPER, layers, ...extra };
+  const lr = base.lr ?? 1e-3;
   return {
     description,
     scales: {
       paper: { ...base, hidden, context },
       smoke: { ...base, ...SMOKE, vocabSize: 300 },
-      // sized later from measured tokens/s
-      quick: {
-        ...base,
-        hidden: hidden / 8,
-        context: context / 4,
-        batchSize: 16,
-        evalBatchSize: 32,
-        steps: 400,
-        evalEvery: 40,
-        evalBatches: 10,
-        vocabSize: 4000,
-      },
-      // sized later from measured tokens/s
-      small: {
-        ...base,
-        hidden: hidden / 2,
-        context: context / 2,
-        batchSize: 32,
-        evalBatchSize: 64,
-        steps: 3000,
-        evalEvery: 150,
-        evalBatches: 50,
-        vocabSize: 8000,
-      },
+      quick: { ...base, ...wtQuick(hidden, context, lr) },
+      small: { ...base, ...wtSmall(hidden, context, lr) },
     },
   };
 }
@@ -171,7 +227,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   // No reference config: same training as the word level, longer context so that most
   // character-level sentences fit (the reference truncates each sentence to the context).
   "ptb-char-gru-1L256": {
-    ...ptb(1, 256, { dataset: "ptb-char", context: 256 }),
+    // At quick: sentences cut to 64 characters (the word-level quick cut is 32 tokens).
+    ...ptb(1, 256, { dataset: "ptb-char", context: 256 }, { context: 64 }),
     description: "PTB character-level, GRU 1×256",
   },
   "wt-gru-3L128": wt("WikiText, GRU 3×128 (Fig. 2: hidden size)", { layers: 3, hidden: 128 }),
@@ -236,19 +293,23 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
         evalBatches: 8,
       },
       smoke: { ...SYNTHETIC, ...SMOKE, lag: 4 },
-      // sized later from measured tokens/s
+      // Measured (wasm, 2 shared cores under load ≈ 4): ~150 ms per BPTT step, ~70 ms with
+      // FT-BPTT or DSF; 200 steps ≈ 10–20 s per run. Over 200 steps at lr 1e-2 the valid
+      // perplexity went (chance = 16): BPTT 16 → 6.7, DSF 16 → 11.2, FT-BPTT stayed at 15.9.
       quick: {
         ...SYNTHETIC,
         hidden: 64,
-        context: 64,
-        lag: 16,
+        context: 32,
+        lag: 8,
         batchSize: 32,
-        evalBatchSize: 64,
-        steps: 500,
-        evalEvery: 50,
-        evalBatches: 4,
+        evalBatchSize: 32,
+        steps: 200,
+        evalEvery: 25,
+        evalBatches: 8,
+        lr: 1e-2,
       },
-      // sized later from measured tokens/s
+      // ~8k tokens per step at ~5k tokens/s (BPTT, extrapolated from quick): ≈ 1.6 s per
+      // step, 2000 steps ≈ 55 min. Longer lag (32) than quick; not yet checked to separate.
       small: {
         ...SYNTHETIC,
         hidden: 128,
@@ -259,6 +320,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
         steps: 2000,
         evalEvery: 100,
         evalBatches: 8,
+        lr: 3e-3,
       },
     },
   },

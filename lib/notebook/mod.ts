@@ -7,3 +7,5 @@
 
 export * from "./plot.ts";
 export * from "./display.ts";
+export * from "./sections.ts";
+export * from "./paper.ts";

@@ -1,0 +1,13 @@
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "./lib/backend.ts";
+await initBackend({ backend: (Deno.args[0] ?? "wasm") as "wasm", quiet: true });
+const [T, B, D] = [64, 128, 256];
+const x = tf.randomNormal([T, B, D]) as tf.Tensor3D;
+const x2 = tf.reshape(x, [T * B, D]) as tf.Tensor2D;
+const time = async (name: string, f: () => tf.Tensor[]) => { for (let k = 0; k < 2; k++) { const t0 = performance.now(); const ys = f(); await ys[ys.length - 1].data(); tf.dispose(ys); if (k) console.log(name, (performance.now() - t0).toFixed(1)); } };
+await time("split", () => tf.split(x, T, 0));
+await time("slice2d rows", () => Array.from({ length: T }, (_, i) => tf.slice(x2, [i * B, 0], [B, D])));
+await time("unstack", () => tf.unstack(x));
+await time("split", () => tf.split(x, T, 0));
+await time("reshape-only", () => Array.from({ length: T }, (_, i) => tf.reshape(x2, [B*T, D])));
+await time("add small", () => Array.from({ length: T }, (_, i) => tf.add(tf.slice(x2, [0, 0], [B, D]), 1)));

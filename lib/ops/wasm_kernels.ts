@@ -1,0 +1,166 @@
+/**
+ * Kernels this project supplies for the wasm backend of TensorFlow.js 4.22:
+ *
+ * - `UnsortedSegmentSum`, which wasm lacks: it is the gradient of `tf.gather`, so without it an
+ *   embedding cannot be trained on wasm;
+ * - `Slice`, `Unpack` (`tf.unstack`) and `SplitV` (`tf.split`), replaced: tfjs's versions read
+ *   their whole input with `readSync`, which copies it out of the wasm heap, so each slice
+ *   costs the size of the input and `tf.unstack` of a `[T, B, D]` tensor costs T full copies
+ *   (O(T²·B·D)) — the main cost of a recurrent forward. These versions copy only the slice,
+ *   through views of the heap taken after the output is allocated (an allocation may grow the
+ *   heap and detach older views).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+interface WasmBackendLike {
+  readSync(dataId: object): ArrayLike<number>;
+  makeOutput(
+    shape: number[],
+    dtype: tf.DataType,
+    memoryOffset?: number,
+    values?: Float32Array | Int32Array,
+  ): tf.TensorInfo;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  wasm: { HEAPU8: Uint8Array };
+}
+
+type Typed = Float32Array | Int32Array | Uint8Array;
+
+/** A view of a tensor's data in the wasm heap (valid until the next allocation). */
+function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Typed {
+  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  const buffer = backend.wasm.HEAPU8.buffer;
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  if (t.dtype === "float32") return new Float32Array(buffer, offset, n);
+  if (t.dtype === "int32") return new Int32Array(buffer, offset, n);
+  if (t.dtype === "bool") return new Uint8Array(buffer, offset, n);
+  throw new Error(`wasm slice: dtype ${t.dtype} is not supported`);
+}
+
+/** Copies the box [begin, begin + size) of x into a new output; O(size of the box). */
+function sliceBox(
+  backend: WasmBackendLike,
+  x: tf.TensorInfo,
+  begin: number[],
+  size: number[],
+): tf.TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  const src = heapView(backend, x);
+  const dst = heapView(backend, out);
+  const rank = x.shape.length;
+  const strides = new Array<number>(rank);
+  for (let i = rank - 1, s = 1; i >= 0; i--) strides[i] = s, s *= x.shape[i];
+  // The innermost run that is contiguous in both: merge trailing full dimensions.
+  let inner = rank - 1;
+  let run = size[rank - 1];
+  while (inner > 0 && size[inner] === x.shape[inner] && begin[inner] === 0) {
+    inner--;
+    run *= size[inner];
+  }
+  const outer = size.slice(0, inner).reduce((a, b) => a * b, 1);
+  const idx = new Array<number>(inner).fill(0);
+  let o = 0;
+  for (let k = 0; k < outer; k++) {
+    let from = begin[inner] * strides[inner];
+    for (let d = 0; d < inner; d++) from += (begin[d] + idx[d]) * strides[d];
+    dst.set(src.subarray(from, from + run), o);
+    o += run;
+    for (let d = inner - 1; d >= 0; d--) {
+      if (++idx[d] < size[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+function slice(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const [begin, size] = tf.slice_util.parseSliceParams(
+    x as unknown as tf.Tensor,
+    args.attrs!.begin as number[],
+    args.attrs!.size as number[],
+  );
+  return sliceBox(args.backend as WasmBackendLike, x, begin, size);
+}
+
+function unpack(args: KernelArgs): tf.TensorInfo[] {
+  const value = args.inputs.value as tf.TensorInfo;
+  const rank = value.shape.length;
+  const axis = ((args.attrs!.axis as number) + rank) % rank;
+  const outShape = value.shape.filter((_, i) => i !== axis);
+  const size = value.shape.slice();
+  size[axis] = 1;
+  const outs: tf.TensorInfo[] = [];
+  for (let i = 0; i < value.shape[axis]; i++) {
+    const begin = new Array<number>(rank).fill(0);
+    begin[axis] = i;
+    const o = sliceBox(args.backend as WasmBackendLike, value, begin, size);
+    outs.push({ dataId: o.dataId, dtype: o.dtype, shape: outShape });
+  }
+  return outs;
+}
+
+function splitV(args: KernelArgs): tf.TensorInfo[] {
+  const x = args.inputs.x as tf.TensorInfo;
+  const axis = tf.util.parseAxisParam(args.attrs!.axis as number, x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(
+    x as unknown as tf.Tensor,
+    args.attrs!.numOrSizeSplits as number[] | number,
+    axis,
+  );
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const size = x.shape.slice();
+    size[axis] = s;
+    const out = sliceBox(args.backend as WasmBackendLike, x, begin.slice(), size);
+    begin[axis] += s;
+    return out;
+  });
+}
+
+/**
+ * `UnsortedSegmentSum` (the gradient of `tf.gather`). Rows whose segment id is outside
+ * [0, numSegments) are dropped, as in TensorFlow.
+ */
+function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, segmentIds: ids } = args.inputs as Record<"x" | "segmentIds", tf.TensorInfo>;
+  const numSegments = Number(args.attrs?.numSegments);
+  const innerShape = x.shape.slice(ids.shape.length);
+  const inner = innerShape.reduce((a, b) => a * b, 1);
+  const values = backend.readSync(x.dataId);
+  const segments = backend.readSync(ids.dataId);
+  const out = x.dtype === "int32"
+    ? new Int32Array(numSegments * inner)
+    : new Float32Array(numSegments * inner);
+  for (let row = 0; row < segments.length; row++) {
+    const segment = segments[row];
+    if (!(segment >= 0 && segment < numSegments)) continue;
+    const to = segment * inner;
+    const from = row * inner;
+    for (let j = 0; j < inner; j++) out[to + j] += values[from + j];
+  }
+  return backend.makeOutput([numSegments, ...innerShape], x.dtype, undefined, out);
+}
+
+let registered = false;
+
+/** Registers the kernels above for the wasm backend (once; call after importing it). */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  registered = true;
+  const kernels: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
+    ["Slice", slice],
+    ["Unpack", unpack],
+    ["SplitV", splitV],
+    ["UnsortedSegmentSum", unsortedSegmentSum],
+  ];
+  for (const [kernelName, fn] of kernels) {
+    if (tf.getKernel(kernelName, "wasm") != null) tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: fn as tf.KernelFunc });
+  }
+}

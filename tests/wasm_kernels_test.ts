@@ -1,0 +1,50 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { Rng } from "../lib/util/rng.ts";
+import { read, useBackend } from "./_util.ts";
+
+/** The box [begin, begin + size) of a row-major array, in plain JS. */
+function jsSlice(
+  data: ArrayLike<number>,
+  shape: number[],
+  begin: number[],
+  size: number[],
+): number[] {
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const out: number[] = [];
+  const walk = (d: number, off: number) => {
+    if (d === shape.length) return void out.push(data[off]);
+    for (let k = 0; k < size[d]; k++) walk(d + 1, off + (begin[d] + k) * strides[d]);
+  };
+  walk(0, 0);
+  return out;
+}
+
+Deno.test("wasm Slice, Unpack and SplitV equal a plain-JS reference", async () => {
+  await useBackend("wasm");
+  const rng = new Rng(3);
+  for (let trial = 0; trial < 40; trial++) {
+    const rank = 1 + rng.int(4);
+    const shape = Array.from({ length: rank }, () => 1 + rng.int(5));
+    const n = shape.reduce((a, b) => a * b, 1);
+    const dtype = trial % 3 === 0 ? "int32" : "float32";
+    const data = Array.from({ length: n }, (_, i) => (dtype === "int32" ? i : i + 0.5));
+    const x = tf.tensor(data, shape, dtype);
+    const begin = shape.map((s) => rng.int(s));
+    const size = shape.map((s, i) => 1 + rng.int(s - begin[i]));
+    const s = tf.slice(x, begin, size);
+    assert.deepEqual(s.shape, size);
+    assert.deepEqual(await read(s), jsSlice(data, shape, begin, size), `slice ${shape} ${begin}`);
+    const axis = rng.int(rank);
+    const parts = tf.unstack(x, axis);
+    const pieces = tf.split(x, shape[axis], axis);
+    for (let i = 0; i < shape[axis]; i++) {
+      const b = shape.map((_, d) => (d === axis ? i : 0));
+      const sz = shape.map((v, d) => (d === axis ? 1 : v));
+      const ref = jsSlice(data, shape, b, sz);
+      assert.deepEqual(await read(parts[i]), ref, "unstack");
+      assert.deepEqual(await read(pieces[i]), ref, "split");
+    }
+    tf.dispose([x, s, ...parts, ...pieces]);
+  }
+});
