@@ -13,8 +13,8 @@
  *   --no-late-outputs  plain `--execute` (see below)
  *
  * Environment passed to the kernel: DSF_SCALE, DSF_BACKEND, DSF_DATA_DIR (made absolute) and
- * DSF_NOTEBOOK_OUT (where notebooks save figures; default: the folder the executed notebook is
- * written to), and NO_COLOR=1 (plain text results). The kernel runs in the notebook's own folder
+ * DSF_NOTEBOOK_OUT (where notebooks save figures; default: the output folder, or
+ * notebooks/figures/ with --in-place), and NO_COLOR=1 (plain text results). The kernel runs in the notebook's own folder
  * (nbconvert's default, also with --out), so `../lib/mod.ts` imports and the deno.json import map
  * resolve as when the notebook is opened in Jupyter.
  *
@@ -330,7 +330,7 @@ export async function main(argv: string[]): Promise<number> {
         ...base,
         DSF_SCALE: args.scale,
         DSF_NOTEBOOK_OUT: absolute(base.DSF_NOTEBOOK_OUT) ??
-          (args.inPlace ? dirname(nb) : args.out),
+          (args.inPlace ? join(dirname(nb), "figures") : args.out),
         NO_COLOR: "1",
         PYTHONPATH: [tmp, base.PYTHONPATH].filter((p) => p).join(":"),
       };

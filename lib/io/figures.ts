@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic_write.ts";
 
 /** Anything with an SVG document: a `Figure`, or `{svg}`. */
@@ -48,6 +48,7 @@ export async function saveFigure(
   }
   const named = path.toLowerCase().endsWith(".svg") ? path : `${path}.svg`;
   const target = isAbsolute(named) ? named : resolve(options.dir ?? figureDir(), named);
+  await Deno.mkdir(dirname(target), { recursive: true });
   await writeFileAtomic(target, svg.endsWith("\n") ? svg : `${svg}\n`);
   return target;
 }
