@@ -116,19 +116,39 @@ Deno.test("sweeps: plan, run order, curves, summary, comparison and findings", a
   assert.equal(rows[0]["paper DSF"], 37.42);
   assert.equal(rows[1]["paper gap closed"], "82%");
   assert.equal(rows[1]["ours BPTT"], 100);
+  assert.equal(rows[1]["ours gap closed"], "n/a (not apart)"); // FT only 1% above BPTT
 
   const lines = findings(ours, { variable: "layers", paper: PAPER_TABLE2 });
   assert.match(lines[0], /^- layers 1: BPTT 100 < DSF 110 < FT-BPTT 150/);
-  assert.match(lines[0], /FT-BPTT is 50\.0% above BPTT and DSF closes 80%/);
-  assert.match(lines[0], /the paper: 91% closed/);
-  assert.match(lines[1], /only 1\.0% above BPTT: the modes are not apart/);
-  assert.match(lines[2], /in 1 of 2 setting/);
+  assert.match(lines[0], /FT-BPTT is 50\.0% above BPTT and DSF closes 80% of that gap/);
+  assert.match(lines[0], /\(DSF is 10\.0% above BPTT\)/);
+  assert.match(lines[0], /the paper's DSF closed 91% at this setting/);
+  assert.match(lines[1], /FT-BPTT is within 2% of BPTT \(not apart\)/);
+  assert.match(
+    lines[2],
+    /Over 2 setting\(s\).* in 1, better by more than that in 0, and within it in 1\.$/,
+  );
   assert.match(lines[3], /DSF ×2\.00, ×2\.00; FT-BPTT ×2\.00, ×2\.00/);
+  const reversed = findings([{
+    setting: 1,
+    ppl: { bptt: 100, "ft-bptt": 80, dsf: 120 },
+    tokensPerSec: {},
+  }]);
+  assert.match(reversed[0], /FT-BPTT is 20\.0% below BPTT — the reverse of the paper's ordering/);
+  assert.match(reversed[1], /did not appear at this scale\.$/);
+  assert.equal(
+    comparisonRows([{
+      setting: 1,
+      ppl: { bptt: 100, "ft-bptt": 80, dsf: 120 },
+      tokensPerSec: {},
+    }])[0]["ours gap closed"],
+    "n/a (FT-BPTT better)",
+  );
 });
 
 Deno.test("baselines: Table 4 next to ours, orders compared", () => {
   const runs: SweepRun[] = [
-    ["wt-gpt-3L512", "bptt", 20],
+    ["wt-gpt-3L512", "Transformer", 20],
     ["wt-ema-3L512", "bptt", 32],
     ["wt-gru-3L512", "bptt", 30],
     ["wt-gru-3L512", "ft-bptt", 50],
@@ -156,7 +176,7 @@ Deno.test("baselines: Table 4 next to ours, orders compared", () => {
 
 Deno.test("reductionNote, committedView, sweepCommands", () => {
   const note = reductionNote(
-    resolveConfig("wt-gru-3L512", { scale: "quick" }),
+    resolveConfig("wt-gru-3L512", { scale: "quick", set: ["steps=30", "hidden=64"] }),
     resolveConfig("wt-gru-3L512", { scale: "paper" }),
   );
   assert.match(note, /^`wt-gru-3L512` at `quick`: wikitext-2; /);

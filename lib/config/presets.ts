@@ -52,20 +52,20 @@ const SMOKE: ConfigPatch = {
 };
 
 /**
- * PTB at `quick` (measured on wasm, 2 shared cores under load ≈ 4: PTB word steps cost about
- * 1 ms per target token at D = 64, dominated by the 10k-word softmax head, i.e. ~1,000–1,500
- * tokens/s): a run of ~10–20 s. Reduced: D = hidden/8 capped at 64, sentences cut to 32 tokens
- * (context 32; the mean sentence is ~23), batch 16, 40 steps (~15k target tokens, ~2% of an
- * epoch) at lr 5e-3 with a cosine decay instead of 30 epochs at 1e-3 with step decay,
- * validation on 2 batches of 32 sentences every 5 steps. At this budget the model learns
- * little more than word frequencies: the modes are not expected to separate.
+ * PTB at `quick`: a run of ~5–20 s. Measured on wasm, 2 cores shared with other jobs: PTB
+ * word steps are dominated by the 10k-word softmax head, ~1,000 tokens/s at D = 64 under a
+ * load of ~4–5 and ~3,300 tokens/s at D = 32 under ~2.5. Reduced: D = hidden/8 capped at 64,
+ * sentences cut to 32 tokens (context 32; the mean sentence is ~23), batch 16, 50 steps (~18k
+ * target tokens, ~2% of an epoch) at lr 5e-3 with a cosine decay instead of 30 epochs at 1e-3
+ * with step decay, validation on 2 batches of 32 sentences every 10 steps. At this budget the
+ * model learns little more than word frequencies: the modes are not expected to separate.
  */
 const PTB_QUICK: ConfigPatch = {
   context: 32,
   batchSize: 16,
   evalBatchSize: 32,
-  steps: 40,
-  evalEvery: 5,
+  steps: 50,
+  evalEvery: 10,
   evalBatches: 2,
   lr: 5e-3,
   schedule: { kind: "cosine", warmup: 0, floor: 0.1 },
@@ -134,14 +134,15 @@ const WT_PAPER: ConfigPatch = {
 };
 
 /**
- * WikiText at `quick` (measured on wasm, 2 shared cores under load ≈ 4: a 3-layer D = 64
- * block at T = 32, batch 32, BPE 1024 runs ~2,000–4,000 tokens/s, BPTT about half as fast as
- * DSF): a run of ~10–20 s. Reduced: BPE vocabulary 1024 instead of 16,000 (it trains in
- * ~10 s and is cached), D = hidden/8, T = context/8, the batch scaled to 32 × 256/context
- * sequences so that every context length sees the same tokens per step (the paper keeps 128
- * sequences and the same tokens per epoch), 30 steps (~30k tokens) at lr ×5 with the paper's
- * warm-up + cosine shape, validation on 2 batches every 5 steps. At this budget the models
- * barely pass unigram statistics: the modes are not expected to separate.
+ * WikiText at `quick`: a run of ~5–20 s. Measured on wasm, 2 cores shared with other jobs: a
+ * 3-layer D = 64 block at T = 32, batch 32, BPE 1024 ran ~2,000–4,000 tokens/s under a load of
+ * ~4–5 and ~5,000–6,000 under ~2.5 (1 layer: ~9,000), BPTT the slowest. Reduced: BPE
+ * vocabulary 1024 instead of 16,000 (it trains in ~10 s, then is cached), D = hidden/8,
+ * T = context/8, the batch scaled to 32 × 256/context sequences so that every context length
+ * sees the same tokens per step (the paper keeps 128 sequences and the same tokens per epoch),
+ * 40 steps (~41k tokens) at lr ×5 with the paper's warm-up + cosine shape, validation on 2
+ * batches every 5 steps. At this budget the models barely pass unigram statistics: the modes
+ * are not expected to separate.
  */
 function wtQuick(hidden: number, context: number, lr: number): ConfigPatch {
   const T = context / 8;
@@ -151,7 +152,7 @@ function wtQuick(hidden: number, context: number, lr: number): ConfigPatch {
     context: T,
     batchSize: batch,
     evalBatchSize: batch,
-    steps: 30,
+    steps: 40,
     evalEvery: 5,
     evalBatches: 2,
     vocabSize: 1024,

@@ -191,7 +191,7 @@ export function describeRuns(stats: readonly RunStats[], options: DescribeOption
   if (ft && bptt && others.length) {
     if (ft[key] - bptt[key] >= tol) {
       const closed = others.map((s) =>
-        `${s.label} **${(100 * gapClosed(ft[key], s[key], bptt[key])).toFixed(0)}%**`
+        `${s.label} **${Math.round(100 * gapClosed(ft[key], s[key], bptt[key])) + 0}%**`
       );
       parts.push(
         `- Share of the ${refs.ft}→${refs.bptt} gap closed (${fix(ft[key])} → ${fix(bptt[key])}): ${
@@ -460,6 +460,8 @@ export interface ComplexitySizes {
   warmupMs: number;
   /** Least milliseconds of timed runs per case (up to 200 runs). */
   measureMs: number;
+  /** Timed training steps per case (after 3 warm-up steps; 1 at smoke). */
+  stepRuns: number;
 }
 
 /** The sweep sizes per scale: smoke seconds, quick about a minute on a 2-core CPU. */
@@ -475,6 +477,7 @@ export function complexitySizes(scale: Scale): ComplexitySizes {
         runs: 1,
         warmupMs: 0,
         measureMs: 0,
+        stepRuns: 1,
       };
     case "quick":
       return {
@@ -486,6 +489,7 @@ export function complexitySizes(scale: Scale): ComplexitySizes {
         runs: 3,
         warmupMs: 150,
         measureMs: 150,
+        stepRuns: 5,
       };
     case "small":
       return {
@@ -497,6 +501,7 @@ export function complexitySizes(scale: Scale): ComplexitySizes {
         runs: 5,
         warmupMs: 500,
         measureMs: 500,
+        stepRuns: 5,
       };
     case "paper":
       return {
@@ -508,6 +513,7 @@ export function complexitySizes(scale: Scale): ComplexitySizes {
         runs: 5,
         warmupMs: 1000,
         measureMs: 1000,
+        stepRuns: 5,
       };
   }
 }
@@ -719,8 +725,8 @@ export async function timeTrainingStep(
   for (const [T, D] of sweepShapes(z)) {
     const cases = planCases({ cells: [cell], Ts: [T], Ds: [D], B: z.B, backend, impls });
     const res = await runSweep(cases, {
-      warmup: z.warmupMs > 0 ? 3 : 1,
-      runs: z.runs,
+      warmup: z.stepRuns > 1 ? 3 : 1,
+      runs: z.stepRuns,
       budgetMs: options.budgetMs,
     }, {
       done: new Map(),
