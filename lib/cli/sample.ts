@@ -37,7 +37,9 @@ async function main(): Promise<number> {
     .catch(() => readCheckpointFile(join(values.run!, "last.ckpt")))
     .catch(() => null);
   if (!ckpt) {
-    console.error(`sample: ${values.run} has no best.ckpt or last.ckpt (did its training save one?)`);
+    console.error(
+      `sample: ${values.run} has no best.ckpt or last.ckpt (did its training save one?)`,
+    );
     return 2;
   }
   await initBackend({ backend: config.backend, quiet: true });
