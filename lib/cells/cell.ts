@@ -148,7 +148,7 @@ export function previousStates(states: tf.Tensor3D): tf.Tensor3D {
 /**
  * Weight and input gradients from the pre-activation gradients of all steps at once (one matMul
  * each): dW_ih = G_xᵀ·X, dW_hh = G_hᵀ·H_prev, db_ih = Σ G_x, db_hh = Σ G_h, dX = G_x·W_ih.
- * Transposes are explicit (fast on wasm).
+ * Transposes are explicit (wasm's transposed matMul is 10–15× slower).
  * @param pre.gx [T·B, G·D] gradients of the input-side pre-activations
  * @param pre.gh [T·B, G·D] gradients of the state-side pre-activations (may be `gx` itself)
  * @param hPrev [T·B, D] the previous states h_{t−1}
@@ -161,11 +161,13 @@ export function linearGrads(
   const { gx, gh } = pre;
   const [t, b, e] = args.x.shape;
   const x = tf.reshape(args.x, [t * b, e]) as tf.Tensor2D;
-  const gxT = tf.transpose(gx);
-  const dWih = tf.matMul(gxT, x);
-  const dWhh = tf.matMul(gh === gx ? gxT : tf.transpose(gh), hPrev);
-  const dbih = tf.sum(gx, 0);
-  const dbhh = gh === gx ? dbih : tf.sum(gh, 0);
+  // dWᵀ = Xᵀ·G transposes the narrow [T·B, E] inputs rather than the wide [T·B, G·D] gradients,
+  // and the bias gradients are ones·G (a reduction over axis 0 is slow on wasm).
+  const dWih = tf.transpose(tf.matMul(tf.transpose(x), gx));
+  const dWhh = tf.transpose(tf.matMul(tf.transpose(hPrev), gh));
+  const ones = tf.ones([1, t * b]) as tf.Tensor2D;
+  const dbih = tf.reshape(tf.matMul(ones, gx), [-1]);
+  const dbhh = gh === gx ? dbih : tf.reshape(tf.matMul(ones, gh), [-1]);
   const dx = tf.reshape(tf.matMul(gx, args.weights[0] as tf.Tensor2D), [t, b, e]) as tf.Tensor3D;
   return { dx, dWeights: [dWih, dWhh, dbih, dbhh] };
 }
