@@ -58,3 +58,21 @@ export function cellFixtures(): string[] {
     .filter((n) => n.endsWith(".json") && !n.startsWith("stack_"))
     .sort();
 }
+
+/** Plain-JS reference of the DSF recurrence δ_t = e_t + λ δ_{t+1} over [T, B, S], in float64. */
+export function referenceReverseScan(
+  e: Float32Array,
+  shape: number[],
+  lambda: Float32Array,
+): number[] {
+  const [t, b, s] = shape;
+  const out = new Array<number>(e.length);
+  for (let j = 0; j < b * s; j++) {
+    let d = 0;
+    for (let i = t - 1; i >= 0; i--) {
+      d = e[i * b * s + j] + lambda[j % s] * d;
+      out[i * b * s + j] = d;
+    }
+  }
+  return out;
+}

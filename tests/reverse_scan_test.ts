@@ -1,26 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { reverseScan, scanImplsFor } from "../lib/ops/reverse_scan.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, BACKENDS, read, useBackend } from "./_util.ts";
+import { assertClose, BACKENDS, read, referenceReverseScan, useBackend } from "./_util.ts";
 import assert from "node:assert/strict";
-
-/** Plain-JS reference: δ_t = e_t + λ δ_{t+1}, in float64. */
-function reference(
-  e: Float32Array,
-  shape: [number, number, number],
-  lambda: Float32Array,
-): number[] {
-  const [t, b, s] = shape;
-  const out = new Array<number>(e.length);
-  for (let j = 0; j < b * s; j++) {
-    let d = 0;
-    for (let i = t - 1; i >= 0; i--) {
-      d = e[i * b * s + j] + lambda[j % s] * d;
-      out[i * b * s + j] = d;
-    }
-  }
-  return out;
-}
 
 function random(n: number, rng: Rng, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -52,7 +34,7 @@ for (const backend of BACKENDS) {
         : c.lambda === "negative"
         ? random(c.s, rng, -1, 0)
         : random(c.s, rng, 0, 1);
-      const expected = reference(e, [c.t, c.b, c.s], lambda);
+      const expected = referenceReverseScan(e, [c.t, c.b, c.s], lambda);
       for (const impl of scanImplsFor()) {
         const before = tf.memory().numTensors;
         const et = tf.tensor3d(e, [c.t, c.b, c.s]);

@@ -2,21 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { REVERSE_SCAN_KERNEL, webgpuReverseScan } from "../lib/ops/webgpu_scan.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, read, useBackend } from "./_util.ts";
-
-/** Plain-JS reference: δ_t = e_t + λ δ_{t+1}, in float64. */
-function reference(e: Float32Array, shape: number[], lambda: Float32Array): number[] {
-  const [t, b, s] = shape;
-  const out = new Array<number>(e.length);
-  for (let j = 0; j < b * s; j++) {
-    let d = 0;
-    for (let i = t - 1; i >= 0; i--) {
-      d = e[i * b * s + j] + lambda[j % s] * d;
-      out[i * b * s + j] = d;
-    }
-  }
-  return out;
-}
+import { assertClose, read, referenceReverseScan, useBackend } from "./_util.ts";
 
 /** Starts webgpu on any adapter; false (with a printed note) where there is none. */
 async function webgpuAvailable(): Promise<boolean> {
@@ -56,7 +42,11 @@ Deno.test("webgpuReverseScan equals the plain loop (1e-5 relative)", async () =>
     const lT = tf.tensor1d(lambda);
     const out = webgpuReverseScan(eT, lT);
     assert.deepEqual(out.shape, [t, b, s]);
-    assertClose(await read(out), reference(e, [t, b, s], lambda), `δ [${t},${b},${s}] ${kind}`);
+    assertClose(
+      await read(out),
+      referenceReverseScan(e, [t, b, s], lambda),
+      `δ [${t},${b},${s}] ${kind}`,
+    );
     tf.dispose([eT, lT, out]);
   }
 });

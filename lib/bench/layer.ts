@@ -20,6 +20,7 @@ import { linear } from "../ops/linear.ts";
 import type { ReverseScanImpl } from "../ops/reverse_scan.ts";
 import { type GradientMode, Recurrent } from "../recurrent.ts";
 import { Adam } from "../train/adam.ts";
+import { gradsByName } from "../train/step.ts";
 import { Rng } from "../util/rng.ts";
 import { DispatchTracker } from "./dispatch.ts";
 
@@ -106,17 +107,13 @@ export class LayerUnit {
   }
 
   #stepWith(tracker: DispatchTracker | null): tf.Scalar {
-    const vars = Object.values(this.#params);
-    const names = new Map(Object.entries(this.#params).map(([k, v]) => [v.name, k]));
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = gradsByName(this.#params, () => {
       const loss = this.#loss();
       tracker?.start(); // the forward is done: what runs next is the backward
       return loss;
-    }, vars);
+    });
     tracker?.stop();
-    const named: Record<string, tf.Tensor> = {};
-    for (const [vname, g] of Object.entries(grads)) named[names.get(vname)!] = g;
-    this.#adam.step(named);
+    this.#adam.step(grads);
     tf.dispose(Object.values(grads));
     return value;
   }
@@ -128,13 +125,7 @@ export class LayerUnit {
 
   /** One training step with the backward's kernels tracked. */
   backwardDispatches(): { criticalPath: number; kernels: number } {
-    const tracker = new DispatchTracker();
-    try {
-      this.#stepWith(tracker).dispose();
-    } finally {
-      tracker.stop();
-    }
-    return { criticalPath: tracker.criticalPath, kernels: tracker.kernels };
+    return trackBackward((t) => this.#stepWith(t));
   }
 
   /** A tensor updated by the last step (to wait on). */
@@ -186,4 +177,17 @@ export function matmulFloor(
       tf.dispose([h, wh, x, wi, ...(wo ? [wo] : [])]);
     },
   };
+}
+
+/** Runs one step with a {@link DispatchTracker} on its backward; the tracker's counts. */
+export function trackBackward(
+  stepWith: (tracker: DispatchTracker) => tf.Scalar,
+): { criticalPath: number; kernels: number } {
+  const tracker = new DispatchTracker();
+  try {
+    stepWith(tracker).dispose();
+  } finally {
+    tracker.stop();
+  }
+  return { criticalPath: tracker.criticalPath, kernels: tracker.kernels };
 }

@@ -15,8 +15,10 @@ import { makeConfig } from "../config/schema.ts";
 import { createModel, type LanguageModel } from "../models/mod.ts";
 import type { GradientMode } from "../recurrent.ts";
 import { Adam } from "../train/adam.ts";
+import { gradsByName } from "../train/step.ts";
 import { Rng } from "../util/rng.ts";
-import { DispatchTracker } from "./dispatch.ts";
+import type { DispatchTracker } from "./dispatch.ts";
+import { trackBackward } from "./layer.ts";
 
 /** The PTB step's shape and method. */
 export interface PtbSpec {
@@ -79,18 +81,13 @@ export class PtbUnit {
   }
 
   #stepWith(tracker: DispatchTracker | null): tf.Scalar {
-    const params = this.model.params;
-    const vars = Object.values(params);
-    const names = new Map(Object.entries(params).map(([k, v]) => [v.name, k]));
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = gradsByName(this.model.params as Record<string, tf.Variable>, () => {
       const loss = this.model.loss(this.#ids, this.#targets, null, { training: true });
-      tracker?.start();
+      tracker?.start(); // the forward is done: what runs next is the backward
       return loss;
-    }, vars);
+    });
     tracker?.stop();
-    const named: Record<string, tf.Tensor> = {};
-    for (const [vname, g] of Object.entries(grads)) named[names.get(vname)!] = g;
-    this.#adam.step(named);
+    this.#adam.step(grads);
     tf.dispose(Object.values(grads));
     return value;
   }
@@ -102,13 +99,7 @@ export class PtbUnit {
 
   /** One training step with the backward's kernels tracked. */
   backwardDispatches(): { criticalPath: number; kernels: number } {
-    const tracker = new DispatchTracker();
-    try {
-      this.#stepWith(tracker).dispose();
-    } finally {
-      tracker.stop();
-    }
-    return { criticalPath: tracker.criticalPath, kernels: tracker.kernels };
+    return trackBackward((t) => this.#stepWith(t));
   }
 
   /** Frees everything. */

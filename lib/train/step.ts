@@ -40,6 +40,26 @@ export function batchTensors(
 }
 
 /**
+ * The value of `loss` and the gradient of every parameter, keyed by the parameters' own names
+ * (tfjs keys gradients by its internal variable names). Throws if a parameter gets none.
+ */
+export function gradsByName(
+  params: Record<string, tf.Variable>,
+  loss: () => tf.Scalar,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const names = Object.keys(params);
+  const vars = names.map((n) => params[n]);
+  const { value, grads } = tf.variableGrads(loss, vars);
+  const byName: Record<string, tf.Tensor> = {};
+  names.forEach((n, i) => {
+    const g = grads[vars[i].name];
+    if (!g) throw new Error(`parameter "${n}" received no gradient`);
+    byName[n] = g;
+  });
+  return { value, grads: byName };
+}
+
+/**
  * Runs one training step and returns the batch's mean loss (a scalar the caller disposes).
  * @param options.lr learning rate of this step
  * @param options.clip global gradient-norm bound (0: none)
@@ -49,22 +69,15 @@ export function trainStep(
   batch: Batch,
   options: { optimizer: Adam; lr: number; clip: number },
 ): tf.Scalar {
-  const names = Object.keys(model.params);
-  const vars = names.map((n) => model.params[n]);
   return tf.tidy(() => {
     const { ids, targets, rows } = batchTensors(batch);
-    const { value, grads } = tf.variableGrads(
+    const { value, grads } = gradsByName(
+      model.params,
       () => model.loss(ids, targets, rows, { training: true }),
-      vars,
     );
-    let byName: Record<string, tf.Tensor> = {};
-    names.forEach((n, i) => {
-      const g = grads[vars[i].name];
-      if (!g) throw new Error(`trainStep: parameter "${n}" received no gradient`);
-      byName[n] = g;
+    options.optimizer.step(options.clip > 0 ? clipGradNorm(grads, options.clip).grads : grads, {
+      lr: options.lr,
     });
-    if (options.clip > 0) byName = clipGradNorm(byName, options.clip).grads;
-    options.optimizer.step(byName, { lr: options.lr });
     return value;
   });
 }
