@@ -46,9 +46,16 @@ ensure_jupyter() {
     || ! jupyter kernelspec --version >/dev/null 2>&1; then
     apt_install jupyter-nbconvert python3-nbclient jupyter-client jupyter-core
   fi
-  if ! jupyter kernelspec list 2>/dev/null | grep -qw deno; then
-    say "installing the Deno Jupyter kernel (deno jupyter --install)"
-    "$DENO" jupyter --install >&2
+  # The kernel must exist and start the Deno this script uses (a kernelspec left by a deleted
+  # checkout or another Deno version points at the wrong binary).
+  local want have
+  want=$(command -v "$DENO")
+  have=$(jupyter kernelspec list --json 2>/dev/null | python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["deno"]["spec"]["argv"][0])' \
+    2>/dev/null || true)
+  if [ -z "$have" ] || [ ! -x "$have" ] || [ "$(readlink -f "$have")" != "$(readlink -f "$want")" ]; then
+    say "installing the Deno Jupyter kernel (deno jupyter --install --force)"
+    "$DENO" jupyter --install --force >&2
   fi
 }
 
