@@ -107,15 +107,7 @@ export class LayerUnit {
   }
 
   #stepWith(tracker: DispatchTracker | null): tf.Scalar {
-    const { value, grads } = gradsByName(this.#params, () => {
-      const loss = this.#loss();
-      tracker?.start(); // the forward is done: what runs next is the backward
-      return loss;
-    });
-    tracker?.stop();
-    this.#adam.step(grads);
-    tf.dispose(Object.values(grads));
-    return value;
+    return adamStep(this.#params, this.#adam, () => this.#loss(), tracker);
   }
 
   /** One training step (forward + backward + Adam); returns the loss (caller disposes). */
@@ -177,6 +169,28 @@ export function matmulFloor(
       tf.dispose([h, wh, x, wi, ...(wo ? [wo] : [])]);
     },
   };
+}
+
+/**
+ * One benchmark training step: the loss, every parameter's gradient, one Adam update. When a
+ * tracker is given it records the backward only (started once the forward has returned).
+ * @returns the loss (the caller disposes it)
+ */
+export function adamStep(
+  params: Record<string, tf.Variable>,
+  adam: Adam,
+  loss: () => tf.Scalar,
+  tracker: DispatchTracker | null,
+): tf.Scalar {
+  const { value, grads } = gradsByName(params, () => {
+    const l = loss();
+    tracker?.start(); // the forward is done: what runs next is the backward
+    return l;
+  });
+  tracker?.stop();
+  adam.step(grads);
+  tf.dispose(Object.values(grads));
+  return value;
 }
 
 /** Runs one step with a {@link DispatchTracker} on its backward; the tracker's counts. */

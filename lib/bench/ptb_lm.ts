@@ -15,10 +15,9 @@ import { makeConfig } from "../config/schema.ts";
 import { createModel, type LanguageModel } from "../models/mod.ts";
 import type { GradientMode } from "../recurrent.ts";
 import { Adam } from "../train/adam.ts";
-import { gradsByName } from "../train/step.ts";
 import { Rng } from "../util/rng.ts";
 import type { DispatchTracker } from "./dispatch.ts";
-import { trackBackward } from "./layer.ts";
+import { adamStep, trackBackward } from "./layer.ts";
 
 /** The PTB step's shape and method. */
 export interface PtbSpec {
@@ -81,15 +80,12 @@ export class PtbUnit {
   }
 
   #stepWith(tracker: DispatchTracker | null): tf.Scalar {
-    const { value, grads } = gradsByName(this.model.params as Record<string, tf.Variable>, () => {
-      const loss = this.model.loss(this.#ids, this.#targets, null, { training: true });
-      tracker?.start(); // the forward is done: what runs next is the backward
-      return loss;
-    });
-    tracker?.stop();
-    this.#adam.step(grads);
-    tf.dispose(Object.values(grads));
-    return value;
+    return adamStep(
+      this.model.params as Record<string, tf.Variable>,
+      this.#adam,
+      () => this.model.loss(this.#ids, this.#targets, null, { training: true }),
+      tracker,
+    );
   }
 
   /** One training step; returns the loss (caller disposes). */

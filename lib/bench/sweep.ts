@@ -206,26 +206,10 @@ interface Unit {
 
 function makeUnit(c: BenchCase): Unit {
   const cell = c.cell as CellKind;
-  if (c.unit === "ptb-lm") {
-    return new PtbUnit({
-      cell,
-      mode: c.mode as GradientMode,
-      impl: c.impl,
-      B: c.B,
-      T: c.T,
-      D: c.D,
-      V: c.V ?? 10000,
-    });
-  }
+  const spec = { cell, mode: c.mode as GradientMode, impl: c.impl, B: c.B, T: c.T, D: c.D };
+  if (c.unit === "ptb-lm") return new PtbUnit({ ...spec, V: c.V ?? 10000 });
   if (c.mode === "tfjs-layers") return new LayersUnit({ cell, B: c.B, T: c.T, D: c.D });
-  return new LayerUnit({
-    cell,
-    mode: c.mode as GradientMode,
-    impl: c.impl,
-    B: c.B,
-    T: c.T,
-    D: c.D,
-  });
+  return new LayerUnit(spec);
 }
 
 /** Extrapolates a case's step time and peak bytes from measured rows of the same method. */

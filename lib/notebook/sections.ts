@@ -611,26 +611,36 @@ export async function timeReverseScan(
     const lambda = tf.linspace(0, 1, D) as tf.Tensor1D;
     try {
       for (const impl of impls) {
-        const t = await timeBoxed(() => reverseScan(e, lambda, { impl }), z);
-        const d = trackDispatches(() => reverseScan(e, lambda, { impl }));
-        await d.result.data();
-        d.result.dispose();
-        rows.push({
-          method: impl,
-          T,
-          D,
-          B: z.B,
-          ms: t.minMs,
-          medianMs: t.medianMs,
-          seqDispatches: d.criticalPath,
-          kernels: d.kernels,
-        });
+        rows.push(
+          await measureRow(() => reverseScan(e, lambda, { impl }), { method: impl, T, D, z }),
+        );
       }
     } finally {
       tf.dispose([e, lambda]);
     }
   }
   return rows;
+}
+
+/** Times `run` (fastest and median of {@link timeBoxed}) and measures its dependency depth. */
+async function measureRow(
+  run: () => tf.Tensor,
+  at: { method: string; T: number; D: number; z: ComplexitySizes },
+): Promise<TimingRow> {
+  const t = await timeBoxed(run, at.z);
+  const d = trackDispatches(run);
+  await d.result.data();
+  d.result.dispose();
+  return {
+    method: at.method,
+    T: at.T,
+    D: at.D,
+    B: at.z.B,
+    ms: t.minMs,
+    medianMs: t.medianMs,
+    seqDispatches: d.criticalPath,
+    kernels: d.kernels,
+  };
 }
 
 /** A layer-backward method: a mode, and for dsf its scan implementation. */
@@ -679,21 +689,8 @@ export async function timeLayerBackward(
             // One tensor that depends on every output, to wait on.
             return tf.addN([tf.sum(g.dx), ...g.dWeights.map((w) => tf.sum(w))]);
           });
-        const t = await timeBoxed(run, z);
-        const d = trackDispatches(run);
-        await d.result.data();
-        d.result.dispose();
-        rows.push({
-          method,
-          T,
-          D,
-          B: z.B,
-          ms: t.minMs,
-          medianMs: t.medianMs,
-          // The final sum adds a few kernels of depth; the same for every method.
-          seqDispatches: d.criticalPath,
-          kernels: d.kernels,
-        });
+        // The final sum adds a few kernels of depth; the same for every method.
+        rows.push(await measureRow(run, { method, T, D, z }));
       }
     } finally {
       tf.dispose([x, e, lambda, fwd.states, ...fwd.saved]);
