@@ -7,6 +7,11 @@
  * - `dsf`: diagonal state feedback, the incoming state gradient e is replaced by the reverse-time
  *   recurrence δ_t = e_t + λ ⊙ δ_{t+1} with a fixed λ (eq. 13), then the local terms apply.
  *
+ * Beyond the paper, `feedbackKind: "jacobian-diagonal"` makes the DSF feedback time-varying: the
+ * diagonal of the true Jacobian at each step and batch row, `δ_t = e_t + a_{t+1} ⊙ δ_{t+1}` with
+ * `a_t = diag(∂state_t/∂state_{t−1})` from the forward's saved activations (fused cells only),
+ * computed by {@link reverseScanVarying}.
+ *
  * DSF and FT-BPTT run parallel over time: the forward keeps its gate activations, the temporal
  * backward is one {@link reverseScan}, and the local derivatives of all steps are a few large ops.
  *
@@ -16,13 +21,22 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackwardArgs, Cell, CellGrads } from "./cells/cell.ts";
 import { previousStates } from "./cells/cell.ts";
 import { type FeedbackSpec, makeFeedback } from "./feedback.ts";
-import { reverseScan, type ReverseScanImpl } from "./ops/reverse_scan.ts";
+import { reverseScan, type ReverseScanImpl, reverseScanVarying } from "./ops/reverse_scan.ts";
 
 /** How a layer's gradient through time is computed. */
 export type GradientMode = "bptt" | "ft-bptt" | "dsf";
 
 /** The gradient modes, for validation and iteration. */
 export const GRADIENT_MODES: readonly GradientMode[] = ["bptt", "ft-bptt", "dsf"];
+
+/**
+ * The structure of the DSF feedback: `stationary` (the paper: one fixed λ, [S]) or
+ * `jacobian-diagonal` (ours: the diagonal of the true Jacobian at every t and b).
+ */
+export type FeedbackKind = "stationary" | "jacobian-diagonal";
+
+/** The feedback kinds, for validation and iteration. */
+export const FEEDBACK_KINDS: readonly FeedbackKind[] = ["stationary", "jacobian-diagonal"];
 
 /** Options of a {@link Recurrent} layer. */
 export interface RecurrentOptions {
@@ -35,6 +49,8 @@ export interface RecurrentOptions {
   scanImpl?: ReverseScanImpl;
   /** Use the cell's fused fast path when it has one; default true. */
   fused?: boolean;
+  /** The feedback's structure in `dsf` mode; default `stationary` (the paper). */
+  feedbackKind?: FeedbackKind;
 }
 
 /** A cell plus its gradient mode. Owns the cell's weights and its feedback vector. */
@@ -47,6 +63,7 @@ export class Recurrent {
   /** Whether the fused path is used. */
   readonly fused: boolean;
   #feedback: tf.Tensor1D | null = null;
+  #feedbackKind: FeedbackKind = "stationary";
   #op: ((...inputs: tf.Tensor[]) => tf.Tensor) | null = null;
   #noGrad: ((...inputs: tf.Tensor[]) => tf.Tensor) | null = null;
   #hook: ((...inputs: tf.Tensor[]) => tf.Tensor) | null = null;
@@ -58,6 +75,7 @@ export class Recurrent {
     this.scanImpl = options.scanImpl;
     this.fused = (options.fused ?? true) && cell.fused !== undefined;
     if (this.#mode === "dsf") this.setFeedback(resolveFeedback(cell.stateSize, options.feedback));
+    this.feedbackKind = options.feedbackKind ?? "stationary";
   }
 
   /** The gradient mode. */
@@ -82,6 +100,26 @@ export class Recurrent {
   /** λ, [S] (null unless the mode is dsf). */
   get feedback(): tf.Tensor1D | null {
     return this.#feedback;
+  }
+
+  /** The feedback's structure in `dsf` mode (see {@link FeedbackKind}). */
+  get feedbackKind(): FeedbackKind {
+    return this.#feedbackKind;
+  }
+
+  set feedbackKind(kind: FeedbackKind) {
+    if (!FEEDBACK_KINDS.includes(kind)) {
+      throw new Error(
+        `feedback kind "${kind}" is unknown; use one of ${FEEDBACK_KINDS.join(", ")}`,
+      );
+    }
+    if (kind === "jacobian-diagonal" && !(this.fused && this.cell.fused?.jacobianDiagonal)) {
+      throw new Error(
+        `the jacobian-diagonal feedback needs a fused cell with jacobianDiagonal (gru, rnn, lstm); ` +
+          `this layer's ${this.cell.kind} cell ${this.fused ? "has none" : "runs unfused"}`,
+      );
+    }
+    this.#feedbackKind = kind;
   }
 
   /** Replaces λ (e.g. an adaptive feedback refreshed during training). */
@@ -194,6 +232,14 @@ export class Recurrent {
             weights: saved.slice(2, 2 + nw),
             saved: saved.slice(2 + nw),
           };
+          if (this.#mode === "dsf" && this.#feedbackKind === "jacobian-diagonal") {
+            return tf.tidy(() => {
+              const impl = this.scanImpl === "sequential" ? "sequential" : "scan";
+              const diag = cell.fused!.jacobianDiagonal!(a); // [T, B, S]
+              const g = cell.fused!.localBackward(reverseScanVarying(e, diag, { impl }), a);
+              return [g.dx, ...g.dWeights];
+            });
+          }
           const g: CellGrads = this.#mode === "bptt"
             ? cell.fused!.bpttBackward(e, a)
             : cell.fused!.localBackward(this.#temporal(e), a);

@@ -85,6 +85,25 @@ Deno.test("train CLI: SIGINT saves a checkpoint and exits 130; --resume finishes
     JSON.parse(l)
   );
   assert.equal(rows.filter((r) => r.split === "valid").length, 8, "each evaluation recorded once");
+  // A finished run continues to a larger budget; other keys are refused.
+  const refused = await finish(start(["--resume", dir, "--set", "lr=0.1"]));
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /--resume takes --set steps, evalEvery only \(got lr\)/);
+  const shorter = await finish(start(["--resume", dir, "--set", "steps=300"]));
+  assert.equal(shorter.code, 2);
+  assert.match(shorter.err, /is at step 400: pass --set steps=N with N > 400/);
+  const third = await finish(start(["--resume", dir, "--set", "steps=450"]));
+  assert.equal(third.code, 0, third.err);
+  const s3 = JSON.parse(third.out.trim().split("\n").at(-1)!);
+  assert.equal(s3.steps, 450);
+  assert.equal(JSON.parse(await Deno.readTextFile(join(dir, "config.json"))).steps, 450);
+  const all = (await Deno.readTextFile(join(dir, "metrics.jsonl"))).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  assert.deepEqual(all.filter((r) => r.split === "valid").map((r) => r.step).slice(-2), [
+    400,
+    450,
+  ]);
   await Deno.remove(runs, { recursive: true });
 });
 

@@ -13,7 +13,20 @@ Deno.test("config schema: defaults validate; embed defaults to hidden", () => {
   assert.equal(c.hidden, 256);
   assert.equal(makeConfig({ hidden: 64 }).embed, 64);
   assert.equal(makeConfig({ hidden: 64, embed: 32 }).embed, 32);
-  assert.deepEqual(c.feedback, { init: "linspace", low: 0, high: 1, seed: 0, values: null });
+  assert.deepEqual(c.feedback, {
+    init: "linspace",
+    low: 0,
+    high: 1,
+    seed: 0,
+    values: null,
+    kind: "fixed",
+    every: 50,
+  });
+  // A config saved before feedback.kind and feedback.every existed means the defaults.
+  const old = JSON.parse(JSON.stringify(c));
+  delete old.feedback.kind;
+  delete old.feedback.every;
+  assert.deepEqual(validateConfig(old), c);
   // Plain JSON data: survives a round trip unchanged.
   assert.deepEqual(validateConfig(JSON.parse(JSON.stringify(c))), c);
   assert.equal(stateSize({ cell: "gru", hidden: 8 }), 8);
@@ -125,4 +138,17 @@ Deno.test("config schema: cross-key rules", () => {
     () => makeConfig({ dataset: "synthetic", context: 8, lag: 8 }),
     /"lag": must be < context/,
   );
+  assert.throws(
+    () => makeConfig({ mode: "ft-bptt", feedback: { kind: "jacobian-diagonal" } }),
+    /"feedback.kind": "jacobian-diagonal" is a DSF feedback: it needs mode=dsf \(got ft-bptt\)/,
+  );
+  assert.throws(
+    () => makeConfig({ mode: "dsf", dsfImpl: "fft", feedback: { kind: "jacobian-diagonal" } }),
+    /"dsfImpl": "fft" needs a stationary λ/,
+  );
+  assert.throws(
+    () => makeConfig({ feedback: { kind: "learned" } } as never),
+    /"feedback.kind".*"fixed", "fitted", "jacobian-diagonal"/,
+  );
+  assert.equal(makeConfig({ feedback: { kind: "fitted", every: 7 } }).feedback.every, 7);
 });

@@ -1,5 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
-import { reverseScan, scanImplsFor } from "../lib/ops/reverse_scan.ts";
+import {
+  reverseScan,
+  reverseScanVarying,
+  scanImplsFor,
+  VARYING_SCAN_IMPLS,
+} from "../lib/ops/reverse_scan.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, BACKENDS, read, referenceReverseScan, useBackend } from "./_util.ts";
 import assert from "node:assert/strict";
@@ -58,5 +63,59 @@ Deno.test("reverseScan: rejects a feedback of the wrong length and an unknown im
   assert.throws(
     () => reverseScan(e, tf.zeros([3]) as tf.Tensor1D, { impl: "magic" as never }),
     /unknown impl/,
+  );
+});
+
+/** The plain loop δ_t = e_t + a_{t+1} δ_{t+1}, in float64. */
+function referenceVarying(e: Float32Array, a: Float32Array, [t, b, s]: number[]): number[] {
+  const out = new Array<number>(t * b * s).fill(0);
+  for (let j = 0; j < b * s; j++) {
+    let d = 0;
+    for (let i = t - 1; i >= 0; i--) {
+      d = e[i * b * s + j] + (i + 1 < t ? a[(i + 1) * b * s + j] * d : 0);
+      out[i * b * s + j] = d;
+    }
+  }
+  return out;
+}
+
+for (const backend of BACKENDS) {
+  Deno.test(`reverseScanVarying: equals the plain loop, and reverseScan for a constant a (${backend})`, async () => {
+    await useBackend(backend);
+    const rng = new Rng(11);
+    for (const [t, b, s] of [[1, 2, 3], [2, 1, 2], [5, 2, 3], [37, 3, 4], [300, 2, 5]]) {
+      const e = random(t * b * s, rng);
+      const a = random(t * b * s, rng, -1, 1);
+      const expected = referenceVarying(e, a, [t, b, s]);
+      const lambda = random(s, rng, 0, 1);
+      const constant = Float32Array.from({ length: t * b * s }, (_, i) => lambda[i % s]);
+      for (const impl of VARYING_SCAN_IMPLS) {
+        const before = tf.memory().numTensors;
+        const et = tf.tensor3d(e, [t, b, s]);
+        const at = tf.tensor3d(a, [t, b, s]);
+        const out = reverseScanVarying(et, at, { impl });
+        assertClose(await read(out), expected, `${impl} T=${t}`, 1e-5);
+        const ct = tf.tensor3d(constant, [t, b, s]);
+        const lt = tf.tensor1d(lambda);
+        const viaVarying = reverseScanVarying(et, ct, { impl });
+        const viaStationary = reverseScan(et, lt, { impl: "sequential" });
+        assertClose(await read(viaVarying), await read(viaStationary), `${impl} constant`, 1e-5);
+        tf.dispose([et, at, out, ct, lt, viaVarying, viaStationary]);
+        assert.equal(tf.memory().numTensors, before, `${impl} leaks tensors`);
+      }
+    }
+  });
+}
+
+Deno.test("reverseScanVarying: rejects mismatched shapes and the FFT", async () => {
+  await useBackend("cpu");
+  const e = tf.zeros([4, 2, 3]) as tf.Tensor3D;
+  assert.throws(
+    () => reverseScanVarying(e, tf.zeros([4, 2, 2]) as tf.Tensor3D),
+    /both be \[T, B, S\]/,
+  );
+  assert.throws(
+    () => reverseScanVarying(e, tf.zeros([4, 2, 3]) as tf.Tensor3D, { impl: "fft" }),
+    /not available/,
   );
 });

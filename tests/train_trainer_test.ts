@@ -9,10 +9,11 @@ import { type MetricRow, train, type TrainSummary } from "../lib/train/trainer.t
 import { useBackend } from "./_util.ts";
 
 /** A tiny synthetic-task config: 12 steps, evaluation every 4. */
-function tiny(mode: string): Config {
+function tiny(mode: string, extra: string[] = []): Config {
   return resolveConfig("synthetic-recall", {
     scale: "smoke",
     set: [
+      ...extra,
       `mode=${mode}`,
       "hidden=8",
       "context=8",
@@ -77,9 +78,18 @@ Deno.test("trainer: the same seed gives the same losses; another seed does not",
 
 Deno.test("trainer: an interrupted run resumed from its checkpoint ends as an uninterrupted one", async () => {
   await useBackend("cpu");
-  for (const mode of ["bptt", "dsf"]) {
-    const whole = await run(tiny(mode));
-    const first = await run(tiny(mode), { stopAfter: 5 });
+  const variants: [string, string[]][] = [
+    ["bptt", []],
+    ["dsf", []],
+    // λ refitted after steps 1 and 3 (before the stop) and 6, 9, 12: the checkpoint carries λ.
+    ["dsf", ["feedback.kind=fitted", "feedback.every=3"]],
+    ["dsf", ["feedback.kind=jacobian-diagonal"]],
+  ];
+  for (const [m, extra] of variants) {
+    const mode = `${m} ${extra.join(" ")}`;
+    const config = tiny(m, extra);
+    const whole = await run(config);
+    const first = await run(config, { stopAfter: 5 });
     assert.equal(first.summary.stopped, "interrupted");
     assert.equal(first.summary.steps, 5);
     assert.ok(first.last, "no checkpoint saved on interrupt");
@@ -88,7 +98,7 @@ Deno.test("trainer: an interrupted run resumed from its checkpoint ends as an un
       "../lib/train/checkpoint.ts"
     );
     const restored = deserializeCheckpoint(serializeCheckpoint(first.last!));
-    const rest = await run(tiny(mode), { resume: restored });
+    const rest = await run(config, { resume: restored });
     assert.equal(rest.summary.steps, 12);
     assert.deepEqual(
       [...first.losses, ...rest.losses],
@@ -97,7 +107,25 @@ Deno.test("trainer: an interrupted run resumed from its checkpoint ends as an un
     );
     assert.deepEqual(rest.params, whole.params, `${mode}: final weights differ after resume`);
     assert.equal(rest.summary.minValPpl, whole.summary.minValPpl);
+    assert.equal(rest.summary.feedback, config.feedback.kind);
   }
+});
+
+Deno.test("trainer: the fitted and jacobian-diagonal feedbacks train differently from the fixed λ", async () => {
+  await useBackend("cpu");
+  const fixed = await run(tiny("dsf"));
+  const fitted = await run(tiny("dsf", ["feedback.kind=fitted", "feedback.every=3"]));
+  const diagonal = await run(tiny("dsf", ["feedback.kind=jacobian-diagonal"]));
+  // Step 1 is the same (λ is refitted after it); later steps differ.
+  assert.equal(fitted.losses[0], fixed.losses[0]);
+  assert.notDeepEqual(fitted.losses, fixed.losses);
+  assert.notDeepEqual(diagonal.losses, fixed.losses);
+  assert.ok(fitted.summary.feedbackSeconds > 0, "the refits' time is recorded");
+  assert.equal(fixed.summary.feedbackSeconds, 0);
+  assert.throws(
+    () => tiny("bptt", ["feedback.kind=fitted"]),
+    /"feedback.kind": "fitted" is a DSF feedback: it needs mode=dsf/,
+  );
 });
 
 Deno.test("trainer: a NaN loss stops the run at that step", async () => {

@@ -84,6 +84,17 @@ export interface FusedCell {
    * @param directGrad e [T, B, S], the gradient arriving on each state from outside the layer
    */
   bpttBackward(directGrad: tf.Tensor3D, args: BackwardArgs): CellGrads;
+  /**
+   * The diagonal of the true Jacobians, `a_t[b, i] = ∂state_t[b, i] / ∂state_{t−1}[b, i]`, from
+   * the saved activations: the time-varying diagonal feedback (absent: not implemented).
+   * @returns a [T, B, S]
+   */
+  jacobianDiagonal?(args: BackwardArgs): tf.Tensor3D;
+}
+
+/** The diagonal of block `gate` of a PyTorch-layout recurrent weight [G·D, D], [D]. */
+export function blockDiagonal(weight: tf.Tensor2D, gate: number, d: number): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.mul(tf.slice(weight, [gate * d, 0], [d, d]), tf.eye(d)), 1));
 }
 
 /** Options shared by the built-in cells. */

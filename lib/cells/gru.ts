@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import {
   type BackwardArgs,
+  blockDiagonal,
   type Cell,
   type CellGrads,
   type CellOptions,
@@ -106,6 +107,23 @@ function fusedGru(d: number): FusedCell {
         const [r, z, n, hn] = args.saved.map(flat);
         const g = gateGrads(flat(delta), { r, z, n, hn, hPrev });
         return linearGrads(g, args, hPrev);
+      });
+    },
+
+    jacobianDiagonal(args: BackwardArgs): tf.Tensor3D {
+      const whh = args.weights[1] as tf.Tensor2D;
+      return tf.tidy(() => {
+        // ∂h'_i/∂h_i = z + (1 − z)(1 − n²)·r·(W_hn,ii + (W_hn h + b_hn)·(1 − r)·W_hr,ii)
+        //              + (h − n)·z(1 − z)·W_hz,ii
+        const [r, z, n, hn] = args.saved;
+        const hPrev = previousStates(args.states);
+        const [wr, wz, wn] = [0, 1, 2].map((g) => blockDiagonal(whh, g, d));
+        const viaN = tf.mul(
+          tf.mul(tf.sub(1, z), tf.sub(1, tf.square(n))),
+          tf.mul(r, tf.add(wn, tf.mul(tf.mul(hn, tf.sub(1, r)), wr))),
+        );
+        const viaZ = tf.mul(tf.mul(tf.sub(hPrev, n), tf.mul(z, tf.sub(1, z))), wz);
+        return tf.add(z, tf.add(viaN, viaZ)) as tf.Tensor3D;
       });
     },
 

@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { tanh, tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import {
   type BackwardArgs,
+  blockDiagonal,
   type Cell,
   type CellGrads,
   type CellOptions,
@@ -104,6 +105,28 @@ function fusedLstm(d: number): FusedCell {
         const [i, f, g, o, tc] = args.saved.map(flat);
         const pre = gateGrads(dh, dc, { i, f, g, o, tc, cPrev });
         return linearGrads({ gx: pre.gates, gh: pre.gates }, args, hPrev);
+      });
+    },
+
+    jacobianDiagonal(args: BackwardArgs): tf.Tensor3D {
+      // State (h, c): ∂c'_i/∂c_i = f, and ∂h'_i/∂h_i = o(1 − o)·W_ho,ii·tanh(c')
+      //   + o(1 − tanh²c')·(c·f(1 − f)·W_hf,ii + g·i(1 − i)·W_hi,ii + i(1 − g²)·W_hg,ii).
+      const whh = args.weights[1] as tf.Tensor2D;
+      const [t, b] = args.states.shape;
+      return tf.tidy(() => {
+        const [i, f, g, o, tc] = args.saved;
+        const cPrev = tf.slice(previousStates(args.states), [0, 0, d], [t, b, d]);
+        const [wi, wf, wg, wo] = [0, 1, 2, 3].map((k) => blockDiagonal(whh, k, d));
+        const sig = (y: tf.Tensor) => tf.mul(y, tf.sub(1, y));
+        const viaC = tf.add(
+          tf.add(tf.mul(tf.mul(cPrev, sig(f)), wf), tf.mul(tf.mul(g, sig(i)), wi)),
+          tf.mul(tf.mul(i, tf.sub(1, tf.square(g))), wg),
+        );
+        const dh = tf.add(
+          tf.mul(tf.mul(sig(o), wo), tc),
+          tf.mul(tf.mul(o, tf.sub(1, tf.square(tc))), viaC),
+        );
+        return tf.concat([dh, f], 2) as tf.Tensor3D;
       });
     },
 

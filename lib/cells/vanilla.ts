@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import {
   type BackwardArgs,
+  blockDiagonal,
   type Cell,
   type CellGrads,
   type CellOptions,
@@ -75,6 +76,14 @@ function fusedVanilla(d: number): FusedCell {
         const hPrev = tf.reshape(previousStates(args.states), [t * b, d]) as tf.Tensor2D;
         return linearGrads({ gx: g, gh: g }, args, hPrev);
       });
+    },
+
+    jacobianDiagonal(args: BackwardArgs): tf.Tensor3D {
+      // ∂h'_i/∂h_i = (1 − h'²)·W_hh,ii
+      const whh = args.weights[1] as tf.Tensor2D;
+      return tf.tidy(() =>
+        tf.mul(tf.sub(1, tf.square(args.states)), blockDiagonal(whh, 0, d)) as tf.Tensor3D
+      );
     },
 
     bpttBackward(e: tf.Tensor3D, args: BackwardArgs): CellGrads {

@@ -8,7 +8,8 @@
  * interrupted (Ctrl-C / SIGTERM; a checkpoint is saved first), 2 bad arguments or config.
  * `--resume DIR` continues a run from its last checkpoint to the same result. `--results GROUP`
  * also copies the summary (with the exact command) and the curves to `results/GROUP/` when the
- * run is done, for the notebooks and the README to quote.
+ * run is done, for the notebooks and the README to quote (`<config>-<mode>[-<feedback kind>]-
+ * seed<seed>`).
  *
  * @module
  */
@@ -18,6 +19,7 @@ import { initBackend } from "../backend.ts";
 import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, type Scale, validateConfig } from "../config/schema.ts";
+import { applyOverrides, parseSet } from "../config/overrides.ts";
 import { createModel } from "../models/mod.ts";
 import type { Checkpoint } from "../train/checkpoint.ts";
 import { type StepInfo, train } from "../train/trainer.ts";
@@ -25,10 +27,18 @@ import { readCheckpointFile, writeCheckpointFile } from "../io/checkpoint_file.t
 import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 
+/** What `--set` may change on `--resume`: the budget and the evaluation cadence. */
+const RESUME_KEYS = ["steps", "evalEvery"];
+
 const USAGE =
   `usage: deno task train --config NAME [--scale smoke|quick|small|paper] [--set key=value …]
-       deno task train --resume runs/DIR
+       deno task train --resume runs/DIR [--set steps=N] [--set evalEvery=K]
 configs: ${listConfigs().join(", ")}`;
+
+/** The run's method label: the mode, plus the feedback kind when it is not the paper's. */
+function methodOf(config: Config): string {
+  return config.feedback.kind === "fixed" ? config.mode : `${config.mode}-${config.feedback.kind}`;
+}
 
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -38,7 +48,7 @@ function stamp(): string {
 async function newRunDir(root: string, config: Config): Promise<string> {
   await Deno.mkdir(root, { recursive: true });
   for (let i = 0;; i++) {
-    const dir = join(root, `${config.name}-${config.mode}-${stamp()}${i ? `-${i}` : ""}`);
+    const dir = join(root, `${config.name}-${methodOf(config)}-${stamp()}${i ? `-${i}` : ""}`);
     try {
       await Deno.mkdir(dir);
       return dir;
@@ -101,7 +111,35 @@ async function main(): Promise<number> {
     if (values.resume) {
       dir = values.resume;
       config = validateConfig(JSON.parse(await Deno.readTextFile(join(dir, "config.json"))));
+      if (values.set.length) {
+        // Extending a run: only the budget and the evaluation cadence may change. With a
+        // schedule that depends on the total (step, cosine), the continued run is not the one a
+        // longer budget from the start would have made: say so.
+        const overrides = parseSet(values.set);
+        const bad = overrides.filter((o) => !RESUME_KEYS.includes(o.path.join(".")));
+        if (bad.length) {
+          throw new Error(
+            `--resume takes --set ${RESUME_KEYS.join(", ")} only (got ${
+              bad.map((o) => o.path.join(".")).join(", ")
+            })`,
+          );
+        }
+        const before = config.steps;
+        config = validateConfig(applyOverrides(config, overrides));
+        if (config.steps !== before && config.schedule.kind !== "constant") {
+          console.error(
+            `warning: steps ${before} → ${config.steps} with a ${config.schedule.kind} schedule: ` +
+              "the learning rate of the continued steps follows the new total",
+          );
+        }
+        await writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+      }
       const last = await readCheckpointFile(join(dir, "last.ckpt"));
+      if (config.steps !== null && values.set.length && last.step >= config.steps) {
+        throw new Error(
+          `${dir} is at step ${last.step}: pass --set steps=N with N > ${last.step} to continue it`,
+        );
+      }
       const best = await readCheckpointFile(join(dir, "best.ckpt")).catch(() => undefined);
       resume = { last, best };
       console.error(`resuming ${dir} at step ${last.step}`);
@@ -163,7 +201,7 @@ async function main(): Promise<number> {
     const stem = join(
       "results",
       values.results,
-      `${config.name}-${config.mode}-seed${config.seed}`,
+      `${config.name}-${methodOf(config)}-seed${config.seed}`,
     );
     await Deno.mkdir(join("results", values.results), { recursive: true });
     await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");

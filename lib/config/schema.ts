@@ -16,6 +16,12 @@ export const CELLS = ["rnn", "gru", "lstm"] as const;
 export const MODES = ["bptt", "ft-bptt", "dsf"] as const;
 /** Feedback (λ) initialisations. */
 export const FEEDBACK_INITS = ["linspace", "uniform", "given"] as const;
+/**
+ * DSF feedback kinds: `fixed` (the paper: λ made once by `init`), `fitted` (ours: λ refitted
+ * every `feedback.every` steps to the mean diagonal of the true Jacobians), `jacobian-diagonal`
+ * (ours: a time-varying feedback, the diagonal of the true Jacobian at every step).
+ */
+export const FEEDBACK_CONFIG_KINDS = ["fixed", "fitted", "jacobian-diagonal"] as const;
 /** Implementations of the DSF reverse scan. */
 export const DSF_IMPLS = ["auto", "scan", "sequential", "fft", "webgpu"] as const;
 /** TensorFlow.js backends. */
@@ -33,6 +39,8 @@ type CellKind = typeof CELLS[number];
 export type Mode = typeof MODES[number];
 /** A feedback initialisation. */
 export type FeedbackInit = typeof FEEDBACK_INITS[number];
+/** A DSF feedback kind. */
+export type FeedbackConfigKind = typeof FEEDBACK_CONFIG_KINDS[number];
 /** A DSF reverse-scan implementation. */
 export type DsfImpl = typeof DSF_IMPLS[number];
 /** A backend choice. */
@@ -52,6 +60,10 @@ export interface FeedbackConfig {
   seed: number;
   /** Explicit λ (length = state size: hidden, or 2·hidden for lstm); only with `init: given`. */
   values: number[] | null;
+  /** `fixed` (the paper), `fitted` or `jacobian-diagonal` (see {@link FEEDBACK_CONFIG_KINDS}). */
+  kind: FeedbackConfigKind;
+  /** Steps between refits of a `fitted` λ (also refitted after step 1). */
+  every: number;
 }
 
 /** A resolved, validated experiment config. */
@@ -151,7 +163,15 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
   clip: 0,
   schedule: { kind: "constant" },
   mode: "dsf",
-  feedback: { init: "linspace", low: 0, high: 1, seed: 0, values: null },
+  feedback: {
+    init: "linspace",
+    low: 0,
+    high: 1,
+    seed: 0,
+    values: null,
+    kind: "fixed",
+    every: 50,
+  },
   dsfImpl: "auto",
   evalEvery: 0,
   evals: 50,
@@ -232,7 +252,11 @@ export function validateConfig(raw: unknown): Config {
       fail(`feedback.${k}`, `unknown key; allowed keys: ${fbKnown.join(", ")}`);
     }
   }
-  for (const k of fbKnown) if (!(k in fbRaw)) fail(`feedback.${k}`, "missing");
+  // `kind` and `every` came later: configs saved before them mean the defaults.
+  const fbLater = ["kind", "every"];
+  for (const k of fbKnown) {
+    if (!(k in fbRaw) && !fbLater.includes(k)) fail(`feedback.${k}`, "missing");
+  }
 
   const hidden = int("hidden", c.hidden, 1);
   const cell = oneOf("cell", c.cell, CELLS);
@@ -254,6 +278,8 @@ export function validateConfig(raw: unknown): Config {
     high: num("feedback.high", fbRaw.high, -Infinity, false),
     seed: int("feedback.seed", fbRaw.seed, 0),
     values: null,
+    kind: oneOf("feedback.kind", fbRaw.kind ?? DEFAULTS.feedback.kind, FEEDBACK_CONFIG_KINDS),
+    every: int("feedback.every", fbRaw.every ?? DEFAULTS.feedback.every, 1),
   };
   if (feedback.low > feedback.high) {
     fail("feedback.low", `must be <= feedback.high (${feedback.high}), got ${feedback.low}`);
@@ -321,6 +347,17 @@ export function validateConfig(raw: unknown): Config {
   };
   if (config.model === "gpt" && config.hidden % config.heads !== 0) {
     fail("heads", `must divide hidden (${config.hidden}), got ${config.heads}`);
+  }
+  const fk = config.feedback.kind;
+  if (fk !== "fixed" && config.mode !== "dsf") {
+    fail("feedback.kind", `"${fk}" is a DSF feedback: it needs mode=dsf (got ${config.mode})`);
+  }
+  if (fk === "jacobian-diagonal" && (config.dsfImpl === "fft" || config.dsfImpl === "webgpu")) {
+    fail(
+      "dsfImpl",
+      `"${config.dsfImpl}" needs a stationary λ; the jacobian-diagonal feedback runs with ` +
+        `auto, scan or sequential`,
+    );
   }
   if (config.dataset === "synthetic" && config.lag >= config.context) {
     fail("lag", `must be < context (${config.context}) for the synthetic task, got ${config.lag}`);

@@ -10,6 +10,10 @@
  * - `fft`: a causal convolution with the kernel λ^k by FFT (O(T·S·log T));
  * - `webgpu`: one custom WebGPU kernel (parallel over B·S, a loop over T inside); webgpu only.
  *
+ * {@link reverseScanVarying} is the same recurrence with a feedback that varies with t and b
+ * (our non-stationary diagonal feedback, e.g. the diagonal of the true Jacobians):
+ * `sequential` or `scan` (the FFT needs a stationary kernel).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -136,5 +140,65 @@ function viaFft(e: tf.Tensor3D, lambda: tf.Tensor1D): tf.Tensor3D {
     });
     const conv = tf.reshape(tf.slice(y.re, [0, 0], [b * s, t]), [b, s, t]);
     return tf.reverse(tf.transpose(conv, [2, 0, 1]), 0) as tf.Tensor3D;
+  });
+}
+
+/** The implementations of {@link reverseScanVarying} (no FFT: the kernel is not stationary). */
+export const VARYING_SCAN_IMPLS: readonly ReverseScanImpl[] = ["sequential", "scan"];
+
+/**
+ * Runs `δ_t = e_t + a_{t+1} ⊙ δ_{t+1}` backwards over the time axis, with a diagonal feedback
+ * that varies with time and batch row (`a_t` = the diagonal of ∂state_t/∂state_{t−1}; `a_0` is
+ * unused). With `a_t = λ` for all t it equals {@link reverseScan}.
+ * @param directGrad e, time-major [T, B, S]
+ * @param feedback a, [T, B, S]
+ * @returns δ [T, B, S]
+ */
+export function reverseScanVarying(
+  directGrad: tf.Tensor3D,
+  feedback: tf.Tensor3D,
+  options: ReverseScanOptions = {},
+): tf.Tensor3D {
+  const impl = options.impl ?? "scan";
+  if (directGrad.rank !== 3 || !tf.util.arraysEqual(directGrad.shape, feedback.shape)) {
+    throw new Error(
+      `reverseScanVarying: e and the feedback must both be [T, B, S], got [${directGrad.shape}] ` +
+        `and [${feedback.shape}]`,
+    );
+  }
+  const [t, b, s] = directGrad.shape;
+  if (t === 1) return tf.clone(directGrad);
+  return tf.tidy(() => {
+    // c_t = a_{t+1}: the factor that carries δ_{t+1} to t (c_{T−1} = 0).
+    const c = tf.pad(tf.slice(feedback, [1, 0, 0], [t - 1, b, s]), [[0, 1], [0, 0], [0, 0]]);
+    if (impl === "sequential") {
+      const es = tf.unstack(directGrad) as tf.Tensor2D[];
+      const cs = tf.unstack(c) as tf.Tensor2D[];
+      const out: tf.Tensor2D[] = new Array(t);
+      let d = es[t - 1];
+      out[t - 1] = d;
+      for (let i = t - 2; i >= 0; i--) {
+        d = tf.add(es[i], tf.mul(cs[i], d));
+        out[i] = d;
+      }
+      return tf.stack(out) as tf.Tensor3D;
+    }
+    if (impl !== "scan") {
+      throw new Error(
+        `reverseScanVarying: impl "${impl}" is not available for a time-varying feedback; ` +
+          `use one of ${VARYING_SCAN_IMPLS.join(", ")}`,
+      );
+    }
+    // Hillis–Steele on the pairs (P_t, D_t): after the level with offset k,
+    // D_t = Σ_{j<2k} (c_t ⋯ c_{t+j−1}) e_{t+j} and P_t = c_t ⋯ c_{t+2k−1}.
+    const ahead = (v: tf.Tensor3D, k: number) =>
+      tf.pad(tf.slice(v, [k, 0, 0], [t - k, b, s]), [[0, k], [0, 0], [0, 0]]);
+    let d: tf.Tensor3D = tf.clone(directGrad);
+    let p: tf.Tensor3D = c;
+    for (let k = 1; k < t; k *= 2) {
+      d = tf.add(d, tf.mul(p, ahead(d, k)));
+      if (2 * k < t) p = tf.mul(p, ahead(p, k));
+    }
+    return d;
   });
 }

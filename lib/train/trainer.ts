@@ -13,6 +13,8 @@ import { Adam } from "./adam.ts";
 import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
 import { learningRate } from "./schedule.ts";
 import { evaluate, type TrainableModel, trainStep } from "./step.ts";
+import { adaptiveFeedback } from "../analysis/adaptive_feedback.ts";
+import type { RecurrentModel } from "../analysis/jacobian.ts";
 
 /** The data a run trains and evaluates on. */
 export interface TrainData {
@@ -54,6 +56,10 @@ export interface TrainSummary {
   tokens: number;
   backend: string;
   stopped: "done" | "nan" | "interrupted";
+  /** The DSF feedback kind (config `feedback.kind`; `fixed` is the paper's). */
+  feedback: string;
+  /** Seconds spent refitting a `fitted` λ, outside the timed steps (0 otherwise). */
+  feedbackSeconds: number;
 }
 
 /** Progress after each step. */
@@ -101,6 +107,34 @@ interface LoopState {
   seconds: number;
   evalSeconds: number;
   tokens: number;
+  /** A `fitted` feedback: seconds spent refitting, and λ of each recurrent layer now. */
+  feedbackSeconds?: number;
+  feedbacks?: number[][];
+}
+
+/**
+ * The `fitted` feedback of a config (null for the others): λ refitted to the mean diagonal of
+ * the true Jacobians after step 1 and every `feedback.every` steps.
+ */
+function fittedFeedback(model: TrainableModel, config: Config) {
+  if (config.mode !== "dsf" || config.feedback.kind !== "fitted") return null;
+  const m = model as Partial<RecurrentModel>;
+  if (typeof m.recurrentLayers !== "function" || typeof m.features !== "function") {
+    throw new Error("train: feedback.kind = fitted needs a model with recurrent layers");
+  }
+  const rm = m as RecurrentModel;
+  const fit = adaptiveFeedback({ every: config.feedback.every, model: rm });
+  return {
+    fit,
+    async values(): Promise<number[][]> {
+      const out: number[][] = [];
+      for (const l of rm.recurrentLayers()) out.push(Array.from(await l.feedback!.data()));
+      return out;
+    },
+    restore(values: number[][]): void {
+      rm.recurrentLayers().forEach((l, i) => l.setFeedback(values[i]));
+    },
+  };
 }
 
 /** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
@@ -157,17 +191,22 @@ export async function train(
     st.minValPpl ??= Infinity; // JSON has no Infinity
     best = options.resume.best?.params ?? null;
   }
+  const fitted = fittedFeedback(model, config);
+  if (fitted && st.feedbacks) fitted.restore(st.feedbacks);
 
-  const checkpoint = async (): Promise<Checkpoint> => ({
-    params: await captureParams(model.params),
-    optimizer: await optimizer.getState(),
-    step,
-    epoch: position.epoch,
-    batch: position.index,
-    rng: {},
-    config,
-    metrics: st,
-  });
+  const checkpoint = async (): Promise<Checkpoint> => {
+    if (fitted) st.feedbacks = await fitted.values();
+    return {
+      params: await captureParams(model.params),
+      optimizer: await optimizer.getState(),
+      step,
+      epoch: position.epoch,
+      batch: position.index,
+      rng: {},
+      config,
+      metrics: st,
+    };
+  };
   const record = async (row: MetricRow) => {
     st.rows.push(row);
     await cb.onMetric?.(row);
@@ -231,6 +270,11 @@ export async function train(
       seconds: st.seconds,
       etaSeconds: (st.seconds / step) * (totalSteps - step),
     });
+    if (fitted) {
+      await fitted.fit.afterStep(step, batch);
+      st.feedbackSeconds = (st.feedbackSeconds ?? 0) +
+        (fitted.fit.refreshes.at(-1)?.step === step ? fitted.fit.refreshes.at(-1)!.seconds : 0);
+    }
     await cb.afterStep?.(step, batch);
     if (step % evalEvery === 0 || step === totalSteps) await validate();
   }
@@ -269,5 +313,7 @@ export async function train(
     tokens: st.tokens,
     backend: tf.getBackend(),
     stopped,
+    feedback: config.feedback.kind,
+    feedbackSeconds: st.feedbackSeconds ?? 0,
   };
 }
