@@ -9,14 +9,18 @@
  * their diagonal on average (optionally smoothed: λ ← m·λ + (1 − m)·measured). For an LSTM the
  * state is concat(h, c), so λ has 2·D entries, one per state channel, like the fixed λ.
  *
- * Cost per refresh: one plain forward of the model, then per DSF layer one `cell.step` and its
- * backward on `maxRows · S` rows (the sampled points, each replicated S times). It runs outside
- * the timed training step; {@link AdaptiveFeedback.seconds} says what it cost.
+ * For a fused cell with `jacobianDiagonal` (gru, rnn, lstm) the mean runs over every real
+ * position of the batch, from the closed-form diagonal: one plain forward of the model, then per
+ * DSF layer one fused forward that keeps its activations. Other cells sample `maxRows` points and
+ * take full Jacobians by autodiff (`cell.step` and its backward on `maxRows · S` rows). It runs
+ * outside the timed training step; {@link AdaptiveFeedback.seconds} says what it cost.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../data/batches.ts";
+import type { Cell } from "../cells/cell.ts";
+import type { Recurrent } from "../recurrent.ts";
 import { jacobiansAt, recurrentActivity, type RecurrentModel } from "./jacobian.ts";
 
 /** Options of {@link adaptiveFeedback}. */
@@ -78,6 +82,24 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
       "adaptiveFeedback: need every >= 1, maxRows >= 1, low <= high, 0 <= momentum < 1",
     );
   }
+  /** λ ← m·λ + (1 − m)·clamp(measured); returns the refresh's record for the layer. */
+  const update = async (layer: Recurrent, measured: Float32Array) => {
+    const s = measured.length;
+    const old = await layer.feedback!.data() as Float32Array;
+    const next = new Float32Array(s);
+    let change = 0;
+    for (let i = 0; i < s; i++) {
+      next[i] = momentum * old[i] + (1 - momentum) * Math.min(high, Math.max(low, measured[i]));
+      change += Math.abs(next[i] - old[i]) / s;
+    }
+    layer.setFeedback(next);
+    return {
+      mean: next.reduce((a, v) => a + v, 0) / s,
+      min: Math.min(...next),
+      max: Math.max(...next),
+      change,
+    };
+  };
   const self: AdaptiveFeedback = {
     refreshes: [],
     seconds: 0,
@@ -102,6 +124,14 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
             if (layer.mode !== "dsf") continue;
             const s = layer.cell.stateSize;
             const [b, t, e] = inputs[li].shape;
+            const fused = layer.fused ? layer.cell.fused : undefined;
+            const measured = fused?.jacobianDiagonal
+              ? await meanDiagonal(layer.cell, inputs[li], batch)
+              : null;
+            if (measured) {
+              record.layers[li] = await update(layer, measured);
+              continue;
+            }
             const [x, hPrev] = tf.tidy(() => {
               const prev = tf.pad(
                 tf.slice(states[li], [0, 0, 0], [b, t - 1, s]),
@@ -114,23 +144,13 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
             });
             const jac = await jacobiansAt(layer, x, hPrev);
             tf.dispose([x, hPrev]);
-            const old = await layer.feedback!.data() as Float32Array;
-            const next = new Float32Array(s);
-            let change = 0;
+            const sampled = new Float32Array(s);
             for (let i = 0; i < s; i++) {
               let d = 0;
               for (let p = 0; p < pos.length; p++) d += jac[(p * s + i) * s + i];
-              const measured = Math.min(high, Math.max(low, d / pos.length));
-              next[i] = momentum * old[i] + (1 - momentum) * measured;
-              change += Math.abs(next[i] - old[i]) / s;
+              sampled[i] = d / pos.length;
             }
-            layer.setFeedback(next);
-            record.layers[li] = {
-              mean: next.reduce((a, v) => a + v, 0) / s,
-              min: Math.min(...next),
-              max: Math.max(...next),
-              change,
-            };
+            record.layers[li] = await update(layer, sampled);
           }
         } finally {
           tf.dispose([index, ...inputs, ...states]);
@@ -143,4 +163,29 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
     },
   };
   return self;
+}
+
+/**
+ * The mean over the batch's real positions of the closed-form Jacobian diagonal a_t.
+ * @param input the layer's input [B, T, E]
+ * @returns [S]
+ */
+async function meanDiagonal(cell: Cell, input: tf.Tensor3D, batch: Batch): Promise<Float32Array> {
+  const [b, t] = input.shape;
+  const weights = Object.values(cell.params);
+  const sums = tf.tidy(() => {
+    const x = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D; // [T, B, E]
+    const fwd = cell.fused!.forward(x, weights, { keep: true });
+    const diag = cell.fused!.jacobianDiagonal!({
+      x,
+      states: fwd.states,
+      saved: fwd.saved,
+      weights,
+    });
+    const mask = tf.transpose(tf.tensor2d(batch.mask, [b, t]), [1, 0]).expandDims(2); // [T, B, 1]
+    return tf.div(tf.sum(tf.mul(diag, mask), [0, 1]), tf.maximum(tf.sum(mask), 1));
+  });
+  const out = await sums.data() as Float32Array;
+  sums.dispose();
+  return Float32Array.from(out);
 }

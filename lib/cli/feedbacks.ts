@@ -1,0 +1,120 @@
+/**
+ * `deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R]
+ * [--results GROUP]`
+ *
+ * The DSF feedbacks side by side on one run's weights ({@link compareFeedbacks}): the cosine of
+ * each gradient with BPTT's over N training batches (from the start of the run's data order),
+ * and the median time of one loss + gradient. Prints a table; the last stdout line is the JSON
+ * (also written to `results/GROUP/<run dir>-feedbacks-<ckpt>.json` with `--results`).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { basename, join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { validateConfig } from "../config/schema.ts";
+import { createModel } from "../models/mod.ts";
+import { restoreParams } from "../train/checkpoint.ts";
+import { readCheckpointFile } from "../io/checkpoint_file.ts";
+import { loadRunData } from "../io/datasets.ts";
+import { writeFileAtomic } from "../io/atomic_write.ts";
+import { compareFeedbacks } from "../analysis/feedback_compare.ts";
+import type { Batch } from "../data/batches.ts";
+
+const USAGE =
+  "usage: deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R] " +
+  "[--results GROUP]";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      run: { type: "string" },
+      ckpt: { type: "string", default: "last" },
+      batches: { type: "string", default: "4" },
+      rounds: { type: "string", default: "5" },
+      results: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return console.log(USAGE), 0;
+  const n = Number(values.batches);
+  const rounds = Number(values.rounds);
+  if (
+    !values.run || !["last", "best", "init"].includes(values.ckpt!) || !(n >= 1) || !(rounds >= 1)
+  ) {
+    console.error(`feedbacks: bad arguments\n${USAGE}`);
+    return 2;
+  }
+  const raw = JSON.parse(await Deno.readTextFile(join(values.run, "config.json")));
+  // The weights are the run's; the layers run in dsf mode with the config's fixed λ.
+  const config = validateConfig({
+    ...raw,
+    mode: "dsf",
+    feedback: { ...raw.feedback, kind: "fixed" },
+  });
+  const backend = await initBackend({ backend: config.backend });
+  const data = await loadRunData(config);
+  const model = createModel(config, data.vocabSize);
+  let step = 0;
+  if (values.ckpt !== "init") {
+    const ckpt = await readCheckpointFile(join(values.run, `${values.ckpt}.ckpt`));
+    restoreParams(model.params, ckpt.params);
+    step = ckpt.step;
+  }
+  const it = data.train({ epoch: 0, index: 0 });
+  const batches: Batch[] = [];
+  for (let i = 0; i <= n; i++) {
+    const b = it.next();
+    if (b.done) break;
+    batches.push(b.value);
+  }
+  console.error(
+    `feedbacks: ${values.run} at step ${step} (${values.ckpt}), ${batches.length - 1} batches, ` +
+      `${backend.line}`,
+  );
+  const rows = await compareFeedbacks(model, batches, { rounds });
+  model.dispose();
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
+  const dsfMs = rows.find((r) => r.variant === "dsf")!.ms;
+  console.error(
+    "| gradient | cosine with BPTT (recurrent) | (all weights) | ms / gradient | × DSF |",
+  );
+  console.error("|---|---|---|---|---|");
+  for (const r of rows) {
+    const refit = r.refitMs !== undefined ? ` (+ ${r.refitMs.toFixed(0)} ms per refit)` : "";
+    console.error(
+      `| ${r.variant} | ${mean(r.cosine).toFixed(3)} ± ${sd(r.cosine).toFixed(3)} | ` +
+        `${mean(r.cosineAll).toFixed(3)} | ${r.ms.toFixed(0)}${refit} | ${
+          (r.ms / dsfMs).toFixed(2)
+        } |`,
+    );
+  }
+  const quoted = Deno.args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`)).join(" ");
+  const result = {
+    run: values.run,
+    config: config.name,
+    checkpoint: values.ckpt,
+    step,
+    batches: batches.length - 1,
+    batchSize: config.batchSize,
+    backend: backend.name,
+    rows,
+    command: `deno task feedbacks ${quoted}`,
+  };
+  if (values.results) {
+    const path = join(
+      "results",
+      values.results,
+      `${basename(values.run)}-feedbacks-${values.ckpt}.json`,
+    );
+    await Deno.mkdir(join("results", values.results), { recursive: true });
+    await writeFileAtomic(path, JSON.stringify(result, null, 2) + "\n");
+    console.error(`results: ${path}`);
+  }
+  console.log(JSON.stringify(result));
+  return 0;
+}
+
+Deno.exit(await main());
