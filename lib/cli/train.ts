@@ -20,6 +20,7 @@ import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, type Scale, validateConfig } from "../config/schema.ts";
 import { applyOverrides, parseSet } from "../config/overrides.ts";
+import { methodOf } from "../analysis/reproduction.ts";
 import { createModel } from "../models/mod.ts";
 import type { Checkpoint } from "../train/checkpoint.ts";
 import { type StepInfo, train } from "../train/trainer.ts";
@@ -36,9 +37,7 @@ const USAGE =
 configs: ${listConfigs().join(", ")}`;
 
 /** The run's method label: the mode, plus the feedback kind when it is not the paper's. */
-function methodOf(config: Config): string {
-  return config.feedback.kind === "fixed" ? config.mode : `${config.mode}-${config.feedback.kind}`;
-}
+const methodLabel = (c: Config) => methodOf({ mode: c.mode, feedback: c.feedback.kind });
 
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -48,7 +47,7 @@ function stamp(): string {
 async function newRunDir(root: string, config: Config): Promise<string> {
   await Deno.mkdir(root, { recursive: true });
   for (let i = 0;; i++) {
-    const dir = join(root, `${config.name}-${methodOf(config)}-${stamp()}${i ? `-${i}` : ""}`);
+    const dir = join(root, `${config.name}-${methodLabel(config)}-${stamp()}${i ? `-${i}` : ""}`);
     try {
       await Deno.mkdir(dir);
       return dir;
@@ -201,7 +200,7 @@ async function main(): Promise<number> {
     const stem = join(
       "results",
       values.results,
-      `${config.name}-${methodOf(config)}-seed${config.seed}`,
+      `${config.name}-${methodLabel(config)}-seed${config.seed}`,
     );
     await Deno.mkdir(join("results", values.results), { recursive: true });
     await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");

@@ -1,0 +1,162 @@
+/**
+ * Summaries of committed training runs (one group of `results/`, several methods and seeds):
+ * per method the minimum validation perplexity (mean and spread over seeds), the training time
+ * per step, the share of the FT-BPTT → BPTT gap closed, seed by seed; the seed-mean validation
+ * curves; and where those curves cross.
+ *
+ * @module
+ */
+import type { MetricRow } from "../train/trainer.ts";
+import { gapClosed } from "./compare.ts";
+
+/** One run: its method (mode, plus the feedback kind when not the paper's), seed and record. */
+export interface ReproRun {
+  method: string;
+  seed: number;
+  /** Minimum validation perplexity. */
+  minValPpl: number;
+  /** Test perplexity at the best validation point (null without a test split). */
+  testPpl: number | null;
+  /** Training seconds (evaluation excluded) and updates. */
+  seconds: number;
+  steps: number;
+  /** Training tokens seen. */
+  tokens: number;
+  /** Extra seconds outside the timed steps (a fitted feedback's refits). */
+  extraSeconds: number;
+  rows: MetricRow[];
+}
+
+/** Mean, population standard deviation and the values. */
+export interface Spread {
+  mean: number;
+  sd: number;
+  values: number[];
+}
+
+function spread(values: number[]): Spread {
+  const v = values.filter((x) => Number.isFinite(x));
+  const mean = v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  const sd = v.length ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) : NaN;
+  return { mean, sd, values };
+}
+
+/** One method's summary. */
+export interface MethodSummary {
+  method: string;
+  seeds: number[];
+  minValPpl: Spread;
+  testPpl: Spread;
+  /** Training seconds per update (refits included), over seeds. */
+  secondsPerStep: Spread;
+  /** Tokens per run (mean). */
+  tokens: number;
+  /** Updates per run (mean). */
+  steps: number;
+  /** `(FT − X) / (FT − BPTT)` of the min validation perplexity, per seed present in all three. */
+  gapClosed: Spread;
+}
+
+/** The run's method label from a training summary (`dsf`, `dsf-fitted`, …). */
+export function methodOf(summary: { mode: string; feedback?: string }): string {
+  return !summary.feedback || summary.feedback === "fixed"
+    ? summary.mode
+    : `${summary.mode}-${summary.feedback}`;
+}
+
+/** Per method (in the order given, then any others), see {@link MethodSummary}. */
+export function summarizeMethods(runs: ReproRun[], order: string[] = []): MethodSummary[] {
+  const methods = [
+    ...new Set([
+      ...order.filter((m) => runs.some((r) => r.method === m)),
+      ...runs.map((r) => r.method),
+    ]),
+  ];
+  const at = (method: string, seed: number) =>
+    runs.find((r) => r.method === method && r.seed === seed)?.minValPpl;
+  return methods.map((method) => {
+    const mine = runs.filter((r) => r.method === method).sort((a, b) => a.seed - b.seed);
+    const gaps = mine.map((r) => {
+      const ft = at("ft-bptt", r.seed);
+      const bptt = at("bptt", r.seed);
+      return ft === undefined || bptt === undefined ? NaN : gapClosed(ft, r.minValPpl, bptt);
+    });
+    return {
+      method,
+      seeds: mine.map((r) => r.seed),
+      minValPpl: spread(mine.map((r) => r.minValPpl)),
+      testPpl: spread(mine.map((r) => r.testPpl ?? NaN)),
+      secondsPerStep: spread(mine.map((r) => (r.seconds + r.extraSeconds) / r.steps)),
+      tokens: spread(mine.map((r) => r.tokens)).mean,
+      steps: spread(mine.map((r) => r.steps)).mean,
+      gapClosed: spread(gaps),
+    };
+  });
+}
+
+/** A point of a seed-mean validation curve. */
+export interface CurvePoint {
+  method: string;
+  step: number;
+  tokens: number;
+  ppl: number;
+  /** Seeds averaged at this step. */
+  seeds: number;
+}
+
+/**
+ * Seed-mean validation perplexity per method at each evaluated step that every seed of the
+ * method has.
+ */
+export function meanCurves(runs: ReproRun[]): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (const method of new Set(runs.map((r) => r.method))) {
+    const mine = runs.filter((r) => r.method === method);
+    const valid = mine.map((r) => r.rows.filter((m) => m.split === "valid"));
+    const steps = [...new Set(valid.flatMap((v) => v.map((m) => m.step)))].sort((a, b) => a - b);
+    for (const step of steps) {
+      const pts = valid.map((v) => v.find((m) => m.step === step));
+      if (pts.some((p) => !p)) continue;
+      const mean = (f: (m: MetricRow) => number) => pts.reduce((a, p) => a + f(p!), 0) / pts.length;
+      out.push({
+        method,
+        step,
+        tokens: mean((m) => m.tokens),
+        ppl: mean((m) => m.ppl),
+        seeds: pts.length,
+      });
+    }
+  }
+  return out;
+}
+
+/** Where two seed-mean curves swap order. */
+export interface Crossing {
+  /** The method that is ahead (lower perplexity) after the crossing. */
+  ahead: string;
+  /** The method it overtook. */
+  behind: string;
+  /** The last evaluated step before and the first after the swap. */
+  between: [number, number];
+}
+
+/** Every swap of order between methods `a` and `b` on their common evaluated steps. */
+export function crossings(curves: CurvePoint[], a: string, b: string): Crossing[] {
+  const of = (m: string) =>
+    new Map(curves.filter((p) => p.method === m).map((p) => [p.step, p.ppl]));
+  const ca = of(a);
+  const cb = of(b);
+  const steps = [...ca.keys()].filter((s) => cb.has(s)).sort((x, y) => x - y);
+  const out: Crossing[] = [];
+  let prev: { step: number; sign: number } | null = null;
+  for (const step of steps) {
+    const d = ca.get(step)! - cb.get(step)!;
+    const sign = Math.sign(d);
+    if (sign === 0) continue;
+    if (prev && sign !== prev.sign) {
+      out.push({ ahead: sign < 0 ? a : b, behind: sign < 0 ? b : a, between: [prev.step, step] });
+    }
+    prev = { step, sign };
+  }
+  return out;
+}

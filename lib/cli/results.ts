@@ -1,0 +1,183 @@
+/**
+ * `deno task results GROUP… [--readme]`
+ *
+ * Summarises the committed runs of each group (`results/GROUP/*.json` with their curves): writes
+ * `results/GROUP/summary.md` (per method: min validation perplexity over seeds, test perplexity,
+ * seconds per update, the share of the FT-BPTT → BPTT gap closed, where the seed-mean curves
+ * cross, and every run's command) and `results/GROUP/curves.svg` (seed-mean validation curves).
+ * With `--readme`, the README's block between `<!-- results:GROUP -->` and
+ * `<!-- /results:GROUP -->` is replaced by the table, so the README quotes the files, not a hand.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { readCommittedRuns } from "../io/experiment.ts";
+import { saveFigure } from "../io/figures.ts";
+import { writeFileAtomic } from "../io/atomic_write.ts";
+import {
+  crossings,
+  meanCurves,
+  methodOf,
+  type MethodSummary,
+  type ReproRun,
+  summarizeMethods,
+} from "../analysis/reproduction.ts";
+import { lineChart } from "../notebook/plot.ts";
+
+const ORDER = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
+  !Number.isFinite(s.mean)
+    ? "–"
+    : s.values.length > 1
+    ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`
+    : s.mean.toFixed(digits);
+
+function table(rows: MethodSummary[]): string {
+  const head = "| method | seeds | min valid ppl | test ppl | s / update | tokens / run | " +
+    "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|";
+  const lines = rows.map((r) =>
+    `| ${r.method} | ${r.seeds.join(", ")} | ${pm(r.minValPpl)} | ${pm(r.testPpl)} | ` +
+    `${pm(r.secondsPerStep, 2)} | ${(r.tokens / 1e6).toFixed(2)}M | ` +
+    `${
+      r.method === "bptt" || r.method === "ft-bptt"
+        ? "–"
+        : Number.isFinite(r.gapClosed.mean)
+        ? `${(100 * r.gapClosed.mean).toFixed(0)}%${
+          r.gapClosed.values.length > 1
+            ? ` (${r.gapClosed.values.map((g) => `${(100 * g).toFixed(0)}%`).join(", ")})`
+            : ""
+        }`
+        : "no gap: BPTT not ahead of FT-BPTT"
+    } |`
+  );
+  return [head, ...lines].join("\n");
+}
+
+function crossingLines(runs: ReproRun[]): string[] {
+  const curves = meanCurves(runs);
+  const present = ORDER.filter((m) => runs.some((r) => r.method === m));
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < present.length; i++) {
+    for (let j = i + 1; j < present.length; j++) pairs.push([present[i], present[j]]);
+  }
+  const out: string[] = [];
+  for (const [a, b] of pairs) {
+    const cs = crossings(curves, a, b);
+    const last = curves.filter((p) => p.method === a).at(-1);
+    const lastB = curves.filter((p) => p.method === b).at(-1);
+    const end = last && lastB && last.step === lastB.step
+      ? ` At the last evaluation (update ${last.step}): ${a} ${f2(last.ppl)}, ${b} ${
+        f2(lastB.ppl)
+      }.`
+      : "";
+    out.push(
+      cs.length
+        ? `- ${a} vs ${b}: ${
+          cs.map((c) =>
+            `${c.ahead} overtakes ${c.behind} between updates ${c.between[0]} and ${c.between[1]}`
+          )
+            .join("; ")
+        }.${end}`
+        : `- ${a} vs ${b}: no crossing.${end}`,
+    );
+  }
+  return out;
+}
+
+async function summarize(group: string): Promise<{ md: string; block: string } | null> {
+  const committed = (await readCommittedRuns(group)).filter((r) =>
+    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
+  );
+  if (!committed.length) return null;
+  const runs: ReproRun[] = committed.map((r) => ({
+    method: methodOf(r.summary as { mode: string; feedback?: string }),
+    seed: Number(r.summary.seed ?? 0),
+    minValPpl: r.summary.minValPpl,
+    testPpl: r.summary.testPpl,
+    seconds: r.summary.seconds,
+    steps: r.summary.steps,
+    tokens: r.summary.tokens,
+    extraSeconds: Number(r.summary.feedbackSeconds ?? 0),
+    rows: r.rows,
+  }));
+  const rows = summarizeMethods(runs, ORDER);
+  const first = committed[0].summary;
+  const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; ` +
+    `seed-mean curves evaluated on the full validation split`;
+  const block = [
+    `Group \`results/${group}/\` (${facts}):`,
+    "",
+    table(rows),
+    "",
+    "Where the seed-mean validation curves cross:",
+    "",
+    ...crossingLines(runs),
+  ].join("\n");
+  const md = [
+    `# ${group}`,
+    "",
+    "Made by `deno task results " + group + "` from the committed runs beside this file.",
+    "",
+    block,
+    "",
+    "Commands:",
+    "",
+    ...committed.map((r) => `- \`${r.name}\`: \`${r.command}\``),
+    "",
+  ].join("\n");
+  const curves = meanCurves(runs).map((p) => ({ ...p, tokensM: p.tokens / 1e6 }));
+  const fig = lineChart(curves, {
+    x: "tokensM",
+    y: "ppl",
+    stroke: "method",
+    series: ORDER.filter((m) => runs.some((r) => r.method === m)),
+    marker: true,
+    logY: true,
+    xLabel: "training tokens (millions)",
+    yLabel: "validation perplexity (seed mean, log)",
+    title: `${first.config}: validation perplexity`,
+    caption: `Mean over seeds ${[...new Set(runs.map((r) => r.seed))].join(", ")}; ${facts}.`,
+  });
+  await saveFigure(fig, join("results", group, "curves.svg"), { dir: Deno.cwd() });
+  await writeFileAtomic(join("results", group, "summary.md"), md);
+  return { md, block };
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { readme: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
+  if (values.help || !positionals.length) {
+    console.error("usage: deno task results GROUP… [--readme]");
+    return values.help ? 0 : 2;
+  }
+  let readme = values.readme ? await Deno.readTextFile("README.md") : "";
+  for (const group of positionals) {
+    const s = await summarize(group);
+    if (!s) {
+      console.error(`results: no committed runs in results/${group}/`);
+      return 2;
+    }
+    console.log(s.md);
+    if (values.readme) {
+      const open = `<!-- results:${group} -->`;
+      const close = `<!-- /results:${group} -->`;
+      const i = readme.indexOf(open);
+      const j = readme.indexOf(close);
+      if (i < 0 || j < i) {
+        console.error(`results: README.md has no ${open} … ${close} block; add one`);
+        return 2;
+      }
+      readme = `${readme.slice(0, i + open.length)}\n${s.block}\n${readme.slice(j)}`;
+    }
+  }
+  if (values.readme) await writeFileAtomic("README.md", readme);
+  return 0;
+}
+
+Deno.exit(await main());
