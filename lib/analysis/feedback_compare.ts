@@ -40,6 +40,8 @@ export interface FeedbackComparisonRow {
   ms: number;
   /** `fitted` only: milliseconds of one refit of λ (amortise over the refit interval). */
   refitMs?: number;
+  /** `fitted` only: the last fitted λ per layer (mean, min, max). */
+  lambda?: ({ mean: number; min: number; max: number } | null)[];
 }
 
 /** Options of {@link compareFeedbacks}. */
@@ -136,6 +138,9 @@ export async function compareFeedbacks(
     const fitted = rows.get("dsf-fitted")!;
     fitted.ms = rows.get("dsf")!.ms;
     fitted.refitMs = 1000 * fit.seconds / Math.max(1, fit.refreshes.length);
+    fitted.lambda = (fit.refreshes.at(-1)?.layers ?? []).map((l) =>
+      l ? { mean: l.mean, min: l.min, max: l.max } : null
+    );
   } finally {
     layers.forEach((l) => l.setMode("dsf"));
     setFixed();

@@ -83,7 +83,13 @@ async function main(): Promise<number> {
   );
   console.error("|---|---|---|---|---|");
   for (const r of rows) {
-    const refit = r.refitMs !== undefined ? ` (+ ${r.refitMs.toFixed(0)} ms per refit)` : "";
+    const lam = r.lambda?.map((l) =>
+      l ? `λ mean ${l.mean.toFixed(2)} [${l.min.toFixed(2)}, ${l.max.toFixed(2)}]` : ""
+    )
+      .join("; ");
+    const refit = r.refitMs !== undefined
+      ? ` (+ ${r.refitMs.toFixed(0)} ms per refit; ${lam})`
+      : "";
     console.error(
       `| ${r.variant} | ${mean(r.cosine).toFixed(3)} ± ${sd(r.cosine).toFixed(3)} | ` +
         `${mean(r.cosineAll).toFixed(3)} | ${r.ms.toFixed(0)}${refit} | ${
