@@ -11,7 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { readCommittedRuns } from "../io/experiment.ts";
 import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
@@ -146,6 +146,77 @@ async function summarize(group: string): Promise<{ md: string; block: string } |
   return { md, block };
 }
 
+/** A `deno task feedbacks` result file. */
+interface FeedbackFile {
+  run: string;
+  config: string;
+  checkpoint: string;
+  step: number;
+  batches: number;
+  backend: string;
+  rows: { variant: string; cosine: number[]; ms: number; refitMs?: number }[];
+  command: string;
+}
+
+const VARIANTS = ["ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
+
+/** The feedback comparisons of a group: one table row per measured checkpoint. */
+async function summarizeFeedbacks(group: string): Promise<{ md: string; block: string } | null> {
+  const dir = join("results", group);
+  const files: FeedbackFile[] = [];
+  for (const e of [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!e.name.endsWith(".json")) continue;
+    const f = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
+    if (Array.isArray(f.rows) && f.rows[0]?.variant) files.push(f);
+  }
+  if (!files.length) return null;
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const cell = (f: FeedbackFile, v: string) => {
+    const r = f.rows.find((x) => x.variant === v);
+    return r ? `${mean(r.cosine).toFixed(3)}` : "–";
+  };
+  const time = (f: FeedbackFile, v: string) => {
+    const r = f.rows.find((x) => x.variant === v);
+    const d = f.rows.find((x) => x.variant === "dsf");
+    return r && d ? (r.ms / d.ms).toFixed(2) : "–";
+  };
+  const head = `| weights | ${VARIANTS.map((v) => `cos ${v}`).join(" | ")} | time bptt / dsf | ` +
+    `time jacobian-diagonal / dsf | refit (ms) |\n|---|${
+      VARIANTS.map(() => "---").join("|")
+    }|---|---|---|`;
+  const lines = files.map((f) =>
+    `| ${f.config}, ${
+      f.checkpoint === "init" ? "initial" : `${basename(f.run)} at update ${f.step}`
+    } | ` +
+    `${VARIANTS.map((v) => cell(f, v)).join(" | ")} | ${time(f, "bptt")} | ` +
+    `${time(f, "dsf-jacobian-diagonal")} | ` +
+    `${f.rows.find((x) => x.variant === "dsf-fitted")?.refitMs?.toFixed(0) ?? "–"} |`
+  );
+  const block = [
+    `Cosine of each gradient with the exact BPTT gradient over all recurrent weights (mean over ` +
+    `${files[0].batches} training batches; ${files[0].backend}), and the time of one loss + ` +
+    `gradient relative to DSF's (\`results/${group}/\`):`,
+    "",
+    head,
+    ...lines,
+  ].join("\n");
+  const md = [
+    `# ${group}`,
+    "",
+    "Made by `deno task results " + group +
+    "` from the `deno task feedbacks` files beside this file.",
+    "",
+    block,
+    "",
+    "Commands:",
+    "",
+    ...files.map((f) => `- \`${f.command}\``),
+    "",
+  ].join("\n");
+  await writeFileAtomic(join(dir, "summary.md"), md);
+  return { md, block };
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
@@ -158,7 +229,7 @@ async function main(): Promise<number> {
   }
   let readme = values.readme ? await Deno.readTextFile("README.md") : "";
   for (const group of positionals) {
-    const s = await summarize(group);
+    const s = (await summarizeFeedbacks(group)) ?? (await summarize(group));
     if (!s) {
       console.error(`results: no committed runs in results/${group}/`);
       return 2;
