@@ -24,6 +24,15 @@ import {
   summarizeMethods,
 } from "../analysis/reproduction.ts";
 import { lineChart } from "../notebook/plot.ts";
+import { gapClosure, type ModePpl, PAPER_TABLE2 } from "../notebook/paper.ts";
+
+/** What a group summary gives: the file text, the README block, the method rows. */
+interface GroupSummary {
+  md: string;
+  block: string;
+  rows?: MethodSummary[];
+  facts?: string;
+}
 
 const ORDER = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
 
@@ -87,8 +96,8 @@ function crossingLines(runs: ReproRun[]): string[] {
   return out;
 }
 
-async function summarize(group: string): Promise<{ md: string; block: string } | null> {
-  const committed = (await readCommittedRuns(group)).filter((r) =>
+async function summarize(group: string): Promise<GroupSummary | null> {
+  const committed = (await readCommittedRuns(group, join("results", group))).filter((r) =>
     typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
   );
   if (!committed.length) return null;
@@ -143,7 +152,14 @@ async function summarize(group: string): Promise<{ md: string; block: string } |
   });
   await saveFigure(fig, join("results", group, "curves.svg"), { dir: Deno.cwd() });
   await writeFileAtomic(join("results", group, "summary.md"), md);
-  return { md, block };
+  return { md, block, rows, facts: shortFacts(committed[0].summary, runs) };
+}
+
+/** One line of what a group ran: the config and the training budget. */
+function shortFacts(first: Record<string, unknown>, runs: ReproRun[]): string {
+  const tokens = runs.reduce((a, r) => a + r.tokens, 0) / runs.length;
+  const steps = runs.reduce((a, r) => a + r.steps, 0) / runs.length;
+  return `${first.config}, ${Math.round(steps)} updates, ${(tokens / 1e6).toFixed(2)}M tokens`;
 }
 
 /** A `deno task feedbacks` result file. */
@@ -161,7 +177,7 @@ interface FeedbackFile {
 const VARIANTS = ["ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
 
 /** The feedback comparisons of a group: one table row per measured checkpoint. */
-async function summarizeFeedbacks(group: string): Promise<{ md: string; block: string } | null> {
+async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
   const dir = join("results", group);
   const files: FeedbackFile[] = [];
   for (const e of [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -217,6 +233,45 @@ async function summarizeFeedbacks(group: string): Promise<{ md: string; block: s
   return { md, block };
 }
 
+/** Which paper numbers a group sits beside (the paper prints none for PTB). */
+const PAPER_ROW: Record<string, { label: string; ppl: ModePpl } | undefined> = {
+  wt2: {
+    label: `${PAPER_TABLE2.id}, 3 layers (WikiText-103, GRU 3×512, T = 256, ~5 epochs)`,
+    ppl: PAPER_TABLE2.settings.find((s) => s.setting === 3)!.ppl,
+  },
+};
+
+/** Our groups beside the paper: min validation perplexity (seed mean) and gap closed. */
+function versusPaper(groups: { group: string; rows: MethodSummary[]; facts: string }[]): string {
+  const head =
+    "| setting | BPTT | FT-BPTT | DSF | DSF closes | ordering |\n|---|---|---|---|---|---|";
+  const order = (p: Record<string, number>) =>
+    Object.entries(p).sort((a, b) => a[1] - b[1]).map(([m]) => m).join(" < ");
+  const lines: string[] = [];
+  for (const g of groups) {
+    const by = (m: string) => g.rows.find((r) => r.method === m)?.minValPpl.mean ?? NaN;
+    const ours = { bptt: by("bptt"), "ft-bptt": by("ft-bptt"), dsf: by("dsf") };
+    if (Object.values(ours).some((v) => !Number.isFinite(v))) continue;
+    const seeds = g.rows.find((r) => r.method === "dsf")!.seeds.length;
+    const gc = gapClosure(ours);
+    lines.push(
+      `| ours: \`${g.group}\` (${g.facts}; ${seeds} seed${seeds > 1 ? "s" : ""}) | ` +
+        `${f2(ours.bptt)} | ${f2(ours["ft-bptt"])} | ${f2(ours.dsf)} | ` +
+        `${Number.isFinite(gc) ? `${(100 * gc).toFixed(0)}%` : "– (no gap)"} | ${order(ours)} |`,
+    );
+    const paper = PAPER_ROW[g.group];
+    if (paper) {
+      lines.push(
+        `| paper: ${paper.label} | ${f2(paper.ppl.bptt)} | ${f2(paper.ppl["ft-bptt"])} | ` +
+          `${f2(paper.ppl.dsf)} | ${(100 * gapClosure(paper.ppl)).toFixed(0)}% | ${
+            order(paper.ppl)
+          } |`,
+      );
+    }
+  }
+  return [head, ...lines].join("\n");
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
@@ -228,6 +283,19 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   let readme = values.readme ? await Deno.readTextFile("README.md") : "";
+  const ours: { group: string; rows: MethodSummary[]; facts: string }[] = [];
+  const replace = (name: string, block: string): boolean => {
+    const open = `<!-- results:${name} -->`;
+    const close = `<!-- /results:${name} -->`;
+    const i = readme.indexOf(open);
+    const j = readme.indexOf(close);
+    if (i < 0 || j < i) {
+      console.error(`results: README.md has no ${open} … ${close} block; add one`);
+      return false;
+    }
+    readme = `${readme.slice(0, i + open.length)}\n${block}\n${readme.slice(j)}`;
+    return true;
+  };
   for (const group of positionals) {
     const s = (await summarizeFeedbacks(group)) ?? (await summarize(group));
     if (!s) {
@@ -235,17 +303,13 @@ async function main(): Promise<number> {
       return 2;
     }
     console.log(s.md);
-    if (values.readme) {
-      const open = `<!-- results:${group} -->`;
-      const close = `<!-- /results:${group} -->`;
-      const i = readme.indexOf(open);
-      const j = readme.indexOf(close);
-      if (i < 0 || j < i) {
-        console.error(`results: README.md has no ${open} … ${close} block; add one`);
-        return 2;
-      }
-      readme = `${readme.slice(0, i + open.length)}\n${s.block}\n${readme.slice(j)}`;
-    }
+    if (s.rows && s.facts) ours.push({ group, rows: s.rows, facts: s.facts });
+    if (values.readme && !replace(group, s.block)) return 2;
+  }
+  if (ours.length) {
+    const table = versusPaper(ours);
+    console.log(table);
+    if (values.readme && !replace("vs-paper", table)) return 2;
   }
   if (values.readme) await writeFileAtomic("README.md", readme);
   return 0;

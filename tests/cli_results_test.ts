@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+const CLI = new URL("../lib/cli/results.ts", import.meta.url).pathname;
+
+async function runIn(cwd: string, args: string[]) {
+  const o = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", CLI, ...args], cwd })
+    .output();
+  const d = new TextDecoder();
+  return { code: o.code, out: d.decode(o.stdout), err: d.decode(o.stderr) };
+}
+
+function writeRun(dir: string, mode: string, seed: number, curve: number[]): void {
+  const name = `cfg-${mode}-seed${seed}`;
+  const summary = {
+    config: "cfg",
+    mode,
+    steps: 10 * curve.length,
+    minValPpl: Math.min(...curve),
+    testPpl: Math.min(...curve),
+    seconds: 20,
+    evalSeconds: 1,
+    tokens: 1e6,
+    backend: "wasm",
+    stopped: "done",
+    feedback: "fixed",
+    feedbackSeconds: 0,
+    seed,
+    scale: "small",
+    command: `deno task train --set mode=${mode} --set seed=${seed}`,
+  };
+  Deno.writeTextFileSync(join(dir, `${name}.json`), JSON.stringify(summary));
+  Deno.writeTextFileSync(
+    join(dir, `${name}.metrics.jsonl`),
+    curve.map((ppl, i) =>
+      JSON.stringify({
+        step: 10 * (i + 1),
+        split: "valid",
+        loss: Math.log(ppl),
+        ppl,
+        seconds: i,
+        tokens: 1e5 * (i + 1),
+      })
+    ).join("\n") + "\n",
+  );
+}
+
+Deno.test("results CLI: summary, curves and the README blocks from committed runs", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "results", "grp");
+  await Deno.mkdir(dir, { recursive: true });
+  for (const seed of [0, 1]) {
+    writeRun(dir, "bptt", seed, [30, 20, 10 + seed]);
+    writeRun(dir, "ft-bptt", seed, [25, 18, 14 + seed]);
+    writeRun(dir, "dsf", seed, [28, 19, 11 + seed]);
+  }
+  Deno.writeTextFileSync(
+    join(root, "README.md"),
+    "a\n<!-- results:grp -->\nold\n<!-- /results:grp -->\nb\n<!-- results:vs-paper -->\n<!-- /results:vs-paper -->\n",
+  );
+  const r = await runIn(root, ["grp", "--readme"]);
+  assert.equal(r.code, 0, r.err);
+  const md = Deno.readTextFileSync(join(dir, "summary.md"));
+  // DSF closes (14 − 11) / (14 − 10) = 75% (seed 0) and (15 − 12) / (15 − 11) = 75% (seed 1).
+  assert.match(md, /\| dsf \| 0, 1 \| 11\.50 ± 0\.50 \|.*\| 75% \(75%, 75%\) \|/);
+  assert.match(md, /bptt vs ft-bptt: bptt overtakes ft-bptt between updates 20 and 30/);
+  assert.match(md, /deno task train --set mode=dsf --set seed=1/);
+  assert.match(Deno.readTextFileSync(join(dir, "curves.svg")), /<svg/);
+  const readme = Deno.readTextFileSync(join(root, "README.md"));
+  assert.ok(!readme.includes("old"), "block replaced");
+  assert.match(
+    readme,
+    /\| ours: `grp` \(cfg, 30 updates, 1\.00M tokens; 2 seeds\) \| 10\.50 \| 14\.50 \| 11\.50 \| 75% \| bptt < dsf < ft-bptt \|/,
+  );
+  // A group without runs, and a README without the block, are clear errors.
+  await Deno.mkdir(join(root, "results", "empty"));
+  const e = await runIn(root, ["empty"]);
+  assert.equal(e.code, 2);
+  assert.match(e.err, /no committed runs in results\/empty/);
+  Deno.writeTextFileSync(join(root, "README.md"), "nothing\n");
+  const b = await runIn(root, ["grp", "--readme"]);
+  assert.equal(b.code, 2);
+  assert.match(b.err, /README.md has no <!-- results:grp -->/);
+  await Deno.remove(root, { recursive: true });
+});
