@@ -45,11 +45,19 @@ const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
     : s.mean.toFixed(digits);
 
 function table(rows: MethodSummary[]): string {
-  const head = "| method | seeds | min valid ppl | test ppl | s / update | tokens / run | " +
-    "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|";
+  const head =
+    "| method | seeds | min valid ppl | test ppl | ms / update | × DSF time | tokens / run | " +
+    "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|---|";
+  const dsfTime = rows.find((r) => r.method === "dsf")?.secondsPerStep.mean ?? NaN;
+  const ms = (x: { mean: number; sd: number; values: number[] }) => ({
+    ...x,
+    mean: 1000 * x.mean,
+    sd: 1000 * x.sd,
+  });
   const lines = rows.map((r) =>
     `| ${r.method} | ${r.seeds.join(", ")} | ${pm(r.minValPpl)} | ${pm(r.testPpl)} | ` +
-    `${pm(r.secondsPerStep, 2)} | ${(r.tokens / 1e6).toFixed(2)}M | ` +
+    `${pm(ms(r.secondsPerStep), 0)} | ${f2(r.secondsPerStep.mean / dsfTime)} | ` +
+    `${(r.tokens / 1e6).toFixed(2)}M | ` +
     `${
       r.method === "bptt" || r.method === "ft-bptt"
         ? "–"
@@ -114,8 +122,9 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   }));
   const rows = summarizeMethods(runs, ORDER);
   const first = committed[0].summary;
-  const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; ` +
-    `seed-mean curves evaluated on the full validation split`;
+  const capped = /evalBatches=(\d+)/.exec(String(first.command ?? ""));
+  const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; validation ` +
+    (capped ? `on ${capped[1]} batches` : "on the full split");
   const block = [
     `Group \`results/${group}/\` (${facts}):`,
     "",
