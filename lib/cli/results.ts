@@ -130,6 +130,11 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     "",
     table(rows),
     "",
+    "ms / update is each run's training time per update (evaluation excluded); the runs shared the " +
+    "2 cores with one another, not always under the same load, so compare step costs with " +
+    "`deno task bench` or `deno task feedbacks` (interleaved timing in one process) rather than " +
+    "across these rows.",
+    "",
     "Where the seed-mean validation curves cross:",
     "",
     ...crossingLines(runs),
