@@ -20,6 +20,7 @@ import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { compareFeedbacks } from "../analysis/feedback_compare.ts";
 import type { Batch } from "../data/batches.ts";
+import { taskCommand } from "./command_line.ts";
 
 const USAGE =
   "usage: deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R] " +
@@ -97,7 +98,6 @@ async function main(): Promise<number> {
         } |`,
     );
   }
-  const quoted = Deno.args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`)).join(" ");
   const result = {
     run: values.run,
     config: config.name,
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
     batchSize: config.batchSize,
     backend: backend.name,
     rows,
-    command: `deno task feedbacks ${quoted}`,
+    command: taskCommand("feedbacks"),
   };
   if (values.results) {
     const path = join(

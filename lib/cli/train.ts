@@ -21,6 +21,7 @@ import { resolveConfig } from "../config/resolve.ts";
 import { type Config, type Scale, validateConfig } from "../config/schema.ts";
 import { applyOverrides, parseSet } from "../config/overrides.ts";
 import { methodOf } from "../analysis/reproduction.ts";
+import { taskCommand } from "./command_line.ts";
 import { createModel } from "../models/mod.ts";
 import type { Checkpoint } from "../train/checkpoint.ts";
 import { type StepInfo, train } from "../train/trainer.ts";
@@ -158,8 +159,7 @@ async function main(): Promise<number> {
   if (!dir) {
     dir = await newRunDir(values["runs-dir"], config);
     await writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
-    const quotedArgs = Deno.args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`));
-    await writeFileAtomic(join(dir, "command.txt"), `deno task train ${quotedArgs.join(" ")}\n`);
+    await writeFileAtomic(join(dir, "command.txt"), `${taskCommand("train")}\n`);
   }
   console.error(`run: ${dir} (${backend.line})`);
 
@@ -189,8 +189,7 @@ async function main(): Promise<number> {
   });
   metrics.close();
   model.dispose();
-  const quoted = Deno.args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`)).join(" ");
-  const thisCommand = `deno task train ${quoted}`;
+  const thisCommand = taskCommand("train");
   const first = (await Deno.readTextFile(join(dir, "command.txt")).catch(() => "")).trim();
   const command = values.resume && first ? `${first}; then ${thisCommand}` : thisCommand;
   const result = { ...summary, run: dir, seed: config.seed, scale: config.scale, command };

@@ -193,6 +193,7 @@ export async function train(
   }
   const fitted = fittedFeedback(model, config);
   if (fitted && st.feedbacks) fitted.restore(st.feedbacks);
+  const fitSecondsBefore = st.feedbackSeconds ?? 0; // refits before a resume
 
   const checkpoint = async (): Promise<Checkpoint> => {
     if (fitted) st.feedbacks = await fitted.values();
@@ -272,8 +273,7 @@ export async function train(
     });
     if (fitted) {
       await fitted.fit.afterStep(step, batch);
-      st.feedbackSeconds = (st.feedbackSeconds ?? 0) +
-        (fitted.fit.refreshes.at(-1)?.step === step ? fitted.fit.refreshes.at(-1)!.seconds : 0);
+      st.feedbackSeconds = fitSecondsBefore + fitted.fit.seconds;
     }
     await cb.afterStep?.(step, batch);
     if (step % evalEvery === 0 || step === totalSteps) await validate();
