@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's entry point on a fresh machine: installs what a command needs when it is
-# missing (Deno via npm, Jupyter and the Deno kernel, Mesa's Vulkan driver for WebGPU tests),
+# missing (Deno via npm, Jupyter and the Deno kernel, Mesa's Vulkan driver for WebGPU tests,
+# OpenBLAS for the wasm backend's matMuls),
 # says what it is doing, then runs the Deno task.
 #
 #   ./dsf.sh notebooks      execute every notebook headless (DSF_SCALE=quick by default)
@@ -67,6 +68,15 @@ ensure_vulkan() {
   export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 }
 
+ensure_blas() {
+  # The native BLAS for the wasm backend's matMuls (lib/native/); without it XNNPACK runs them.
+  [ "${DSF_BLAS:-}" = off ] && return
+  [ "$(uname -s)" = Linux ] || return
+  if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
+    apt_install libopenblas0-pthread || say "no OpenBLAS: matMuls stay on XNNPACK (DSF_BLAS=off hides this)"
+  fi
+}
+
 ensure_data() {
   if [ -n "${DSF_DATA_DIR:-}" ]; then return; fi
   if [ -d ../shared/data ]; then export DSF_DATA_DIR="$PWD/../shared/data"; return; fi
@@ -79,13 +89,13 @@ cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   help|-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  setup) ensure_deno; ensure_jupyter; ensure_vulkan; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
-  notebooks) ensure_deno; ensure_jupyter; ensure_data ;;
+  setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
+  notebooks) ensure_deno; ensure_jupyter; ensure_blas; ensure_data ;;
   lab)
-    ensure_deno; ensure_jupyter; ensure_data
+    ensure_deno; ensure_jupyter; ensure_blas; ensure_data
     jupyter notebook --version >/dev/null 2>&1 || apt_install jupyter-notebook ;;
-  test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_data ;;
-  *) ensure_deno; ensure_vulkan ;;
+  test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_data ;;
+  *) ensure_deno; ensure_vulkan; ensure_blas ;;
 esac
 say "deno task $cmd $*"
 exec "$DENO" task "$cmd" "$@"

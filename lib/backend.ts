@@ -11,7 +11,13 @@
  * const info = await initBackend(); // logs e.g. "backend: wasm (no hardware WebGPU ...; SIMD)"
  * ```
  *
- * Works in Deno and in browsers: the only Deno API used is a guarded read of `DSF_BACKEND`.
+ * On wasm in Deno, a native BLAS (OpenBLAS; see `lib/native/`) runs the matMuls when one is
+ * found and FFI is permitted (env `DSF_BLAS`: unset/auto, off, require, or a library path;
+ * `DSF_THREADS`: its thread count, default every core); the line names it, e.g.
+ * `backend: wasm + OpenBLAS 0.3.21 (2 threads) (default; SIMD)`, or says why there is none.
+ *
+ * Works in Deno and in browsers: the Deno APIs used are a guarded read of `DSF_BACKEND` and,
+ * behind a check that `Deno.dlopen` exists, a dynamic import of `lib/native/`.
  * In Deno the WASM binaries are found next to the package's own files (its Node entry reads
  * them with `fs` from its `dist/` folder, under `node_modules/` with `"nodeModulesDir":
  * "auto"`), so no `setWasmPaths` is needed; in a browser pass `wasmPaths` when the `.wasm`
@@ -45,6 +51,10 @@ export interface BackendInfo {
   software?: boolean;
   /** For wasm: whether the SIMD build runs. */
   simd?: boolean;
+  /** For wasm: the native BLAS its matMuls run on, if any. */
+  blas?: BlasSummary;
+  /** For wasm: why no native BLAS is used, if none is. */
+  noBlas?: string;
   /** Milliseconds this initialisation took (probe, load, start, check). */
   initMs: number;
   /** One human line: `backend: <name> (<reason>)`. */
@@ -65,6 +75,16 @@ export interface InitBackendOptions {
    * wasm start only.
    */
   wasmPaths?: string;
+}
+
+/** A native BLAS in use (see `lib/native/blas.ts`). */
+export interface BlasSummary {
+  /** Library and version, e.g. "OpenBLAS 0.3.21". */
+  name: string;
+  /** Threads its calls use. */
+  threads: number;
+  /** The file it was opened from. */
+  path: string;
 }
 
 type Choice = BackendName | "auto";
@@ -125,10 +145,14 @@ async function initNow(options: InitBackendOptions): Promise<BackendInfo> {
     throw err;
   }
   const initMs = performance.now() - started;
+  const blas = picked.blas
+    ? ` + ${picked.blas.name} (${plural(picked.blas.threads, "thread")})`
+    : "";
+  const reason = picked.noBlas ? `${picked.reason}; ${picked.noBlas}` : picked.reason;
   const info: BackendInfo = {
     ...picked,
     initMs,
-    line: `backend: ${picked.name} (${picked.reason})`,
+    line: `backend: ${picked.name}${blas} (${reason})`,
   };
   current = { key, info };
   if (options.quiet !== true) console.log(info.line);
@@ -183,11 +207,11 @@ async function startExplicit(
       };
     }
     case "wasm": {
-      const simd = await startWasm(options.wasmPaths);
+      const wasm = await startWasm(options.wasmPaths);
       return {
         name: "wasm",
-        reason: `${request.source}; ${simd ? "SIMD" : "no SIMD"}`,
-        simd,
+        reason: `${request.source}; ${wasm.simd ? "SIMD" : "no SIMD"}`,
+        ...wasm,
         ...knownAdapter(),
       };
     }
@@ -218,9 +242,9 @@ async function startDefault(
     }
   }
   try {
-    const simd = await startWasm(options.wasmPaths);
-    notes.push(simd ? "SIMD" : "no SIMD");
-    return { name: "wasm", reason: notes.join("; "), simd, ...adapter };
+    const wasm = await startWasm(options.wasmPaths);
+    notes.push(wasm.simd ? "SIMD" : "no SIMD");
+    return { name: "wasm", reason: notes.join("; "), ...wasm, ...adapter };
   } catch (err) {
     notes.push(`wasm failed: ${messageOf(err)}`);
   }
@@ -238,9 +262,16 @@ function knownAdapter(): { adapter?: string; software?: boolean } {
   return probe?.ok ? adapterFields(probe.summary) : {};
 }
 
-async function startWasm(wasmPaths: string | undefined): Promise<boolean> {
+interface WasmStart {
+  simd: boolean;
+  blas?: BlasSummary;
+  noBlas?: string;
+}
+
+async function startWasm(wasmPaths: string | undefined): Promise<WasmStart> {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   registerWasmKernels();
+  const native = await nativeBlas();
   if (wasmPaths !== undefined && !wasmPathsApplied && tf.engine().registry["wasm"] == null) {
     wasm.setWasmPaths(wasmPaths);
     wasmPathsApplied = true;
@@ -252,7 +283,39 @@ async function startWasm(wasmPaths: string | undefined): Promise<boolean> {
         "wasmPaths (URL of the folder holding the .wasm files) or use DSF_BACKEND=cpu",
     );
   }
-  return (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+  const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+  return { simd, ...native };
+}
+
+/**
+ * Registers the native BLAS kernels for wasm where Deno's FFI is there and permitted.
+ * @throws Error (one line) when `DSF_BLAS=require` (or a named library) cannot be had
+ */
+async function nativeBlas(): Promise<{ blas?: BlasSummary; noBlas?: string }> {
+  const deno = (globalThis as {
+    Deno?: {
+      dlopen?: unknown;
+      permissions?: { querySync?(d: { name: "ffi" }): { state: string } };
+    };
+  }).Deno;
+  const asked = readEnv("DSF_BLAS")?.trim() ?? "";
+  if (asked === "off") return { noBlas: "no BLAS: DSF_BLAS=off" };
+  let missing: string | undefined;
+  if (typeof deno?.dlopen !== "function") missing = "this runtime has no FFI";
+  else if (deno.permissions?.querySync?.({ name: "ffi" }).state !== "granted") {
+    missing = "FFI is not permitted (run Deno with --allow-ffi or -A)";
+  }
+  if (missing !== undefined) {
+    if (asked !== "" && asked !== "auto") {
+      throw new Error(`DSF_BLAS=${asked} but ${missing}`);
+    }
+    return { noBlas: `no BLAS: ${missing}` };
+  }
+  const { enableNativeBlas } = await import("./native/mod.ts");
+  const status = enableNativeBlas();
+  if (status.blas === undefined) return { noBlas: status.reason };
+  const { name, threads, path } = status.blas;
+  return { blas: { name, threads, path } };
 }
 
 async function startCpu(): Promise<void> {
@@ -275,4 +338,8 @@ async function restore(previous: string | undefined): Promise<void> {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
   BACKEND_NAMES,
+  type BackendInfo,
   backendInfo,
   type BackendName,
   classifyAdapter,
@@ -93,6 +94,15 @@ async function checkGradient(seed: number): Promise<void> {
   assert.ok(Math.abs(gotValue - want) <= 1e-4 * total, `value ${gotValue} vs ${want}`);
 }
 
+/** The one line: name, the native BLAS when wasm has one, the reason (and why no BLAS). */
+function expectedLine(info: BackendInfo): string {
+  const blas = info.blas
+    ? ` + ${info.blas.name} (${info.blas.threads} thread${info.blas.threads === 1 ? "" : "s"})`
+    : "";
+  const noBlas = info.noBlas ? `; ${info.noBlas}` : "";
+  return `backend: ${info.name}${blas} (${info.reason}${noBlas})`;
+}
+
 for (const [index, name] of BACKEND_NAMES.entries()) {
   Deno.test({
     name: `${name}: starts, matMul and tf.grad match plain JS`,
@@ -102,10 +112,17 @@ for (const [index, name] of BACKEND_NAMES.entries()) {
       assert.equal(info.name, name);
       assert.equal(tf.getBackend(), name);
       assert.equal(backendInfo(), info);
-      assert.equal(info.line, `backend: ${name} (${info.reason})`);
+      assert.equal(info.line, expectedLine(info));
       assert.match(info.reason, /^requested by option/);
       assert.ok(info.initMs >= 0);
       if (name === "wasm") assert.equal(typeof info.simd, "boolean");
+      if (name === "wasm" && Deno.env.get("DSF_BLAS") === "off") {
+        assert.equal(info.blas, undefined);
+        assert.equal(info.noBlas, "no BLAS: DSF_BLAS=off");
+      }
+      if (name === "wasm" && Deno.env.get("DSF_BLAS") === "require") {
+        assert.match(info.blas?.name ?? "", /^OpenBLAS \d/);
+      }
       if (name === "webgpu") assert.ok((info.adapter ?? "").length > 0);
       await checkMatMul(100 + index);
       await checkGradient(200 + index);
@@ -164,7 +181,7 @@ Deno.test({
         assert.ok(info.reason.includes(word ?? description), info.reason);
         assert.match(info.reason, /is (a fallback \(software\) adapter|software)/);
         assert.match(info.reason, /; (SIMD|no SIMD)$/);
-        assert.equal(info.line, `backend: wasm (${info.reason})`);
+        assert.equal(info.line, expectedLine(info));
       } else {
         assert.equal(info.name, "webgpu");
         assert.match(info.reason, /^hardware WebGPU adapter/);

@@ -47,6 +47,10 @@ export interface BenchArgs {
   python?: string;
   /** Torch threads. */
   threads: number;
+  /** The matMul product to time in its three forms first, or null for none. */
+  matmul: { M: number; K: number; N: number } | null;
+  /** wasm matMul variants to measure: "off" (XNNPACK) and BLAS thread counts; [] = as started. */
+  blas: ("off" | number)[];
   /** The small CI subset. */
   quick: boolean;
   /** Print the usage and exit. */
@@ -84,6 +88,11 @@ Results are appended to a JSONL file; a rerun skips what is already there.
   --retry-skipped      measure cases recorded as skipped again
   --python PATH        interpreter with torch (default $DSF_PYTHON, /usr/bin/python3, python3)
   --threads N          torch threads (default 1)
+  --matmul M,K,N|off  the plain and transposed matMul [M,K]·[K,N] on each variant first
+                       (default 2048,256,768; off with --quick)
+  --blas LIST          wasm only: the matMul kernels to measure side by side, "off" (XNNPACK)
+                       and/or native-BLAS thread counts, e.g. off,1,2 (default: as started,
+                       i.e. DSF_BLAS / DSF_THREADS)
   --quick              CI subset: T 16,64, D 64, 1 run, PTB 8,16,64,1000
   -h, --help           this text
 
@@ -139,6 +148,8 @@ const VALUE_FLAGS = new Set([
   "out",
   "python",
   "threads",
+  "blas",
+  "matmul",
 ]);
 const BOOL_FLAGS = new Set(["retry-skipped", "quick", "help"]);
 
@@ -186,6 +197,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     maxCaseMin: 10,
     retrySkipped: flags.has("retry-skipped"),
     threads: 1,
+    blas: [],
+    matmul: quick ? null : { M: 2048, K: 256, N: 768 },
     quick,
     help: flags.has("help"),
   };
@@ -256,6 +269,26 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case "threads":
         args.threads = Math.floor(num(name, v, 1));
+        break;
+      case "matmul": {
+        if (v === "off" || v === "none") {
+          args.matmul = null;
+          break;
+        }
+        const [M, K, N] = ints(name, v);
+        if (N === undefined) throw new Error(`--matmul: expected M,K,N or off, got "${v}"`);
+        args.matmul = { M, K, N };
+        break;
+      }
+      case "blas":
+        args.blas = list(v).map((x) => {
+          if (x === "off") return x;
+          const n = Number(x);
+          if (!Number.isInteger(n) || n < 1) {
+            throw new Error(`--blas: expected off or thread counts (e.g. off,1,2), got "${x}"`);
+          }
+          return n;
+        });
         break;
     }
   }

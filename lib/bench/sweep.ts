@@ -50,6 +50,11 @@ export interface SweepPlan {
   B: number;
   /** The active tfjs backend's name. */
   backend: string;
+  /**
+   * Labels of the backend variants to measure every tfjs case on (e.g. "wasm" and
+   * "wasm+blas1"); default `[backend]`. {@link SweepHooks.prepare} switches between them.
+   */
+  variants?: string[];
   /** The project's modes to measure (default bptt, ft-bptt, dsf). */
   modes?: string[];
   /** DSF reverse-scan algorithms (default sequential, scan, fft). */
@@ -82,6 +87,7 @@ export function planCases(plan: SweepPlan): BenchCase[] {
     (plan.available === undefined || plan.available.includes(i))
   );
   const peers = plan.peers ?? [];
+  const variants = plan.variants ?? [plan.backend];
   const methods = (unit: "layer" | "ptb-lm"): { mode: string; impl: string }[] => {
     const out: { mode: string; impl: string }[] = [];
     for (const mode of modes) {
@@ -97,11 +103,13 @@ export function planCases(plan: SweepPlan): BenchCase[] {
     for (const D of plan.Ds) {
       for (const [ci, cell] of plan.cells.entries()) {
         for (const m of methods("layer")) {
-          const backend = m.mode.startsWith("pytorch") ? "torch-cpu" : plan.backend;
-          keyed.push({
-            sort: [T, D, 0, ci, n++],
-            c: { unit: "layer", cell, mode: m.mode, impl: m.impl, backend, B: plan.B, T, D },
-          });
+          const torch = m.mode.startsWith("pytorch");
+          for (const backend of torch ? ["torch-cpu"] : variants) {
+            keyed.push({
+              sort: [T, D, 0, ci, n++],
+              c: { unit: "layer", cell, mode: m.mode, impl: m.impl, backend, B: plan.B, T, D },
+            });
+          }
         }
       }
     }
@@ -109,20 +117,12 @@ export function planCases(plan: SweepPlan): BenchCase[] {
   if (plan.ptb) {
     const { B, T, D, V } = plan.ptb;
     for (const m of methods("ptb-lm")) {
-      keyed.push({
-        sort: [T, D, 1, 0, n++],
-        c: {
-          unit: "ptb-lm",
-          cell: "gru",
-          mode: m.mode,
-          impl: m.impl,
-          backend: plan.backend,
-          B,
-          T,
-          D,
-          V,
-        },
-      });
+      for (const backend of variants) {
+        keyed.push({
+          sort: [T, D, 1, 0, n++],
+          c: { unit: "ptb-lm", cell: "gru", mode: m.mode, impl: m.impl, backend, B, T, D, V },
+        });
+      }
     }
   }
   const cmp = (a: number[], b: number[]) => {
@@ -169,6 +169,8 @@ export interface SweepHooks {
   pytorchMissing?: string;
   /** Clock in ms (default performance.now). */
   now?(): number;
+  /** Switches to a case's backend variant before it is measured (see {@link SweepPlan.variants}). */
+  prepare?(c: BenchCase): void;
 }
 
 /** What a sweep did. */
@@ -397,6 +399,7 @@ export async function runSweep(
         if ("error" in out) throw new Error(out.error);
         row = { ...out, ...c };
       } else {
+        hooks.prepare?.(c);
         const m = await measureTfjs(c, s, shapeCache);
         const note = [settings.note, m.note].filter((x) => x).join("; ");
         row = {

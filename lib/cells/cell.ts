@@ -13,6 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { transposesAreFree } from "../ops/linear.ts";
 import { Rng } from "../util/rng.ts";
 
 /** A recurrent cell `state_t = f(state_{t−1}, x_t)`. */
@@ -159,7 +160,7 @@ export function previousStates(states: tf.Tensor3D): tf.Tensor3D {
 /**
  * Weight and input gradients from the pre-activation gradients of all steps at once (one matMul
  * each): dW_ih = G_xᵀ·X, dW_hh = G_hᵀ·H_prev, db_ih = Σ G_x, db_hh = Σ G_h, dX = G_x·W_ih.
- * Transposes are explicit (wasm's transposed matMul is 10–15× slower).
+ * Transposes are explicit unless they are free (wasm's own transposed matMul is 10–15× slower).
  * @param pre.gx [T·B, G·D] gradients of the input-side pre-activations
  * @param pre.gh [T·B, G·D] gradients of the state-side pre-activations (may be `gx` itself)
  * @param hPrev [T·B, D] the previous states h_{t−1}
@@ -172,10 +173,12 @@ export function linearGrads(
   const { gx, gh } = pre;
   const [t, b, e] = args.x.shape;
   const x = tf.reshape(args.x, [t * b, e]) as tf.Tensor2D;
-  // dWᵀ = Xᵀ·G transposes the narrow [T·B, E] inputs rather than the wide [T·B, G·D] gradients,
-  // and the bias gradients are ones·G (a reduction over axis 0 is slow on wasm).
-  const dWih = tf.transpose(tf.matMul(tf.transpose(x), gx));
-  const dWhh = tf.transpose(tf.matMul(tf.transpose(hPrev), gh));
+  // With a native BLAS the transposed product is direct. Else dWᵀ = Xᵀ·G transposes the narrow
+  // [T·B, E] inputs rather than the wide [T·B, G·D] gradients. The bias gradients are ones·G
+  // (a reduction over axis 0 is slow on wasm).
+  const free = transposesAreFree();
+  const dWih = free ? tf.matMul(gx, x, true) : tf.transpose(tf.matMul(tf.transpose(x), gx));
+  const dWhh = free ? tf.matMul(gh, hPrev, true) : tf.transpose(tf.matMul(tf.transpose(hPrev), gh));
   const ones = tf.ones([1, t * b]) as tf.Tensor2D;
   const dbih = tf.reshape(tf.matMul(ones, gx), [-1]);
   const dbhh = gh === gx ? dbih : tf.reshape(tf.matMul(ones, gh), [-1]);

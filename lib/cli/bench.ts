@@ -15,9 +15,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { initBackend } from "../backend.ts";
+import { type BackendInfo, initBackend } from "../backend.ts";
 import { BENCH_USAGE, type BenchArgs, parseBenchArgs } from "../bench/args.ts";
 import { stepTimeFigure } from "../bench/plot.ts";
+import { formatMatMulTable, type MatMulRow, timeMatMuls } from "../bench/matmul.ts";
 import {
   type BenchCase,
   type BenchRow,
@@ -133,6 +134,34 @@ async function startPytorch(
   return { run, close };
 }
 
+/**
+ * The wasm variants of `--blas` ("off" → "wasm", n → "wasm+blasN"), with the switch between
+ * them; undefined where `--blas` is not given (then cases carry the plain backend name).
+ * @throws Error when BLAS variants are asked for but no BLAS is in use
+ */
+async function blasVariants(
+  blas: BenchArgs["blas"],
+  info: BackendInfo,
+): Promise<{ labels: string[]; prepare(c: BenchCase): void } | undefined> {
+  if (blas.length === 0) {
+    return info.blas ? { labels: [`wasm+blas${info.blas.threads}`], prepare() {} } : undefined;
+  }
+  if (info.name !== "wasm") throw new Error(`--blas applies to the wasm backend, not ${info.name}`);
+  if (blas.some((b) => b !== "off") && !info.blas) {
+    throw new Error(`--blas ${blas.join(",")}: no native BLAS is in use (${info.noBlas})`);
+  }
+  const native = await import("../native/mod.ts");
+  const labels = blas.map((b) => b === "off" ? "wasm" : `wasm+blas${b}`);
+  return {
+    labels,
+    prepare(c) {
+      const m = c.backend.match(/^wasm\+blas(\d+)$/);
+      native.setBlasMatMul(m !== null);
+      if (m !== null) native.blasMatMul()!.setThreads(Number(m[1]));
+    },
+  };
+}
+
 async function main(): Promise<number> {
   let args: BenchArgs;
   try {
@@ -145,11 +174,19 @@ async function main(): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
-  const info = await initBackend({
-    backend: args.backend,
-    allowSoftwareGpu: args.backend === "webgpu",
-    quiet: true,
-  });
+  let info: BackendInfo;
+  let variants: Awaited<ReturnType<typeof blasVariants>>;
+  try {
+    info = await initBackend({
+      backend: args.backend,
+      allowSoftwareGpu: args.backend === "webgpu",
+      quiet: true,
+    });
+    variants = await blasVariants(args.blas, info);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 2;
+  }
   log(info.line);
   const resultsPath = resolve(
     args.results ?? join(resolveCacheDir(), "bench", args.quick ? "quick.jsonl" : "results.jsonl"),
@@ -174,6 +211,7 @@ async function main(): Promise<number> {
     Ds: args.Ds,
     B: args.B,
     backend: info.name,
+    variants: variants?.labels,
     modes: args.modes,
     impls: args.impls,
     available: REVERSE_SCAN_IMPLS,
@@ -201,6 +239,17 @@ async function main(): Promise<number> {
     }
   }
 
+  let matmul: MatMulRow[] = [];
+  if (args.matmul) {
+    const labels = variants?.labels ?? [info.name];
+    matmul = await timeMatMuls(args.matmul, {
+      variants: labels,
+      prepare: (v) => variants?.prepare({ backend: v } as BenchCase),
+      runs: args.runs,
+    });
+    console.log(formatMatMulTable(matmul));
+  }
+
   let torch: Awaited<ReturnType<typeof startPytorch>> | null = null;
   if (cases.some((c) => c.mode.startsWith("pytorch") && pending(c))) {
     torch = await startPytorch(args);
@@ -225,6 +274,7 @@ async function main(): Promise<number> {
         await file.write(encoder.encode(JSON.stringify(rec) + "\n"));
       },
       log,
+      prepare: variants?.prepare,
       pytorch: torch && "run" in torch ? torch.run : undefined,
       pytorchMissing: torch && "missing" in torch ? torch.missing : undefined,
     });
@@ -260,6 +310,7 @@ async function main(): Promise<number> {
     JSON.stringify(
       {
         meta,
+        matmul,
         rows: result.rows.map(outputRow),
         skipped: result.skipped,
         notRun: notRun.map((n) => ({ ...n.c, why: n.why })),

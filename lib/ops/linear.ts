@@ -4,19 +4,39 @@
  * tfjs computes a matMul's gradient with transposed matMuls (`transposeA` / `transposeB`), which
  * on the wasm backend are 10–15× slower than an explicit `tf.transpose` followed by a plain
  * matMul. These ops have the same values as `tf.matMul` but a custom gradient that only ever
- * calls plain matMuls.
+ * calls plain matMuls — except on a backend whose transposed matMuls are as fast as plain ones
+ * (wasm with a native BLAS, see `lib/native/`), where the transposed kernel is called directly
+ * and the copy is saved.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** `a · bᵀ` computed as an explicit transpose then a plain matMul. a [N, K], b [M, K] → [N, M]. */
+const nativeTransposes = new Set<string>();
+
+/**
+ * Declares whether `backend`'s matMul kernels take transposed operands at full speed (set by
+ * the native BLAS kernels; off by default).
+ */
+export function setNativeTransposes(backend: string, fast: boolean): void {
+  if (fast) nativeTransposes.add(backend);
+  else nativeTransposes.delete(backend);
+}
+
+/** Whether the active backend's transposed matMuls are as fast as plain ones. */
+export function transposesAreFree(): boolean {
+  return nativeTransposes.size > 0 && nativeTransposes.has(tf.getBackend());
+}
+
+/** `a · bᵀ` (an explicit transpose then a plain matMul where that pays). a [N, K], b [M, K] → [N, M]. */
 export function matMulBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (transposesAreFree()) return tf.matMul(a, b, false, true);
   return tf.tidy(() => tf.matMul(a, tf.transpose(b)));
 }
 
-/** `aᵀ · b` computed as an explicit transpose then a plain matMul. a [K, N], b [K, M] → [N, M]. */
+/** `aᵀ · b` (an explicit transpose then a plain matMul where that pays). a [K, N], b [K, M] → [N, M]. */
 export function matMulAT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (transposesAreFree()) return tf.matMul(a, b, true, false);
   return tf.tidy(() => tf.matMul(tf.transpose(a), b));
 }
 

@@ -14,7 +14,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-interface WasmBackendLike {
+/** The parts of tfjs's wasm backend these kernels use. */
+export interface WasmBackendLike {
   readSync(dataId: object): ArrayLike<number>;
   makeOutput(
     shape: number[],
@@ -29,7 +30,7 @@ interface WasmBackendLike {
 type Typed = Float32Array | Int32Array | Uint8Array;
 
 /** A view of a tensor's data in the wasm heap (valid until the next allocation). */
-function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Typed {
+export function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Typed {
   const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
   const buffer = backend.wasm.HEAPU8.buffer;
   const n = t.shape.reduce((a, b) => a * b, 1);
