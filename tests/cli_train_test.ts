@@ -88,7 +88,10 @@ Deno.test("train CLI: SIGINT saves a checkpoint and exits 130; --resume finishes
   // A finished run continues to a larger budget; other keys are refused.
   const refused = await finish(start(["--resume", dir, "--set", "lr=0.1"]));
   assert.equal(refused.code, 2);
-  assert.match(refused.err, /--resume takes --set steps, evalEvery only \(got lr\)/);
+  assert.match(
+    refused.err,
+    /--resume takes --set steps, evalEvery, stopAfter, checkpointMinutes only \(got lr\)/,
+  );
   const shorter = await finish(start(["--resume", dir, "--set", "steps=300"]));
   assert.equal(shorter.code, 2);
   assert.match(shorter.err, /is at step 400: pass --set steps=N with N > 400/);

@@ -171,3 +171,42 @@ Deno.test("checkpoint file: atomic write, read back, resume training exactly", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("checkpoint: a changed header byte (Adam's step, the position, a metric) is refused", () => {
+  const bytes = serializeCheckpoint(sample());
+  const text = new TextDecoder().decode(bytes);
+  for (const needle of ['"optimizer":{"step":3', '"step":17', '"batch":5', '"ppl":123.5']) {
+    const at = text.indexOf(needle);
+    assert.ok(at > 0, needle);
+    const b = bytes.slice();
+    const digit = at + needle.length - 1; // the last digit
+    b[digit] = b[digit] === 0x34 ? 0x35 : 0x34; // another digit: still valid JSON
+    assert.throws(() => deserializeCheckpoint(b), /corrupt header: CRC-32 mismatch/, needle);
+  }
+});
+
+Deno.test("checkpoint: format version 1 files (before the header CRC) still load", async () => {
+  // Written by the version-1 code (commit 66e3783) for this test.
+  const ckpt = await readCheckpointFile(
+    new URL("./fixtures/checkpoint_v1.ckpt", import.meta.url).pathname,
+  );
+  assert.equal(ckpt.step, 7);
+  assert.equal(ckpt.batch, 3);
+  assert.deepEqual(Array.from(ckpt.params.w.data), [1, 2, 3, 4, 5, 6]);
+  assert.equal(ckpt.optimizer!.step, 7);
+  assert.deepEqual(Array.from(ckpt.optimizer!.m.w), [0.5, 0, 0, 0, 0, -0.5]);
+  assert.equal((ckpt.metrics as { minValPpl: number }).minValPpl, Infinity);
+  const v = new DataView(serializeCheckpoint(ckpt).buffer).getUint32(8, true);
+  assert.equal(v, 2, "rewritten in the current format");
+});
+
+Deno.test("checkpoint files: a corrupt header is refused naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/last.ckpt`;
+  await writeCheckpointFile(path, sample());
+  const bytes = await Deno.readFile(path);
+  bytes[30] ^= 0x01;
+  await Deno.writeFile(path, bytes);
+  await assert.rejects(() => readCheckpointFile(path), (e: Error) => e.message.includes(path));
+  await Deno.remove(dir, { recursive: true });
+});

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { validateConfig } from "../config/schema.ts";
+import { readRunConfig } from "../io/run_files.ts";
 import { createModel } from "../models/mod.ts";
 import { restoreParams } from "../train/checkpoint.ts";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
@@ -47,12 +48,18 @@ async function main(): Promise<number> {
     console.error(`feedbacks: bad arguments\n${USAGE}`);
     return 2;
   }
-  const raw = JSON.parse(await Deno.readTextFile(join(values.run, "config.json")));
+  let raw: Record<string, unknown>;
+  try {
+    raw = (await readRunConfig(values.run)).raw;
+  } catch (err) {
+    console.error(`feedbacks: ${(err as Error).message}`);
+    return 2;
+  }
   // The weights are the run's; the layers run in dsf mode with the config's fixed λ.
   const config = validateConfig({
     ...raw,
     mode: "dsf",
-    feedback: { ...raw.feedback, kind: "fixed" },
+    feedback: { ...(raw.feedback as object), kind: "fixed" },
   });
   const backend = await initBackend({ backend: config.backend });
   const data = await loadRunData(config);

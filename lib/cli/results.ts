@@ -125,11 +125,20 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   const capped = /evalBatches=(\d+)/.exec(String(first.command ?? ""));
   const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; validation ` +
     (capped ? `on ${capped[1]} batches` : "on the full split");
+  const running = committed.filter((r) => r.summary.inProgress);
   const block = [
     `Group \`results/${group}/\` (${facts}):`,
     "",
     table(rows),
     "",
+    ...(running.length
+      ? [
+        `Still training: ${
+          running.map((r) => `\`${r.name}\` ${r.summary.inProgress}`).join("; ")
+        }. Their rows are the run so far (test perplexity comes at the end).`,
+        "",
+      ]
+      : []),
     "ms / update is each run's training time per update (evaluation excluded); the runs shared the " +
     "2 cores with one another, not always under the same load, so compare step costs with " +
     "`deno task bench` or `deno task feedbacks` (interleaved timing in one process) rather than " +
@@ -148,7 +157,10 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     "",
     "Commands:",
     "",
-    ...committed.map((r) => `- \`${r.name}\`: \`${r.command}\``),
+    ...committed.map((r) =>
+      `- \`${r.name}\`: \`${r.command}\`` +
+      (r.summary.inProgress ? ` (**${r.summary.inProgress}**)` : "")
+    ),
     "",
   ].join("\n");
   const curves = meanCurves(runs).map((p) => ({ ...p, tokensM: p.tokens / 1e6 }));

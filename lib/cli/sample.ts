@@ -8,7 +8,8 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
-import { validateConfig } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
+import { readRunConfig } from "../io/run_files.ts";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { loadRunData } from "../io/datasets.ts";
 import { createModel } from "../models/mod.ts";
@@ -30,9 +31,13 @@ async function main(): Promise<number> {
     console.error("sample: --run DIR is required (a folder written by `deno task train`)");
     return 2;
   }
-  const config = validateConfig(
-    JSON.parse(await Deno.readTextFile(join(values.run, "config.json"))),
-  );
+  let config: Config;
+  try {
+    config = (await readRunConfig(values.run)).config;
+  } catch (err) {
+    console.error(`sample: ${(err as Error).message}`);
+    return 2;
+  }
   const ckpt = await readCheckpointFile(join(values.run, "best.ckpt"))
     .catch(() => readCheckpointFile(join(values.run!, "last.ckpt")))
     .catch(() => null);

@@ -4,9 +4,12 @@
  * Trains one configuration and writes `runs/<config>-<mode>-<time>/`: `config.json` (the
  * resolved config), `metrics.jsonl` (step, split, loss, ppl, seconds), `last.ckpt` and
  * `best.ckpt` (atomic). A progress bar on a terminal, plain lines otherwise. The last stdout
- * line is the run's JSON summary. Exit codes: 0 done, 3 stopped on a NaN/Inf loss, 130
- * interrupted (Ctrl-C / SIGTERM; a checkpoint is saved first), 2 bad arguments or config.
- * `--resume DIR` continues a run from its last checkpoint to the same result. `--results GROUP`
+ * line is the run's JSON summary. Exit codes: 0 done (or paused at `stopAfter`), 3 stopped on a
+ * NaN/Inf loss, 130 interrupted (Ctrl-C, SIGTERM, SIGHUP: a checkpoint is saved within a step;
+ * a second signal quits at once), 2 bad arguments, config, data or run folder (one line on
+ * stderr, nothing written), 1 a failure during training (the last checkpoint is named).
+ * `--resume DIR` continues a run from its last checkpoint to the same result (checked first:
+ * see `train_resume.ts`); `run.lock` keeps a second process off a run. `--results GROUP`
  * also copies the summary (with the exact command) and the curves to `results/GROUP/` when the
  * run is done, for the notebooks and the README to quote (`<config>-<mode>[-<feedback kind>]-
  * seed<seed>`).
@@ -18,23 +21,29 @@ import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
-import { type Config, type Scale, validateConfig } from "../config/schema.ts";
-import { applyOverrides, parseSet } from "../config/overrides.ts";
+import { type Config, fileName, type Scale } from "../config/schema.ts";
 import { methodOf } from "../analysis/reproduction.ts";
 import { taskCommand } from "./command_line.ts";
 import { createModel } from "../models/mod.ts";
-import type { Checkpoint } from "../train/checkpoint.ts";
-import { type StepInfo, train } from "../train/trainer.ts";
-import { readCheckpointFile, writeCheckpointFile } from "../io/checkpoint_file.ts";
+import {
+  type MetricRow,
+  type StepInfo,
+  totalStepsOf,
+  train,
+  type TrainSummary,
+} from "../train/trainer.ts";
+import { writeCheckpointFile } from "../io/checkpoint_file.ts";
+import { lockRun, removeStaleTemporaries, type RunLock } from "../io/run_lock.ts";
+import { prepareResume, type Resume, RESUME_KEYS } from "./train_resume.ts";
+import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-
-/** What `--set` may change on `--resume`: the budget and the evaluation cadence. */
-const RESUME_KEYS = ["steps", "evalEvery"];
+import { runConfigText, runEnvironment } from "../io/run_files.ts";
 
 const USAGE =
   `usage: deno task train --config NAME [--scale smoke|quick|small|paper] [--set key=value …]
-       deno task train --resume runs/DIR [--set steps=N] [--set evalEvery=K]
+       deno task train --resume runs/DIR [--set steps=N|evalEvery=K|stopAfter=N|checkpointMinutes=M]
+         [--allow-commit-change]
 configs: ${listConfigs().join(", ")}`;
 
 /** The run's method label: the mode, plus the feedback kind when it is not the paper's. */
@@ -88,122 +97,174 @@ function progressPrinter(): (i: StepInfo) => void {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      config: { type: "string" },
-      scale: { type: "string", default: "quick" },
-      set: { type: "string", multiple: true, default: [] },
-      resume: { type: "string" },
-      "runs-dir": { type: "string", default: "runs" },
-      results: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  let values;
+  try {
+    values = parseArgs({
+      args: Deno.args,
+      strict: true,
+      options: {
+        config: { type: "string" },
+        scale: { type: "string" },
+        set: { type: "string", multiple: true, default: [] },
+        resume: { type: "string" },
+        "runs-dir": { type: "string", default: "runs" },
+        results: { type: "string" },
+        "allow-commit-change": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`train: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
+    return 2;
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   let config: Config;
-  let dir: string;
-  let resume: { last: Checkpoint; best?: Checkpoint } | undefined;
+  let dir = "";
+  let resume: Resume | undefined;
   try {
+    if (values.results !== undefined) fileName("--results", values.results);
     if (values.resume) {
-      dir = values.resume;
-      config = validateConfig(JSON.parse(await Deno.readTextFile(join(dir, "config.json"))));
-      if (values.set.length) {
-        // Extending a run: only the budget and the evaluation cadence may change. With a
-        // schedule that depends on the total (step, cosine), the continued run is not the one a
-        // longer budget from the start would have made: say so.
-        const overrides = parseSet(values.set);
-        const bad = overrides.filter((o) => !RESUME_KEYS.includes(o.path.join(".")));
-        if (bad.length) {
-          throw new Error(
-            `--resume takes --set ${RESUME_KEYS.join(", ")} only (got ${
-              bad.map((o) => o.path.join(".")).join(", ")
-            })`,
-          );
-        }
-        const before = config.steps;
-        config = validateConfig(applyOverrides(config, overrides));
-        if (config.steps !== before && config.schedule.kind !== "constant") {
-          console.error(
-            `warning: steps ${before} → ${config.steps} with a ${config.schedule.kind} schedule: ` +
-              "the learning rate of the continued steps follows the new total",
-          );
-        }
-        await writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
-      }
-      const last = await readCheckpointFile(join(dir, "last.ckpt"));
-      if (config.steps !== null && values.set.length && last.step >= config.steps) {
+      if (values.config !== undefined || values.scale !== undefined) {
         throw new Error(
-          `${dir} is at step ${last.step}: pass --set steps=N with N > ${last.step} to continue it`,
+          "--resume continues a run with its own config: drop --config and --scale " +
+            `(the keys --set may change: ${RESUME_KEYS.join(", ")})`,
         );
       }
-      const best = await readCheckpointFile(join(dir, "best.ckpt")).catch(() => undefined);
-      resume = { last, best };
-      console.error(`resuming ${dir} at step ${last.step}`);
+      resume = await prepareResume(values.resume, values.set, {
+        allowCommitChange: values["allow-commit-change"],
+      });
+      dir = resume.dir;
+      config = resume.config;
     } else {
       if (!values.config) throw new Error(`--config is required\n${USAGE}`);
-      config = resolveConfig(values.config, { scale: values.scale as Scale, set: values.set });
-      dir = "";
+      config = resolveConfig(values.config, {
+        scale: (values.scale ?? "quick") as Scale,
+        set: values.set,
+      });
+    }
+    if (values.results !== undefined && dir) {
+      await checkResultsTarget(resultsStem(values.results, config), dir);
     }
   } catch (e) {
     console.error(`train: ${(e as Error).message}`);
     return 2;
   }
-  const backend = await initBackend({ backend: config.backend });
-  const data = await loadRunData(config, { log: (l) => console.error(l) });
+  let backend;
+  let data;
+  let environment;
+  try {
+    backend = await initBackend({ backend: config.backend });
+    environment = await runEnvironment(backend);
+    data = await loadRunData(config, { log: (l) => console.error(l) });
+  } catch (e) {
+    console.error(`train: ${(e as Error).message.split("\n")[0]}`);
+    return 2;
+  }
   console.error(`data: ${data.description}`);
+  const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
+  if (resume && resume.last.step >= totalSteps) {
+    console.error(
+      `train: ${dir} is finished (step ${resume.last.step} of ${totalSteps}): pass ` +
+        `--set steps=N with N > ${resume.last.step} to extend it`,
+    );
+    return 2;
+  }
+  // Checks are done: from here on the run's files change.
+  let lock: RunLock;
+  try {
+    if (!dir) dir = await newRunDir(values["runs-dir"], config);
+    lock = lockRun(dir);
+  } catch (e) {
+    console.error(`train: ${(e as Error).message}`);
+    return 2;
+  }
   const model = createModel(config, data.vocabSize);
-  if (!dir) {
-    dir = await newRunDir(values["runs-dir"], config);
-    await writeFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+  if (resume) {
+    for (const name of removeStaleTemporaries(dir)) console.error(`removed stale ${name}`);
+    if (resume.changed) {
+      await writeFileAtomic(join(dir, "config.json"), runConfigText(config, resume.environment));
+    }
+    // The curves up to the checkpoint, from the checkpoint: rows written after it (a kill
+    // between the metrics and the checkpoint write) are made again by the resumed steps.
+    const rows = (resume.last.metrics as { rows?: MetricRow[] }).rows ?? [];
+    await writeFileAtomic(
+      join(dir, "metrics.jsonl"),
+      rows.map((r) => JSON.stringify(r) + "\n").join(""),
+    );
+    console.error(`resuming ${dir} at step ${resume.last.step}`);
+  } else {
+    await writeFileAtomic(join(dir, "config.json"), runConfigText(config, environment));
     await writeFileAtomic(join(dir, "command.txt"), `${taskCommand("train")}\n`);
   }
   console.error(`run: ${dir} (${backend.line})`);
 
   let stop = false;
+  let stepNow = resume?.last.step ?? 0;
   const onSignal = () => {
-    if (stop) Deno.exit(130);
+    if (stop) {
+      lock.release();
+      Deno.exit(130);
+    }
     stop = true;
-    console.error("\ninterrupt: saving a checkpoint, then stopping (again to quit at once)");
+    console.error(
+      `\ninterrupt at step ${stepNow}: saving a checkpoint, then stopping (again to quit at once)`,
+    );
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    Deno.addSignalListener(signal, onSignal);
+  }
   const metrics = await Deno.open(join(dir, "metrics.jsonl"), { append: true, create: true });
   const enc = new TextEncoder();
-  const summary = await train(model, data, config, {
-    resume,
-    callbacks: {
-      onStep: progressPrinter(),
-      onMetric: async (row) => {
-        await metrics.write(enc.encode(JSON.stringify(row) + "\n"));
-        if (row.split !== "train") {
-          console.error(`${row.split} step ${row.step}: ppl ${row.ppl.toFixed(2)}`);
-        }
+  const progress = progressPrinter();
+  let summary: TrainSummary;
+  try {
+    summary = await train(model, data, config, {
+      resume: resume ? { last: resume.last, best: resume.best } : undefined,
+      callbacks: {
+        onStep: (info) => {
+          stepNow = info.step;
+          progress(info);
+        },
+        onMetric: async (row) => {
+          await metrics.write(enc.encode(JSON.stringify(row) + "\n"));
+          if (row.split !== "train") {
+            console.error(`${row.split} step ${row.step}: ppl ${row.ppl.toFixed(2)}`);
+          }
+        },
+        onCheckpoint: (ckpt, kind) => writeCheckpointFile(join(dir, `${kind}.ckpt`), ckpt),
+        shouldStop: () => stop,
       },
-      onCheckpoint: (ckpt, kind) => writeCheckpointFile(join(dir, `${kind}.ckpt`), ckpt),
-      shouldStop: () => stop,
-    },
-  });
-  metrics.close();
-  model.dispose();
+    });
+  } catch (e) {
+    lock.release();
+    console.error(`train: ${(e as Error).message.split("\n")[0]}`);
+    console.error(`train: the last checkpoint written is ${join(dir, "last.ckpt")}`);
+    return 1;
+  } finally {
+    metrics.close();
+    model.dispose();
+  }
   const thisCommand = taskCommand("train");
   const first = (await Deno.readTextFile(join(dir, "command.txt")).catch(() => "")).trim();
   const command = values.resume && first ? `${first}; then ${thisCommand}` : thisCommand;
-  const result = { ...summary, run: dir, seed: config.seed, scale: config.scale, command };
+  const result = {
+    ...summary,
+    run: dir,
+    seed: config.seed,
+    scale: config.scale,
+    command,
+    environment,
+  };
   await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(result, null, 2) + "\n");
   if (values.results && summary.stopped === "done") {
     // Committed results: results/<group>/<config>-<mode>-seed<seed>.{json,metrics.jsonl}.
-    const stem = join(
-      "results",
-      values.results,
-      `${config.name}-${methodLabel(config)}-seed${config.seed}`,
-    );
-    await Deno.mkdir(join("results", values.results), { recursive: true });
+    const stem = resultsStem(values.results, config);
+    await checkResultsTarget(stem, dir);
     await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
-    await Deno.copyFile(join(dir, "metrics.jsonl"), `${stem}.metrics.jsonl`);
+    await writeFileAtomic(`${stem}.metrics.jsonl`, await Deno.readFile(join(dir, "metrics.jsonl")));
     console.error(`results: ${stem}.json`);
   }
   if (summary.stopped === "nan") {
@@ -213,8 +274,19 @@ async function main(): Promise<number> {
       }`,
     );
   }
+  if (summary.stopped === "paused") {
+    console.error(
+      `paused at step ${summary.steps} of ${summary.totalSteps} (stopAfter): continue with ` +
+        `deno task train --resume ${dir} --set stopAfter=N`,
+    );
+  }
+  lock.release();
   console.log(JSON.stringify(result));
-  return summary.stopped === "done" ? 0 : summary.stopped === "nan" ? 3 : 130;
+  return summary.stopped === "done" || summary.stopped === "paused"
+    ? 0
+    : summary.stopped === "nan"
+    ? 3
+    : 130;
 }
 
 Deno.exit(await main());

@@ -94,6 +94,13 @@ export interface Config {
   epochs: number;
   /** Budget of updates that replaces `epochs` (the schedule scales with it), or null. */
   steps: number | null;
+  /**
+   * Stop this stretch of the run after this many updates (a checkpoint is saved; resume goes
+   * on), without moving the schedule, which follows the planned length; null: run to the end.
+   */
+  stopAfter: number | null;
+  /** Minutes of wall time between checkpoints besides those at evaluations (0: only those). */
+  checkpointMinutes: number;
   /** Base learning rate. */
   lr: number;
   /** Adam `[β1, β2]`. */
@@ -156,6 +163,8 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
   evalBatchSize: 256,
   epochs: 30,
   steps: null,
+  stopAfter: null,
+  checkpointMinutes: 5,
   lr: 1e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
@@ -184,6 +193,16 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
   lag: 8,
   alphabet: 16,
 };
+
+/** Keys added after runs were first written (they change no numerics). */
+export const LATER_KEYS = ["stopAfter", "checkpointMinutes"] as const;
+
+/** A config written before {@link LATER_KEYS} existed, with their defaults filled in. */
+export function withLaterKeys(raw: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...raw };
+  for (const k of LATER_KEYS) if (!(k in out)) out[k] = DEFAULTS[k];
+  return out;
+}
 
 /** State size S of one recurrent layer: `hidden`, or `2·hidden` for an LSTM (h and c). */
 export function stateSize(config: Pick<Config, "cell" | "hidden">): number {
@@ -219,9 +238,18 @@ function num(key: string, x: unknown, min: number, minOpen: boolean): number {
   return x;
 }
 
-function str(key: string, x: unknown): string {
-  if (typeof x !== "string" || x.length === 0) {
-    fail(key, `must be a non-empty string, got ${show(x)}`);
+/**
+ * A name that becomes part of a file or folder name (a run's, a results group's): letters,
+ * digits and `._+-`, not starting with `.` or `-`, so it cannot leave the folder it is put in.
+ * @throws Error naming `key` otherwise
+ */
+export function fileName(key: string, x: unknown): string {
+  if (typeof x !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9._+-]{0,99}$/.test(x)) {
+    fail(
+      key,
+      `must be a plain name (letters, digits and . _ + -, not starting with . or -, at most ` +
+        `100 characters), got ${show(x)}`,
+    );
   }
   return x;
 }
@@ -270,6 +298,7 @@ export function validateConfig(raw: unknown): Config {
     }
   });
   const steps = c.steps === null ? null : int("steps", c.steps, 1);
+  const stopAfter = c.stopAfter === null ? null : int("stopAfter", c.stopAfter, 1);
   const evalBatches = c.evalBatches === null ? null : int("evalBatches", c.evalBatches, 1);
 
   const feedback: FeedbackConfig = {
@@ -312,7 +341,7 @@ export function validateConfig(raw: unknown): Config {
   }
 
   const config: Config = {
-    name: str("name", c.name),
+    name: fileName("name", c.name),
     scale: oneOf("scale", c.scale, SCALES),
     dataset: oneOf("dataset", c.dataset, DATASETS),
     model: oneOf("model", c.model, MODELS),
@@ -325,6 +354,8 @@ export function validateConfig(raw: unknown): Config {
     evalBatchSize: int("evalBatchSize", c.evalBatchSize, 1),
     epochs: int("epochs", c.epochs, 1),
     steps,
+    stopAfter,
+    checkpointMinutes: num("checkpointMinutes", c.checkpointMinutes, 0, false),
     lr: num("lr", c.lr, 0, true),
     betas: [betas[0], betas[1]],
     eps: num("eps", c.eps, 0, false),

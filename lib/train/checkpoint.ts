@@ -1,16 +1,20 @@
 /**
  * Training checkpoints as bytes (pure: no file system; see `lib/io/checkpoint_file.ts`).
  *
- * Layout (little-endian):
+ * Layout (little-endian), format version 2:
  * ```
  * 0   8 bytes  magic "DSFCKPT\n"
- * 8   u32      format version (1)
+ * 8   u32      format version (2)
  * 12  u32      header length H in bytes (a multiple of 4)
- * 16  H bytes  UTF-8 JSON header, space-padded: the checkpoint with every Float32Array
+ * 16  u32      CRC-32 of the H header bytes (step, epoch, batch position, Adam's step, the
+ *              metrics rows and the config are all in the header: a changed byte is refused)
+ * 20  H bytes  UTF-8 JSON header, space-padded: the checkpoint with every Float32Array
  *              replaced by {"$f32": [offset, length]} (in floats), plus "dataBytes" and
  *              "crc32" of the data section
- * 16+H         data section: the float32 arrays, concatenated
+ * 20+H         data section: the float32 arrays, concatenated
  * ```
+ * Version 1 (written before the header CRC) had no field at 16 (the header started there) and
+ * still loads, its header unchecked.
  *
  * @module
  */
@@ -49,9 +53,10 @@ export interface Checkpoint {
 /** The 8-byte magic string at the start of a checkpoint. */
 export const CHECKPOINT_MAGIC = "DSFCKPT\n";
 /** The format version written by {@link serializeCheckpoint}. */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
-const PREFIX = 16;
+/** Bytes before the header, by format version. */
+const PREFIX: Record<number, number> = { 1: 16, 2: 20 };
 const F32 = "$f32";
 
 let crcTable: Uint32Array | null = null;
@@ -162,13 +167,15 @@ export function serializeCheckpoint(ckpt: Checkpoint): Uint8Array {
     p.set(headerBytes);
     headerBytes = p;
   }
-  const out = new Uint8Array(PREFIX + headerBytes.length + data.length);
+  const prefix = PREFIX[CHECKPOINT_VERSION];
+  const out = new Uint8Array(prefix + headerBytes.length + data.length);
   out.set(new TextEncoder().encode(CHECKPOINT_MAGIC), 0);
   const dv = new DataView(out.buffer);
   dv.setUint32(8, CHECKPOINT_VERSION, true);
   dv.setUint32(12, headerBytes.length, true);
-  out.set(headerBytes, PREFIX);
-  out.set(data, PREFIX + headerBytes.length);
+  dv.setUint32(16, crc32(headerBytes), true);
+  out.set(headerBytes, prefix);
+  out.set(data, prefix + headerBytes.length);
   return out;
 }
 
@@ -178,32 +185,35 @@ export function deserializeCheckpoint(bytes: Uint8Array): Checkpoint {
   const bad = (msg: string): never => {
     throw new Error(`deserializeCheckpoint: ${msg}`);
   };
-  if (bytes.length < PREFIX) {
+  if (bytes.length < PREFIX[1]) {
     bad(`too short (${bytes.length} bytes): truncated or not a checkpoint`);
   }
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (magic !== CHECKPOINT_MAGIC) bad(`bad magic ${JSON.stringify(magic)}: not a checkpoint`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== CHECKPOINT_VERSION) {
-    bad(`unsupported version ${version} (this code reads ${CHECKPOINT_VERSION})`);
+  const prefix = PREFIX[version];
+  if (prefix === undefined) {
+    bad(`unsupported version ${version} (this code reads 1 to ${CHECKPOINT_VERSION})`);
   }
   const headerLen = dv.getUint32(12, true);
-  if (PREFIX + headerLen > bytes.length) {
-    bad(`truncated: header needs ${headerLen} bytes, file has ${bytes.length - PREFIX}`);
+  if (prefix + headerLen > bytes.length) {
+    bad(`truncated: header needs ${headerLen} bytes, file has ${bytes.length - prefix}`);
+  }
+  const headerBytes = bytes.subarray(prefix, prefix + headerLen);
+  if (version >= 2 && crc32(headerBytes) !== dv.getUint32(16, true)) {
+    bad("corrupt header: CRC-32 mismatch (the step, positions, metrics or config were changed)");
   }
   let header: { dataBytes: number; crc32: number; body: unknown };
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(
-      bytes.subarray(PREFIX, PREFIX + headerLen),
-    ));
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(headerBytes));
   } catch (e) {
     return bad(`corrupt header: ${(e as Error).message}`);
   }
   if (!header || typeof header.dataBytes !== "number" || typeof header.crc32 !== "number") {
     bad("corrupt header: missing dataBytes/crc32");
   }
-  const start = PREFIX + headerLen;
+  const start = prefix + headerLen;
   const have = bytes.length - start;
   if (have !== header.dataBytes) {
     bad(

@@ -60,6 +60,15 @@ export function gradsByName(
 }
 
 /**
+ * Lets the event loop run (timers, signal listeners). A step on wasm or cpu never awaits
+ * anything that leaves the microtask queue, so without this a Ctrl-C waits for the next file
+ * write. Costs well under a millisecond.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
  * Runs one training step and returns the batch's mean loss (a scalar the caller disposes).
  * @param options.lr learning rate of this step
  * @param options.clip global gradient-norm bound (0: none)
@@ -101,6 +110,7 @@ export async function evaluate(
     sum += (await loss.data())[0] * batch.count;
     count += batch.count;
     loss.dispose();
+    await yieldToEventLoop(); // signals (a second Ctrl-C) are handled between batches
   }
   return { loss: count ? sum / count : NaN, count };
 }

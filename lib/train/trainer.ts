@@ -12,7 +12,7 @@ import type { Config } from "../config/schema.ts";
 import { Adam } from "./adam.ts";
 import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
 import { learningRate } from "./schedule.ts";
-import { evaluate, type TrainableModel, trainStep } from "./step.ts";
+import { evaluate, type TrainableModel, trainStep, yieldToEventLoop } from "./step.ts";
 import { adaptiveFeedback } from "../analysis/adaptive_feedback.ts";
 import type { RecurrentModel } from "../analysis/jacobian.ts";
 
@@ -40,6 +40,8 @@ export interface MetricRow {
   tokens: number;
   /** Learning rate at this step. */
   lr?: number;
+  /** valid / test rows: seconds this evaluation took. */
+  evalSeconds?: number;
 }
 
 /** The run's summary: the training command's final JSON line. */
@@ -55,7 +57,13 @@ export interface TrainSummary {
   evalSeconds: number;
   tokens: number;
   backend: string;
-  stopped: "done" | "nan" | "interrupted";
+  /**
+   * `done`: the planned length reached; `paused`: stopped at `stopAfter` (resume to go on);
+   * `interrupted`: by `shouldStop` (a signal); `nan`: a non-finite loss.
+   */
+  stopped: "done" | "paused" | "nan" | "interrupted";
+  /** Planned length of the run in updates (the schedule's total). */
+  totalSteps: number;
   /** The DSF feedback kind (config `feedback.kind`; `fixed` is the paper's). */
   feedback: string;
   /** Seconds spent refitting a `fitted` λ, outside the timed steps (0 otherwise). */
@@ -79,7 +87,10 @@ export interface TrainCallbacks {
   onStep?(info: StepInfo): void;
   /** After each train/valid/test measurement. */
   onMetric?(row: MetricRow): void | Promise<void>;
-  /** A checkpoint to persist (after each evaluation, at the end, on interrupt). */
+  /**
+   * A checkpoint to persist: after each evaluation, every `checkpointMinutes` of wall time, at
+   * the end, at `stopAfter`, on interrupt.
+   */
   onCheckpoint?(ckpt: Checkpoint, kind: "last" | "best"): void | Promise<void>;
   /** Polled between steps; true stops the run (saving a checkpoint first). */
   shouldStop?(): boolean;
@@ -107,6 +118,9 @@ interface LoopState {
   seconds: number;
   evalSeconds: number;
   tokens: number;
+  /** The planned length and the data's batches per epoch (for progress reports). */
+  totalSteps?: number;
+  batchesPerEpoch?: number;
   /** A `fitted` feedback: seconds spent refitting, and λ of each recurrent layer now. */
   feedbackSeconds?: number;
   feedbacks?: number[][];
@@ -197,6 +211,8 @@ export async function train(
 
   const checkpoint = async (): Promise<Checkpoint> => {
     if (fitted) st.feedbacks = await fitted.values();
+    st.totalSteps = totalSteps;
+    st.batchesPerEpoch = data.batchesPerEpoch;
     return {
       params: await captureParams(model.params),
       optimizer: await optimizer.getState(),
@@ -215,14 +231,21 @@ export async function train(
   const validate = async () => {
     const t0 = performance.now();
     const v = await evaluate(model, data.valid());
-    st.evalSeconds += (performance.now() - t0) / 1000;
+    const took = (performance.now() - t0) / 1000;
+    st.evalSeconds += took;
     const trainLoss = st.trainCount ? st.trainSum / st.trainCount : NaN;
     const lr = learningRate(config.schedule, { step, totalSteps, baseLr: config.lr });
     const base = { step, seconds: st.seconds, tokens: st.tokens, lr };
     if (st.trainCount) {
       await record({ ...base, split: "train", loss: trainLoss, ppl: Math.exp(trainLoss) });
     }
-    await record({ ...base, split: "valid", loss: v.loss, ppl: Math.exp(v.loss) });
+    await record({
+      ...base,
+      split: "valid",
+      loss: v.loss,
+      ppl: Math.exp(v.loss),
+      evalSeconds: took,
+    });
     st.trainSum = 0;
     st.trainCount = 0;
     const ckpt = await checkpoint();
@@ -237,9 +260,17 @@ export async function train(
 
   let stopped: TrainSummary["stopped"] = "done";
   const batches = data.train(position);
+  const checkpointMs = config.checkpointMinutes * 60_000;
+  let lastSaved = performance.now();
   while (step < totalSteps) {
+    await yieldToEventLoop();
     if (cb.shouldStop?.()) {
       stopped = "interrupted";
+      await cb.onCheckpoint?.(await checkpoint(), "last");
+      break;
+    }
+    if (config.stopAfter !== null && step >= config.stopAfter) {
+      stopped = "paused";
       await cb.onCheckpoint?.(await checkpoint(), "last");
       break;
     }
@@ -276,7 +307,13 @@ export async function train(
       st.feedbackSeconds = fitSecondsBefore + fitted.fit.seconds;
     }
     await cb.afterStep?.(step, batch);
-    if (step % evalEvery === 0 || step === totalSteps) await validate();
+    if (step % evalEvery === 0 || step === totalSteps) {
+      await validate();
+      lastSaved = performance.now();
+    } else if (checkpointMs > 0 && performance.now() - lastSaved >= checkpointMs) {
+      await cb.onCheckpoint?.(await checkpoint(), "last");
+      lastSaved = performance.now();
+    }
   }
 
   let testPpl: number | null = null;
@@ -286,7 +323,8 @@ export async function train(
     if (best) restoreParams(model.params, best);
     const t0 = performance.now();
     const t = await evaluate(model, data.test());
-    st.evalSeconds += (performance.now() - t0) / 1000;
+    const took = (performance.now() - t0) / 1000;
+    st.evalSeconds += took;
     testPpl = Math.exp(t.loss);
     await record({
       step: st.bestStep,
@@ -295,6 +333,7 @@ export async function train(
       ppl: testPpl,
       seconds: st.seconds,
       tokens: st.tokens,
+      evalSeconds: took,
     });
     if (final) restoreParams(model.params, final);
   }
@@ -313,6 +352,7 @@ export async function train(
     tokens: st.tokens,
     backend: tf.getBackend(),
     stopped,
+    totalSteps,
     feedback: config.feedback.kind,
     feedbackSeconds: st.feedbackSeconds ?? 0,
   };

@@ -1,0 +1,99 @@
+/**
+ * A run directory's `config.json`: the resolved config, plus an `environment` record of what
+ * trained it (backend line, native BLAS and threads, commit, Deno and tfjs versions). The
+ * record is informative: it is stripped before the config is validated.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BackendInfo } from "../backend.ts";
+import { type Config, validateConfig, withLaterKeys } from "../config/schema.ts";
+
+/** What a run was trained with. */
+export interface RunEnvironment {
+  /** The backend's one line, e.g. "backend: wasm + OpenBLAS 0.3.21 (1 thread) (…)". */
+  backend: string;
+  /** The native BLAS (library and version, threads, file), or null for none. */
+  blas: { name: string; threads: number; path: string } | null;
+  /** Why there is no BLAS, when there is none. */
+  noBlas?: string;
+  /** The git commit of the code (null outside a checkout); `dirty` when files differ from it. */
+  commit: string | null;
+  dirty: boolean;
+  deno: string;
+  tfjs: string;
+}
+
+/** The environment of this process for a run on `backend`. */
+export async function runEnvironment(backend: BackendInfo): Promise<RunEnvironment> {
+  const { commit, dirty } = await gitState();
+  return {
+    backend: backend.line,
+    blas: backend.blas ?? null,
+    ...(backend.noBlas ? { noBlas: backend.noBlas } : {}),
+    commit,
+    dirty,
+    deno: Deno.version.deno,
+    tfjs: tf.version.tfjs,
+  };
+}
+
+/** The commit this code was loaded from, and whether tracked files differ from it. */
+export async function gitState(): Promise<{ commit: string | null; dirty: boolean }> {
+  const cwd = fileURLToPath(new URL("../..", import.meta.url));
+  const git = async (args: string[]) => {
+    try {
+      const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "null" })
+        .output();
+      return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+    } catch {
+      return null;
+    }
+  };
+  const commit = await git(["rev-parse", "HEAD"]);
+  if (commit === null) return { commit: null, dirty: false };
+  const status = await git(["status", "--porcelain", "--untracked-files=no", "--", "lib"]);
+  return { commit, dirty: status !== null && status !== "" };
+}
+
+/** The text of a `config.json`: the config, then its environment record. */
+export function runConfigText(config: Config, environment?: RunEnvironment): string {
+  return JSON.stringify(environment ? { ...config, environment } : config, null, 2) + "\n";
+}
+
+/**
+ * Reads a run's `config.json`.
+ * @returns the validated config and the environment record (undefined in older runs)
+ * @throws Error naming the file when it is missing or not a config
+ */
+export async function readRunConfig(
+  dir: string,
+): Promise<{ config: Config; environment?: RunEnvironment; raw: Record<string, unknown> }> {
+  const path = join(dir, "config.json");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Error(`${path} does not exist: is ${dir} a folder written by \`deno task train\`?`);
+    }
+    throw new Error(`${path} cannot be read: ${(err as Error).message}`);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${path} is not JSON: restore it from the run's checkpoint config`);
+  }
+  const { environment, ...rest } = raw as Record<string, unknown> & {
+    environment?: RunEnvironment;
+  };
+  try {
+    const filled = withLaterKeys(rest);
+    return { config: validateConfig(filled), environment, raw: filled };
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}
