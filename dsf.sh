@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The project's entry point on a fresh machine: installs what a command needs when it is
 # missing (Deno via npm, Jupyter and the Deno kernel, Mesa's Vulkan driver for WebGPU tests,
-# OpenBLAS for the wasm backend's matMuls),
-# says what it is doing, then runs the Deno task.
+# OpenBLAS for the wasm backend's matMuls), says what it is doing, then runs the Deno task.
 #
 #   ./dsf.sh notebooks      execute every notebook headless (DSF_SCALE=quick by default)
 #   ./dsf.sh test           run the test suite (cpu, wasm and webgpu backends)
@@ -88,7 +87,7 @@ ensure_data() {
 cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  help|-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
   notebooks) ensure_deno; ensure_jupyter; ensure_blas; ensure_data ;;
   lab)

@@ -39,7 +39,9 @@ const SPEC_KEYS = ["cell", "mode", "dsf", "weights", "x", "outGrad", "backend"];
 function shapeOf(v: unknown, rank: number, field: string): number[] {
   if (rank === 0) {
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new Error(`${field}: expected a finite number, got ${JSON.stringify(v)}`);
+      throw new Error(
+        `${field}: expected a finite number, got ${typeof v === "number" ? v : JSON.stringify(v)}`,
+      );
     }
     return [];
   }

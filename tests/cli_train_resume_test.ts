@@ -75,48 +75,53 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-Deno.test("train CLI: an interrupt is handled within a step, far from any evaluation", async () => {
-  const runs = await Deno.makeTempDir();
-  const child = start([
-    ...BASE,
-    "--runs-dir",
-    runs,
-    "--set",
-    "steps=200000",
-    "--set",
-    "evalEvery=100000",
-  ]);
-  const err = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/step 1\/200000/.test(text)) {
-    const { value, done } = await err.read();
-    assert.ok(!done, `ended before its first step: ${text}`);
-    text += value;
-  }
-  await new Promise((r) => setTimeout(r, 300)); // some more steps
-  child.kill("SIGINT");
-  const exited = await Promise.race([
-    child.status,
-    new Promise<null>((r) => setTimeout(() => r(null), 20_000)),
-  ]);
-  if (exited === null) child.kill("SIGKILL");
-  for (;;) {
-    const { value, done } = await err.read();
-    if (done) break;
-    text += value;
-  }
-  await child.stdout.cancel();
-  assert.ok(exited !== null, "still running 20 s after SIGINT");
-  assert.equal(exited.code, 130, text);
-  const at = Number(/interrupt at step (\d+)/.exec(text)?.[1]);
-  const ckpt = await readCheckpointFile(join(onlyDir(runs), "last.ckpt"));
-  assert.ok(
-    ckpt.step >= at && ckpt.step <= at + 1,
-    `signal at step ${at}, checkpoint ${ckpt.step}`,
-  );
-  assert.ok(ckpt.step < 100000, `checkpoint at ${ckpt.step}: the signal waited for an evaluation`);
-  await Deno.remove(runs, { recursive: true });
-});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  Deno.test(`train CLI: ${signal} is handled within a step, far from any evaluation`, async () => {
+    const runs = await Deno.makeTempDir();
+    const child = start([
+      ...BASE,
+      "--runs-dir",
+      runs,
+      "--set",
+      "steps=200000",
+      "--set",
+      "evalEvery=100000",
+    ]);
+    const err = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!/step 1\/200000/.test(text)) {
+      const { value, done } = await err.read();
+      assert.ok(!done, `ended before its first step: ${text}`);
+      text += value;
+    }
+    await new Promise((r) => setTimeout(r, 300)); // some more steps
+    child.kill(signal);
+    const exited = await Promise.race([
+      child.status,
+      new Promise<null>((r) => setTimeout(() => r(null), 20_000)),
+    ]);
+    if (exited === null) child.kill("SIGKILL");
+    for (;;) {
+      const { value, done } = await err.read();
+      if (done) break;
+      text += value;
+    }
+    await child.stdout.cancel();
+    assert.ok(exited !== null, `still running 20 s after ${signal}`);
+    assert.equal(exited.code, 130, text);
+    const at = Number(/interrupt at step (\d+)/.exec(text)?.[1]);
+    const ckpt = await readCheckpointFile(join(onlyDir(runs), "last.ckpt"));
+    assert.ok(
+      ckpt.step >= at && ckpt.step <= at + 1,
+      `signal at step ${at}, checkpoint ${ckpt.step}`,
+    );
+    assert.ok(
+      ckpt.step < 100000,
+      `checkpoint at ${ckpt.step}: the signal waited for an evaluation`,
+    );
+    await Deno.remove(runs, { recursive: true });
+  });
+}
 
 Deno.test("train CLI: a failed resume leaves every file byte-identical", async () => {
   const runs = await Deno.makeTempDir();
@@ -347,4 +352,73 @@ Deno.test("train CLI: a second signal quits at once, leaving no half-written che
   await readCheckpointFile(join(dir, "last.ckpt")); // complete, or the previous one
   assert.ok(!Deno.readDirSync(dir).some((e) => e.name === "run.lock"), "lock left behind");
   await Deno.remove(runs, { recursive: true });
+});
+
+const canMount = Deno.uid() === 0 && Deno.build.os === "linux";
+
+Deno.test({
+  name: "train CLI: a full disk stops the run with exit 1, naming it; the last checkpoint survives",
+  ignore: !canMount,
+  async fn() {
+    const mnt = await Deno.makeTempDir();
+    const mount = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
+      stderr: "piped",
+    }).output();
+    if (!mount.success) {
+      console.log(
+        `skipped: cannot mount a tmpfs (${new TextDecoder().decode(mount.stderr).trim()})`,
+      );
+      return;
+    }
+    try {
+      const child = start([
+        ...BASE,
+        "--runs-dir",
+        mnt,
+        "--set",
+        "steps=200000",
+        "--set",
+        "evalEvery=20",
+      ]);
+      let dir = "";
+      assert.ok(
+        await waitFor(() => {
+          try {
+            dir = onlyDir(mnt);
+            Deno.statSync(join(dir, "last.ckpt"));
+            return true;
+          } catch {
+            return false;
+          }
+        }, 60_000),
+        "no first checkpoint",
+      );
+      // Fill the disk.
+      const f = Deno.openSync(join(mnt, "filler"), { write: true, create: true });
+      try {
+        const block = new Uint8Array(64 * 1024);
+        for (;;) f.writeSync(block);
+      } catch { /* full */ }
+      f.close();
+      const r = await Promise.race([
+        finish(child),
+        new Promise<null>((res) => setTimeout(() => res(null), 30_000)),
+      ]);
+      if (r === null) child.kill("SIGKILL");
+      assert.ok(r !== null, "still running 30 s after the disk filled");
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, /No space left on device|os error 28/);
+      assert.match(r.err, /the last checkpoint written is .*last\.ckpt/);
+      const ckpt = await readCheckpointFile(join(dir, "last.ckpt")); // whole
+      assert.ok(ckpt.step >= 20);
+      // Space again: the run resumes from it.
+      Deno.removeSync(join(mnt, "filler"));
+      const again = await train(["--resume", dir, "--set", "stopAfter=" + (ckpt.step + 20)]);
+      assert.equal(again.code, 0, again.err);
+    } finally {
+      await new Deno.Command("umount", { args: ["-l", mnt] }).output();
+      await Deno.remove(mnt, { recursive: true }).catch(() => {});
+    }
+  },
 });

@@ -10,7 +10,7 @@ Deno.test("token files round-trip Uint16 and Int32 ids; bad files read as absent
     const back = await readTokenFile(join(dir, "a.u16"));
     assert.ok(back instanceof Uint16Array);
     assert.deepEqual(Array.from(back), Array.from(u16));
-    assert.equal((await Deno.stat(join(dir, "a.u16"))).size, 16 + 2 * 5);
+    assert.equal((await Deno.stat(join(dir, "a.u16"))).size, 20 + 2 * 5);
     const i32 = Int32Array.from([-1, 70_000, 3]);
     await writeTokenFile(join(dir, "sub/b.i32"), i32);
     const back32 = await readTokenFile(join(dir, "sub/b.i32"));
@@ -22,6 +22,13 @@ Deno.test("token files round-trip Uint16 and Int32 ids; bad files read as absent
     const truncated = (await Deno.readFile(join(dir, "a.u16"))).slice(0, 20);
     await Deno.writeFile(join(dir, "trunc"), truncated);
     assert.equal(await readTokenFile(join(dir, "trunc")), null);
+    // An id changed in range (no size change) fails the CRC and is reported, naming the file.
+    const flipped = await Deno.readFile(join(dir, "a.u16"));
+    flipped[20 + 2 * 4] ^= 0x01; // id 7 → 6: still a valid id
+    await Deno.writeFile(join(dir, "flip"), flipped);
+    const why: string[] = [];
+    assert.equal(await readTokenFile(join(dir, "flip"), (w) => why.push(w)), null);
+    assert.match(why[0], /flip fails its CRC-32/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

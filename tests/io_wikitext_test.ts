@@ -75,3 +75,16 @@ Deno.test("WikiText-2: the 16,000-id tokenizer trains in well under a minute", a
     console.log(`BPE 16k on WikiText-2 train: ${seconds.toFixed(2)} s`);
   });
 });
+
+Deno.test("WikiText loader: a cold cache trains the tokenizer once for splits loaded together", async () => {
+  await withCache(async (cacheDir) => {
+    const logs: string[] = [];
+    const opts = { dataDir: DATA_DIR, cacheDir, vocabSize: 400, log: (l: string) => logs.push(l) };
+    await Promise.all([
+      loadWikiTextSplit("valid", opts),
+      loadWikiTextSplit("test", opts),
+      loadWikiTextTokenizer(opts),
+    ]);
+    assert.equal(logs.filter((l) => l.startsWith("training BPE")).length, 1, logs.join("\n"));
+  });
+});

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { runCommand } from "./command_line.ts";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -333,4 +334,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-Deno.exit(await main());
+await runCommand("bench", main);

@@ -21,7 +21,7 @@ import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { compareFeedbacks } from "../analysis/feedback_compare.ts";
 import type { Batch } from "../data/batches.ts";
-import { taskCommand } from "./command_line.ts";
+import { runCommand, taskCommand } from "./command_line.ts";
 
 const USAGE =
   "usage: deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R] " +
@@ -130,4 +130,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-Deno.exit(await main());
+await runCommand("feedbacks", main);

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { runCommand } from "./command_line.ts";
 import { initBackend } from "../backend.ts";
 import { computeGrads, parseGradsSpec } from "../grads.ts";
 
@@ -38,4 +39,4 @@ async function main(): Promise<number> {
   }
 }
 
-Deno.exit(await main());
+await runCommand("grads", main);

@@ -10,7 +10,10 @@
  *
  * @module
  */
+import { runCommand } from "./command_line.ts";
 import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
+import { fileName } from "../config/schema.ts";
 import { basename, join } from "node:path";
 import { readCommittedRuns } from "../io/experiment.ts";
 import { saveFigure } from "../io/figures.ts";
@@ -323,6 +326,15 @@ async function main(): Promise<number> {
     return true;
   };
   for (const group of positionals) {
+    fileName("GROUP", group);
+    if (!existsSync(join("results", group))) {
+      const groups = [...Deno.readDirSync("results")].filter((e) => e.isDirectory).map((e) =>
+        e.name
+      ).sort();
+      throw new Error(`results/${group}/ does not exist; the groups are ${groups.join(", ")}`);
+    }
+  }
+  for (const group of positionals) {
     const s = (await summarizeFeedbacks(group)) ?? (await summarize(group));
     if (!s) {
       console.error(`results: no committed runs in results/${group}/`);
@@ -344,4 +356,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-Deno.exit(await main());
+await runCommand("results", main);

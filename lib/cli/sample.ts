@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { numberOption, runCommand } from "./command_line.ts";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
@@ -27,6 +28,9 @@ async function main(): Promise<number> {
       seed: { type: "string", default: "0" },
     },
   });
+  const tokens = numberOption("tokens", values.tokens, { min: 1, max: 100_000, integer: true });
+  const temperature = numberOption("temperature", values.temperature, { min: 0, max: 100 });
+  const seed = numberOption("seed", values.seed, { min: 0, max: 2 ** 31, integer: true });
   if (!values.run) {
     console.error("sample: --run DIR is required (a folder written by `deno task train`)");
     return 2;
@@ -59,9 +63,9 @@ async function main(): Promise<number> {
   const prompt = [...bos, ...data.encode(values.prompt)];
   if (prompt.length === 0) prompt.push(0);
   const ids = await sample(model, prompt, {
-    tokens: Number(values.tokens),
-    temperature: Number(values.temperature),
-    seed: Number(values.seed),
+    tokens,
+    temperature,
+    seed,
     exclude: config.dataset.startsWith("ptb") ? [0, 1] : [],
   });
   console.log(`${values.prompt}${values.prompt ? " " : ""}${data.decode(ids)}`);
@@ -69,4 +73,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-Deno.exit(await main());
+await runCommand("sample", main);

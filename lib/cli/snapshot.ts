@@ -10,6 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { runCommand } from "./command_line.ts";
 import { join } from "node:path";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { readRunConfig } from "../io/run_files.ts";
@@ -93,4 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) await runCommand("snapshot", main);

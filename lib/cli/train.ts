@@ -23,8 +23,9 @@ import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, fileName, type Scale } from "../config/schema.ts";
 import { methodOf } from "../analysis/reproduction.ts";
-import { taskCommand } from "./command_line.ts";
+import { runCommand, taskCommand } from "./command_line.ts";
 import { createModel } from "../models/mod.ts";
+import { checkModelFits } from "../models/size.ts";
 import {
   type MetricRow,
   type StepInfo,
@@ -114,7 +115,7 @@ async function main(): Promise<number> {
       },
     }).values;
   } catch (err) {
-    console.error(`train: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
+    console.error(`train: ${(err as Error).message.split("\n")[0]} (see --help)`);
     return 2;
   }
   if (values.help) {
@@ -139,7 +140,9 @@ async function main(): Promise<number> {
       dir = resume.dir;
       config = resume.config;
     } else {
-      if (!values.config) throw new Error(`--config is required\n${USAGE}`);
+      if (!values.config) {
+        throw new Error(`--config is required (see --help; configs: ${listConfigs().join(", ")})`);
+      }
       config = resolveConfig(values.config, {
         scale: (values.scale ?? "quick") as Scale,
         set: values.set,
@@ -163,7 +166,12 @@ async function main(): Promise<number> {
     console.error(`train: ${(e as Error).message.split("\n")[0]}`);
     return 2;
   }
-  console.error(`data: ${data.description}`);
+  try {
+    checkModelFits(config, data.vocabSize, { backend: backend.name });
+  } catch (e) {
+    console.error(`train: ${(e as Error).message}`);
+    return 2;
+  }
   const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
   if (resume && resume.last.step >= totalSteps) {
     console.error(
@@ -181,6 +189,7 @@ async function main(): Promise<number> {
     console.error(`train: ${(e as Error).message}`);
     return 2;
   }
+  console.error(`data: ${data.description}`);
   const model = createModel(config, data.vocabSize);
   if (resume) {
     for (const name of removeStaleTemporaries(dir)) console.error(`removed stale ${name}`);
@@ -289,4 +298,4 @@ async function main(): Promise<number> {
     : 130;
 }
 
-Deno.exit(await main());
+await runCommand("train", main);

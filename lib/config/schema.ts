@@ -214,7 +214,7 @@ function fail(key: string, msg: string): never {
 }
 
 function show(x: unknown): string {
-  return JSON.stringify(x) ?? String(x);
+  return typeof x === "number" ? String(x) : JSON.stringify(x) ?? String(x);
 }
 
 function oneOf<T extends string>(key: string, x: unknown, allowed: readonly T[]): T {

@@ -76,6 +76,29 @@ export async function loadWikiTextTokenizer(opts: WikiTextOptions = {}): Promise
     "tokenizers",
     `${from}-bpe${vocabSize}-${train.sha256.slice(0, 16)}.json`,
   );
+  // One training per cache file at a time: the splits ask for it together when it is cold.
+  let pending = training.get(path);
+  if (pending === undefined) {
+    pending = readOrTrain(path, { from, vocabSize, train, log });
+    training.set(path, pending);
+    pending.then(() => training.delete(path), () => training.delete(path));
+  }
+  return await pending;
+}
+
+/** Tokenizers being read or trained now, by cache path (removed once settled). */
+const training = new Map<string, Promise<BpeTokenizer>>();
+
+async function readOrTrain(
+  path: string,
+  o: {
+    from: WikiTextName;
+    vocabSize: number;
+    train: Awaited<ReturnType<typeof readSplit>>;
+    log: (l: string) => void;
+  },
+): Promise<BpeTokenizer> {
+  const { from, vocabSize, train, log } = o;
   try {
     const tok = BpeTokenizer.fromJSON(JSON.parse(await Deno.readTextFile(path)));
     if (tok.vocabSize === vocabSize) return tok;
@@ -128,7 +151,7 @@ export async function loadWikiTextSplit(
   const name = `${dataset}-${split}-bpe${tokenizer.vocabSize}-${tokHash.slice(0, 12)}-` +
     `${file.sha256.slice(0, 12)}.u16`;
   const path = join(cacheDir, "tokens", name);
-  const cached = await readTokenFile(path);
+  const cached = await readTokenFile(path, (why) => opts.log?.(`${why}: encoding it again`));
   if (cached instanceof Uint16Array) return { tokens: cached, tokenizer, dataset, split };
   opts.log?.(`encoding ${file.file}`);
   const tokens = Uint16Array.from(tokenizer.encode(decoder.decode(file.bytes)));
