@@ -422,3 +422,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test("snapshot CLI: a paused run goes into its results group marked in progress", async () => {
+  const root = await Deno.makeTempDir();
+  const sets = ["--set", "steps=40", "--set", "evalEvery=10", "--set", "stopAfter=20"];
+  for (const name of ["one", "two"]) {
+    const r = await train([...BASE, "--runs-dir", join(root, name), ...sets]);
+    assert.equal(r.code, 0, r.err);
+  }
+  const snap = (dir: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../lib/cli/snapshot.ts", import.meta.url).pathname,
+        "--run",
+        dir,
+        "--results",
+        "g",
+      ],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const dir = onlyDir(join(root, "one"));
+  const ok = await snap(dir);
+  assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
+  const files = [...Deno.readDirSync(join(root, "results", "g"))].map((e) => e.name).sort();
+  assert.equal(files.length, 2, files.join());
+  const summary = JSON.parse(Deno.readTextFileSync(join(root, "results", "g", files[0])));
+  assert.equal(summary.stopped, "in progress");
+  assert.match(summary.inProgress, /^epoch \d+ of \d+ done, in progress \(step 20 of 40\)$/);
+  assert.equal(summary.run, dir);
+  assert.deepEqual(
+    Deno.readTextFileSync(join(root, "results", "g", files[1])),
+    Deno.readTextFileSync(join(dir, "metrics.jsonl")),
+  );
+  // Another run under the same file name is refused.
+  const other = await snap(onlyDir(join(root, "two")));
+  assert.equal(other.code, 2);
+  assert.match(new TextDecoder().decode(other.stderr), /holds another run/);
+  await Deno.remove(root, { recursive: true });
+});

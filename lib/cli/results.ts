@@ -52,6 +52,7 @@ function table(rows: MethodSummary[]): string {
     "| method | seeds | min valid ppl | test ppl | ms / update | × DSF time | tokens / run | " +
     "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|---|";
   const dsfTime = rows.find((r) => r.method === "dsf")?.secondsPerStep.mean ?? NaN;
+  const bothEnds = ["bptt", "ft-bptt"].every((m) => rows.some((r) => r.method === m));
   const ms = (x: { mean: number; sd: number; values: number[] }) => ({
     ...x,
     mean: 1000 * x.mean,
@@ -64,6 +65,8 @@ function table(rows: MethodSummary[]): string {
     `${
       r.method === "bptt" || r.method === "ft-bptt"
         ? "–"
+        : !bothEnds
+        ? "– (needs BPTT and FT-BPTT runs)"
         : Number.isFinite(r.gapClosed.mean)
         ? `${(100 * r.gapClosed.mean).toFixed(0)}%${
           r.gapClosed.values.length > 1

@@ -2,8 +2,8 @@
  * `deno task snapshot --run runs/DIR --results GROUP`
  *
  * Writes a run that is still training (or paused, or interrupted) into its results group, as
- * `deno task train --results GROUP` does at the end, marked in progress ("epoch k of N, in
- * progress"): the summary so far, computed from its curves, with the run's command and
+ * `deno task train --results GROUP` does at the end, marked in progress ("epoch k of N done,
+ * in progress"): the summary so far, computed from its curves, with the run's command and
  * environment, and the curves themselves. It only reads the run (never its lock), so it can be
  * called while the run trains; the finished run's own `--results` write replaces it.
  *
@@ -20,11 +20,11 @@ import type { MetricRow } from "../train/trainer.ts";
 
 const USAGE = "usage: deno task snapshot --run runs/DIR --results GROUP";
 
-/** How far a run is: "epoch k of N, in progress (step s of S)". */
+/** How far a run is: "epoch k of N done, in progress (step s of S)". */
 export function progressLine(step: number, total: number, perEpoch: number): string {
   const epochs = Math.round(total / perEpoch);
-  const epoch = Math.min(epochs, Math.floor(step / perEpoch) + 1);
-  return `epoch ${epoch} of ${epochs}, in progress (step ${step} of ${total})`;
+  const done = Math.floor(step / perEpoch);
+  return `epoch ${done} of ${epochs} done, in progress (step ${step} of ${total})`;
 }
 
 async function main(): Promise<number> {
