@@ -39,6 +39,64 @@ interface Case {
 const SMOKE = ["--config", "ptb-gru-1L256", "--scale", "smoke", "--set", "backend=cpu"];
 const DATA = Deno.env.get("DSF_DATA_DIR") ?? new URL("../../shared/data", import.meta.url).pathname;
 
+/** `dataset=text` with a file the setup writes (bytes, or text). */
+function textCases(): Case[] {
+  const text = (
+    what: string,
+    body: Uint8Array | string,
+    says: RegExp,
+    sets: string[] = [],
+  ): Case => ({
+    what: `text: ${what}`,
+    cli: "train",
+    args: [
+      ...SMOKE,
+      "--set",
+      "dataset=text",
+      "--set",
+      "data.path=my.txt",
+      ...sets.flatMap((x) => ["--set", x]),
+    ],
+    says,
+    setup(root) {
+      if (typeof body === "string") Deno.writeTextFileSync(join(root, "my.txt"), body);
+      else Deno.writeFileSync(join(root, "my.txt"), body);
+    },
+  });
+  const lines = Array.from({ length: 40 }, (_, i) => `a line of text number ${i}`).join("\n");
+  return [
+    text("an empty file", "", /my\.txt is empty/),
+    text(
+      "a binary file",
+      new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]),
+      /my\.txt looks binary/,
+    ),
+    text("not UTF-8", new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]), /my\.txt is not UTF-8 text/),
+    text("too few lines for the splits", "one line\ntwo lines\n", /too few for a valid split/),
+    text(
+      "too small for the context",
+      lines,
+      /the train split has \d+ tokens, fewer than context \+ 1 = 1001/,
+      ["data.framing=chunks", "context=1000"],
+    ),
+    text("over the size limit", lines, /over the 0.0001 MB limit: raise data.maxMB/, [
+      "data.maxMB=0.0001",
+    ]),
+    {
+      what: "text: a missing file",
+      cli: "train",
+      args: [...SMOKE, "--set", "dataset=text", "--set", "data.path=nofile.txt"],
+      says: /nofile\.txt does not exist: give the path of a UTF-8 text file/,
+    },
+    {
+      what: "text: no file named",
+      cli: "train",
+      args: [...SMOKE, "--set", "dataset=text"],
+      says: /dataset "text" needs data.path=FILE/,
+    },
+  ];
+}
+
 const CASES: Case[] = [
   { what: "unknown flag", cli: "train", args: ["--nonsense"], says: /Unknown option '--nonsense'/ },
   { what: "no config", cli: "train", args: [], says: /--config is required/ },
@@ -53,6 +111,19 @@ const CASES: Case[] = [
     cli: "train",
     args: [...SMOKE, "--results", "../../x"],
     says: /--results.*must be a plain name/,
+  },
+  {
+    what: "a results file another run holds",
+    cli: "train",
+    args: [...SMOKE, "--results", "g"],
+    says: /results\/g\/ptb-gru-1L256-dsf-seed0\.json holds another run \(runs\/other\)/,
+    setup(root) {
+      Deno.mkdirSync(join(root, "results/g"), { recursive: true });
+      Deno.writeTextFileSync(
+        join(root, "results/g/ptb-gru-1L256-dsf-seed0.json"),
+        '{"run":"runs/other"}',
+      );
+    },
   },
   {
     what: "a run name that leaves the runs folder",
@@ -79,7 +150,7 @@ const CASES: Case[] = [
     cli: "train",
     args: SMOKE,
     env: { DSF_DATA_DIR: "data" },
-    says: /ptb\.train\.txt/,
+    says: /ptb\.(train|valid|test)\.txt is not the expected version/,
     setup(root) {
       Deno.mkdirSync(join(root, "data/ptb"), { recursive: true });
       for (const s of ["train", "valid", "test"]) {
@@ -93,6 +164,7 @@ const CASES: Case[] = [
     args: [...SMOKE, "--runs-dir", "/proc/no/such/dir"],
     says: /\/proc\/no\/such\/dir/,
   },
+  ...textCases(),
   { what: "sample without --run", cli: "sample", args: [], says: /--run DIR is required/ },
   {
     what: "sample of a missing run",

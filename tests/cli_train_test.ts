@@ -120,3 +120,47 @@ Deno.test("train CLI: a bad config key is rejected before any work, naming the k
   assert.equal(r2.code, 2);
   assert.match(r2.err, /Unknown config "nope"/);
 });
+
+Deno.test("train CLI on your own text, then sample from the run", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "poem.txt");
+  const verse = ["the rain falls on the plain", "the plain is wide and green", "rain again"];
+  await Deno.writeTextFile(file, Array.from({ length: 30 }, (_, i) => verse[i % 3]).join("\n"));
+  const run = await finish(start([
+    "--config",
+    "ptb-gru-1L256",
+    "--scale",
+    "smoke",
+    "--runs-dir",
+    join(dir, "runs"),
+    "--set",
+    "dataset=text",
+    "--set",
+    `data.path=${file}`,
+    "--set",
+    "backend=cpu",
+  ]));
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /data: text .*poem\.txt: char \d+ ids, lines/);
+  const summary = JSON.parse(run.out.trim().split("\n").at(-1)!);
+  const sample = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../lib/cli/sample.ts", import.meta.url).pathname,
+      "--run",
+      summary.run,
+      "--prompt",
+      "the",
+      "--tokens",
+      "20",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(sample.stdout).trim();
+  assert.equal(sample.code, 0, new TextDecoder().decode(sample.stderr));
+  assert.ok(out.startsWith("the"), out);
+  assert.ok(/^[a-z \n]*$/.test(out), `only the text's characters: ${JSON.stringify(out)}`);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -59,14 +59,17 @@ async function main(): Promise<number> {
   }
   const model = createModel(config, data.vocabSize);
   restoreParams(model.params, ckpt.params);
-  const bos = config.dataset.startsWith("ptb") ? [1] : [];
+  // Sentence-framed data starts from <bos>; never sample <pad>, <bos> (nor <eos> in chunks).
+  const lines = config.dataset.startsWith("ptb") ||
+    (config.dataset === "text" && config.data.framing === "lines");
+  const bos = lines ? [1] : [];
   const prompt = [...bos, ...data.encode(values.prompt)];
   if (prompt.length === 0) prompt.push(0);
   const ids = await sample(model, prompt, {
     tokens,
     temperature,
     seed,
-    exclude: config.dataset.startsWith("ptb") ? [0, 1] : [],
+    exclude: lines ? [0, 1] : config.dataset === "text" ? [0, 1, 2] : [],
   });
   console.log(`${values.prompt}${values.prompt ? " " : ""}${data.decode(ids)}`);
   model.dispose();

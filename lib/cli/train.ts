@@ -148,8 +148,9 @@ async function main(): Promise<number> {
         set: values.set,
       });
     }
-    if (values.results !== undefined && dir) {
-      await checkResultsTarget(resultsStem(values.results, config), dir);
+    if (values.results !== undefined) {
+      // Before hours of training: a new run may not take a file another run holds.
+      await checkResultsTarget(resultsStem(values.results, config), dir || "(a new run)");
     }
   } catch (e) {
     console.error(`train: ${(e as Error).message}`);

@@ -39,6 +39,16 @@ function defaultAt(path: string[], key: string): unknown {
     }
     return path[1] === "kind" ? "constant" : undefined;
   }
+  if (path.length === 2 && head === "data") {
+    const keys = Object.keys(DEFAULTS.data);
+    if (!keys.includes(path[1])) {
+      throw new Error(`Unknown config key "${key}"; allowed data keys: ${keys.join(", ")}`);
+    }
+    // File paths stay strings even when they parse as JSON ("123", "true").
+    return ["path", "train", "valid", "test"].includes(path[1])
+      ? ""
+      : (DEFAULTS.data as unknown as Record<string, unknown>)[path[1]];
+  }
   if (path.length === 2 && head === "feedback") {
     const fb = Object.keys(DEFAULTS.feedback);
     if (!fb.includes(path[1])) {

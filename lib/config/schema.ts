@@ -7,7 +7,17 @@
 import { type Schedule, validateSchedule } from "../train/schedule.ts";
 
 /** Datasets. */
-export const DATASETS = ["ptb", "ptb-char", "wikitext-2", "wikitext-103", "synthetic"] as const;
+export const DATASETS = [
+  "ptb",
+  "ptb-char",
+  "wikitext-2",
+  "wikitext-103",
+  "synthetic",
+  "text",
+] as const;
+/** `dataset: "text"`: tokenisers and framings of your own text (see `lib/data/text.ts`). */
+export const TEXT_TOKENIZERS = ["char", "bpe"] as const;
+export const TEXT_FRAMINGS = ["lines", "chunks"] as const;
 /** Model families: PTB's stacked RNN LM, WikiText's pre-norm block, and the Table 4 baselines. */
 export const MODELS = ["rnn-lm", "transformer-like", "gpt", "ema"] as const;
 /** Recurrent cells. */
@@ -66,6 +76,24 @@ export interface FeedbackConfig {
   every: number;
 }
 
+/** Your own text (`dataset: "text"`): the file(s), their split, tokeniser and framing. */
+export interface TextDataConfig {
+  /** One UTF-8 file, split into train / valid / test by `split` (or null: the three below). */
+  path: string | null;
+  /** Or three files of their own (all three, instead of `path`). */
+  train: string | null;
+  valid: string | null;
+  test: string | null;
+  /** Fractions of the lines (paragraphs with `chunks`) of `path` for train, valid, test. */
+  split: [number, number, number];
+  /** `char` (default) or `bpe` (the project's byte-level BPE with `vocabSize` ids). */
+  tokenizer: typeof TEXT_TOKENIZERS[number];
+  /** `lines` (each from a zero state, `<bos> … <eos>`, like PTB) or contiguous `chunks`. */
+  framing: typeof TEXT_FRAMINGS[number];
+  /** Largest file accepted, MB. */
+  maxMB: number;
+}
+
 /** A resolved, validated experiment config. */
 export interface Config {
   /** Run name (the preset's by default). */
@@ -117,6 +145,8 @@ export interface Config {
   mode: Mode;
   /** Fixed diagonal feedback λ. */
   feedback: FeedbackConfig;
+  /** Your own text, for `dataset: "text"`. */
+  data: TextDataConfig;
   /** DSF reverse-scan implementation; "auto": `scan`, or the custom kernel on webgpu. */
   dsfImpl: DsfImpl;
   /** Evaluate every this many updates; 0 = `floor(totalSteps / evals)` (the reference). */
@@ -181,6 +211,16 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
     kind: "fixed",
     every: 50,
   },
+  data: {
+    path: null,
+    train: null,
+    valid: null,
+    test: null,
+    split: [0.9, 0.05, 0.05],
+    tokenizer: "char",
+    framing: "lines",
+    maxMB: 256,
+  },
   dsfImpl: "auto",
   evalEvery: 0,
   evals: 50,
@@ -195,12 +235,12 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
 };
 
 /** Keys added after runs were first written (they change no numerics). */
-export const LATER_KEYS = ["stopAfter", "checkpointMinutes"] as const;
+export const LATER_KEYS = ["stopAfter", "checkpointMinutes", "data"] as const;
 
 /** A config written before {@link LATER_KEYS} existed, with their defaults filled in. */
 export function withLaterKeys(raw: Record<string, unknown>): Record<string, unknown> {
   const out = { ...raw };
-  for (const k of LATER_KEYS) if (!(k in out)) out[k] = DEFAULTS[k];
+  for (const k of LATER_KEYS) if (!(k in out)) out[k] = structuredClone(DEFAULTS[k]);
   return out;
 }
 
@@ -364,6 +404,7 @@ export function validateConfig(raw: unknown): Config {
     schedule: validateSchedule(c.schedule, "schedule"),
     mode: oneOf("mode", c.mode, MODES),
     feedback,
+    data: validateTextData(c.data, c.dataset === "text"),
     dsfImpl: oneOf("dsfImpl", c.dsfImpl, DSF_IMPLS),
     evalEvery: int("evalEvery", c.evalEvery, 0),
     evals: int("evals", c.evals, 1),
@@ -405,6 +446,51 @@ export function withDefaults(patch: ConfigPatch = {}): Record<string, unknown> {
     } else {
       out[k] = structuredClone(v);
     }
+  }
+  return out;
+}
+
+function validateTextData(raw: unknown, used: boolean): TextDataConfig {
+  const d = plainObject("data", raw);
+  const known = Object.keys(DEFAULTS.data);
+  for (const k of Object.keys(d)) {
+    if (!known.includes(k)) fail(`data.${k}`, `unknown key; allowed keys: ${known.join(", ")}`);
+  }
+  const full = { ...DEFAULTS.data, ...d } as Record<string, unknown>;
+  const path = (k: string): string | null => {
+    const v = full[k];
+    if (v === null) return null;
+    if (typeof v !== "string" || v === "") fail(`data.${k}`, `must be a file path, got ${show(v)}`);
+    return v;
+  };
+  const split = full.split;
+  if (
+    !Array.isArray(split) || split.length !== 3 ||
+    !split.every((x) => typeof x === "number" && x > 0) ||
+    Math.abs(split.reduce((a, b) => a + b, 0) - 1) > 1e-9
+  ) {
+    fail("data.split", `must be three positive fractions summing to 1, got ${show(split)}`);
+  }
+  const out: TextDataConfig = {
+    path: path("path"),
+    train: path("train"),
+    valid: path("valid"),
+    test: path("test"),
+    split: [split[0], split[1], split[2]],
+    tokenizer: oneOf("data.tokenizer", full.tokenizer, TEXT_TOKENIZERS),
+    framing: oneOf("data.framing", full.framing, TEXT_FRAMINGS),
+    maxMB: num("data.maxMB", full.maxMB, 0, true),
+  };
+  const three = [out.train, out.valid, out.test].filter((x) => x !== null).length;
+  if (three !== 0 && three !== 3) {
+    fail("data.train", "data.train, data.valid and data.test go together: give all three");
+  }
+  if (used && (out.path === null) === (three === 0)) {
+    fail(
+      "data.path",
+      `dataset "text" needs data.path=FILE (split ${out.split.join("/")}) or ` +
+        `data.train, data.valid and data.test, not ${out.path === null ? "neither" : "both"}`,
+    );
   }
   return out;
 }

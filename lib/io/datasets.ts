@@ -9,6 +9,8 @@
  *   less padding (mean sentence ≈ 23 tokens of 64).
  * - `wikitext-2`, `wikitext-103`: byte-level BPE (vocabSize), text cut into `context`-step
  *   chunks, each from a zero state. WikiText-103's training split is not available offline.
+ * - `text`: your own UTF-8 file(s) (`data.path` or `data.train/valid/test`), by characters or
+ *   BPE, as lines or chunks (lib/io/text_loader.ts).
  * - `synthetic`: the delayed-recall task (lib/data/synthetic.ts), generated per batch.
  *
  * @module
@@ -26,6 +28,7 @@ import {
 import type { TrainData } from "../train/trainer.ts";
 import { loadPtb } from "./ptb_loader.ts";
 import { loadWikiTextSplit } from "./wikitext_loader.ts";
+import { loadTextData } from "./text_loader.ts";
 
 /** A run's data plus what the model needs to know about it. */
 export interface RunData extends TrainData {
@@ -128,6 +131,17 @@ export async function loadRunData(
         encode: (text) => Array.from(tok.encode(text)),
         description:
           `${config.dataset} BPE ${tok.vocabSize}, ${train.tokens.length} training tokens, chunks of ${config.context}`,
+      };
+    }
+    case "text": {
+      const t = await loadTextData(config, { log });
+      const { codec } = t;
+      return {
+        ...streams(config, t, config.data.framing === "lines" ? BUCKET : 0),
+        vocabSize: codec.vocabSize,
+        decode: (ids) => codec.decode(ids),
+        encode: (text) => codec.encode(text),
+        description: t.description,
       };
     }
     case "synthetic": {
