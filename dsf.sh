@@ -76,6 +76,15 @@ ensure_blas() {
   fi
 }
 
+ensure_torch() {
+  # PyTorch (Debian's python3-torch) for the tests that compare with it and the bench peers;
+  # DSF_NO_TORCH=1 skips it (those tests then say they are skipped).
+  [ "${DSF_NO_TORCH:-}" = 1 ] && return
+  if ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+    apt_install python3-torch || say "no PyTorch: the PyTorch comparisons are skipped"
+  fi
+}
+
 ensure_data() {
   if [ -n "${DSF_DATA_DIR:-}" ]; then return; fi
   if [ -d ../shared/data ]; then export DSF_DATA_DIR="$PWD/../shared/data"; return; fi
@@ -88,12 +97,12 @@ cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
+  setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
   notebooks) ensure_deno; ensure_jupyter; ensure_blas; ensure_data ;;
   lab)
     ensure_deno; ensure_jupyter; ensure_blas; ensure_data
     jupyter notebook --version >/dev/null 2>&1 || apt_install jupyter-notebook ;;
-  test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_data ;;
+  test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; ensure_data ;;
   *) ensure_deno; ensure_vulkan; ensure_blas ;;
 esac
 say "deno task $cmd $*"

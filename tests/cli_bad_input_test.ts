@@ -165,6 +165,36 @@ const CASES: Case[] = [
     says: /\/proc\/no\/such\/dir/,
   },
   ...textCases(),
+  {
+    what: "train --init with a missing file",
+    cli: "train",
+    args: [...SMOKE, "--init", "none.safetensors"],
+    says: /none\.safetensors cannot be read/,
+  },
+  {
+    what: "train --init with --resume",
+    cli: "train",
+    args: ["--resume", "runs/x", "--init", "w.safetensors"],
+    says: /--init starts a new run/,
+  },
+  {
+    what: "export without --out",
+    cli: "export",
+    args: ["--run", "runs/x"],
+    says: /--run and --out are required/,
+  },
+  {
+    what: "export to another format",
+    cli: "export",
+    args: ["--run", "runs/x", "--out", "w.pt"],
+    says: /name the file FILE\.safetensors/,
+  },
+  {
+    what: "export of a missing run",
+    cli: "export",
+    args: ["--run", "runs/x", "--out", "w.safetensors"],
+    says: /runs\/x/,
+  },
   { what: "sample without --run", cli: "sample", args: [], says: /--run DIR is required/ },
   {
     what: "sample of a missing run",

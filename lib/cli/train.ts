@@ -26,6 +26,8 @@ import { methodOf } from "../analysis/reproduction.ts";
 import { runCommand, taskCommand } from "./command_line.ts";
 import { createModel } from "../models/mod.ts";
 import { checkModelFits } from "../models/size.ts";
+import { loadTorchState } from "../models/torch_names.ts";
+import { type NamedTensor, readSafetensors } from "../io/safetensors.ts";
 import {
   type MetricRow,
   type StepInfo,
@@ -45,6 +47,7 @@ const USAGE =
   `usage: deno task train --config NAME [--scale smoke|quick|small|paper] [--set key=value …]
        deno task train --resume runs/DIR [--set steps=N|evalEvery=K|stopAfter=N|checkpointMinutes=M]
          [--allow-commit-change]
+       deno task train --config NAME --init FILE.safetensors …   (start from exported weights)
 configs: ${listConfigs().join(", ")}`;
 
 /** The run's method label: the mode, plus the feedback kind when it is not the paper's. */
@@ -111,6 +114,7 @@ async function main(): Promise<number> {
         "runs-dir": { type: "string", default: "runs" },
         results: { type: "string" },
         "allow-commit-change": { type: "boolean" },
+        init: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -125,8 +129,13 @@ async function main(): Promise<number> {
   let config: Config;
   let dir = "";
   let resume: Resume | undefined;
+  let init: Record<string, NamedTensor> | undefined;
   try {
     if (values.results !== undefined) fileName("--results", values.results);
+    if (values.init !== undefined) {
+      if (values.resume) throw new Error("--init starts a new run: it does not go with --resume");
+      init = (await readSafetensors(values.init)).tensors;
+    }
     if (values.resume) {
       if (values.config !== undefined || values.scale !== undefined) {
         throw new Error(
@@ -181,17 +190,23 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  const model = createModel(config, data.vocabSize);
   // Checks are done: from here on the run's files change.
   let lock: RunLock;
   try {
+    try {
+      if (init) loadTorchState(model, init);
+    } catch (e) {
+      throw new Error(`${values.init}: ${(e as Error).message}`);
+    }
     if (!dir) dir = await newRunDir(values["runs-dir"], config);
     lock = lockRun(dir);
   } catch (e) {
+    model.dispose();
     console.error(`train: ${(e as Error).message}`);
     return 2;
   }
   console.error(`data: ${data.description}`);
-  const model = createModel(config, data.vocabSize);
   if (resume) {
     for (const name of removeStaleTemporaries(dir)) console.error(`removed stale ${name}`);
     if (resume.changed) {

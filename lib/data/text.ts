@@ -71,6 +71,8 @@ export interface TextCodec {
   decode(ids: ArrayLike<number>): string;
   /** What a cache of its encodings must be keyed by (the tokenizer's own content). */
   key: string;
+  /** The tokenizer as JSON data (for exports): the character list, or the BPE's merges. */
+  json: unknown;
 }
 
 /** A character codec: the specials, then the characters of `train` in first-seen order. */
@@ -83,6 +85,7 @@ export function charCodec(train: string): TextCodec {
     decode: (ids) =>
       Array.from(ids, (i) => (i < SPECIAL_TOKENS.length ? "" : vocab.token(i))).join(""),
     key: `char${vocab.size}`,
+    json: { kind: "char", tokens: vocab.toJSON() },
   };
 }
 
@@ -96,6 +99,7 @@ export function bpeCodec(tokenizer: BpeTokenizer, key: string): TextCodec {
     decode: (ids) =>
       tokenizer.decode(Array.from(ids).filter((i) => i >= shift).map((i) => i - shift)),
     key,
+    json: { kind: "bpe", idShift: shift, bpe: tokenizer.toJSON() },
   };
 }
 

@@ -40,6 +40,8 @@ export interface RunData extends TrainData {
   encode?: (text: string) => number[];
   /** One line describing the data. */
   description: string;
+  /** The tokenizer as JSON data (saved with exported weights); absent for the synthetic task. */
+  tokenizer?: unknown;
 }
 
 /** Options of {@link loadRunData}. */
@@ -107,6 +109,7 @@ export async function loadRunData(
             level === "word" ? text.split(/\s+/).filter((w) => w) : text.replaceAll(" ", "_"),
             (w) => c.vocab.id(w),
           ),
+        tokenizer: { kind: `ptb-${level}`, tokens: c.vocab.toJSON() },
         description:
           `PTB ${level} level, ${c.vocab.size} ids, ${c.train.size} training sentences, context ${config.context}`,
       };
@@ -129,6 +132,7 @@ export async function loadRunData(
         vocabSize: tok.vocabSize,
         decode: (ids) => tok.decode(Array.from(ids)),
         encode: (text) => Array.from(tok.encode(text)),
+        tokenizer: { kind: "bpe", idShift: 0, bpe: tok.toJSON() },
         description:
           `${config.dataset} BPE ${tok.vocabSize}, ${train.tokens.length} training tokens, chunks of ${config.context}`,
       };
@@ -141,6 +145,7 @@ export async function loadRunData(
         vocabSize: codec.vocabSize,
         decode: (ids) => codec.decode(ids),
         encode: (text) => codec.encode(text),
+        tokenizer: codec.json,
         description: t.description,
       };
     }
