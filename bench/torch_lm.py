@@ -10,6 +10,11 @@ needed: the format is an 8-byte header length, a JSON header, raw little-endian 
       builds the model with PyTorch's own initialisation (torch.manual_seed(SEED)), λ =
       linspace(0, 1, S) per layer, writes it, prints {"loss": ...} on the batch
 
+  torch_lm.py train WEIGHTS.safetensors BATCHES.safetensors MODE STEPS GRADS.safetensors
+      trains STEPS Adam steps (the config's lr, betas, eps, weight decay) on the batches x{i},
+      y{i}, mask{i} in MODE (bptt, ft-bptt, dsf as the reference code); prints {"losses": [...]},
+      writes the step-1 gradients
+
 BATCH.json: {"ids": [[...]], "targets": [[...]], "mask": [[...]]} ([B, T] each).
 Models: rnn-lm (embedding → per layer x + RNN(x), an LSTM's concat(h, c) through a Linear(2D → D)
 → head) and transformer-like (pre-LN blocks: x + out(RNN(LN(x))), x + MLP(LN(x)), GELU tanh).
@@ -58,16 +63,54 @@ def write_safetensors(path, tensors, meta):
 RNNS = {"rnn": lambda i, d: nn.RNN(i, d, nonlinearity="tanh"), "gru": nn.GRU, "lstm": nn.LSTM}
 
 
+def reverse_recurrence(e, lam):
+    """delta_t = e_t + lam * delta_{t+1} over [T, B, S] (the DSF backward through time)."""
+    out = torch.empty_like(e)
+    d = torch.zeros_like(e[0])
+    for t in range(e.shape[0] - 1, -1, -1):
+        d = e[t] + lam * d
+        out[t] = d
+    return out
+
+
 class Layer(nn.Module):
-    """One recurrent layer, time-major; returns the states [T, B, S] (S = 2D for an LSTM)."""
+    """One recurrent layer, time-major; returns the states [T, B, S] (S = 2D for an LSTM).
+
+    mode "bptt": autograd through nn.GRU / nn.RNN. "ft-bptt" and "dsf" as the reference code
+    does it: the states forwarded without gradient, the cell recomputed once for all t on
+    (x_t, h_{t-1}.detach()), and for DSF a backward hook on the recomputed states running the
+    reverse recurrence delta_t = e_t + lambda * delta_{t+1}.
+    """
 
     def __init__(self, cell, inp, d):
         super().__init__()
-        self.cell, self.d = cell, d
+        self.cell, self.d, self.mode = cell, d, "bptt"
         self.rnn = RNNS[cell](inp, d)
         self.register_buffer("feedback", torch.linspace(0, 1, 2 * d if cell == "lstm" else d))
 
+    def recompute(self, x, h):
+        r = self.rnn
+        gi = x @ r.weight_ih_l0.T + r.bias_ih_l0
+        gh = h @ r.weight_hh_l0.T + r.bias_hh_l0
+        if self.cell == "rnn":
+            return torch.tanh(gi + gh)
+        ir, iz, i_n = gi.chunk(3, -1)
+        hr, hz, h_n = gh.chunk(3, -1)
+        rr, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+        return (1 - z) * torch.tanh(i_n + rr * h_n) + z * h
+
     def forward(self, x):
+        if self.mode != "bptt":
+            if self.cell == "lstm":
+                raise SystemExit("ft-bptt / dsf here cover gru and rnn")
+            with torch.no_grad():
+                states = self.rnn(x)[0]
+            prev = torch.cat([torch.zeros_like(states[:1]), states[:-1]]).detach()
+            h = self.recompute(x, prev)
+            if self.mode == "dsf":
+                lam = self.feedback
+                h.register_hook(lambda g: reverse_recurrence(g, lam))
+            return h
         if self.cell != "lstm":
             return self.rnn(x)[0]
         # nn.LSTM returns h only; the state is concat(h, c): step the same weights.
@@ -176,7 +219,38 @@ def batch_loss(model, path):
     return F.cross_entropy(logits[mask], targets[mask]).item()
 
 
+def train(argv):
+    """train WEIGHTS BATCHES MODE STEPS GRADS_OUT: Adam steps as the config says; prints
+    {"losses": [...]} and writes the step-1 gradients (our names) to GRADS_OUT."""
+    weights, batches, mode, steps, grads_out = argv[0], argv[1], argv[2], int(argv[3]), argv[4]
+    tensors, meta = read_safetensors(weights)
+    cfg = json.loads(meta["config"])
+    model = build(cfg, tensors["embedding.weight"].shape[0])
+    load(model, tensors)
+    for m in model.modules():
+        if isinstance(m, Layer):
+            m.mode = mode
+    data, _ = read_safetensors(batches)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=tuple(cfg["betas"]),
+                           eps=cfg["eps"], weight_decay=cfg["weightDecay"])
+    names = {id(p): n.replace(".rnn.rnn.", ".rnn.") for n, p in model.named_parameters()}
+    losses = []
+    for i in range(steps):
+        x, y = data[f"x{i}"].long(), data[f"y{i}"].long()
+        mask = data[f"mask{i}"] > 0
+        loss = F.cross_entropy(model(x)[mask], y[mask])
+        opt.zero_grad()
+        loss.backward()
+        if i == 0:
+            write_safetensors(grads_out, {names[id(p)]: p.grad for p in model.parameters()}, {})
+        opt.step()
+        losses.append(loss.item())
+    print(json.dumps({"losses": losses}))
+
+
 def main(argv):
+    if argv[:1] == ["train"]:
+        return train(argv[1:])
     if argv[:1] == ["loss"]:
         tensors, meta = read_safetensors(argv[1])
         cfg = json.loads(meta["config"])

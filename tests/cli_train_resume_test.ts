@@ -67,6 +67,34 @@ function curves(dir: string): string[] {
   });
 }
 
+/** A finished run of `steps` updates, evaluated every `every`; its folder. */
+async function finishedRun(runs: string, steps: number, every: number): Promise<string> {
+  const made = await train([
+    ...BASE,
+    "--runs-dir",
+    runs,
+    ...["--set", `steps=${steps}`, "--set", `evalEvery=${every}`],
+  ]);
+  assert.equal(made.code, 0, made.err);
+  return onlyDir(runs);
+}
+
+/** Waits for the first checkpoint of the single run under `runs`; returns the run's folder. */
+async function firstCheckpoint(runs: string): Promise<string> {
+  let dir = "";
+  const found = await waitFor(() => {
+    try {
+      dir = onlyDir(runs);
+      Deno.statSync(join(dir, "last.ckpt"));
+      return true;
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  assert.ok(found, `no first checkpoint under ${runs}`);
+  return dir;
+}
+
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   for (let t = 0; t < ms; t += 20) {
     if (cond()) return true;
@@ -125,17 +153,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 
 Deno.test("train CLI: a failed resume leaves every file byte-identical", async () => {
   const runs = await Deno.makeTempDir();
-  const made = await train([
-    ...BASE,
-    "--runs-dir",
-    runs,
-    "--set",
-    "steps=20",
-    "--set",
-    "evalEvery=10",
-  ]);
-  assert.equal(made.code, 0, made.err);
-  const dir = onlyDir(runs);
+  const dir = await finishedRun(runs, 20, 10);
   const cases: [string, string[], RegExp, (() => void)?][] = [
     ["steps below the current step", ["--set", "steps=5"], /is at step 20: pass --set steps=N/],
     ["a finished run without a longer budget", [], /is finished \(step 20 of 20\)/],
@@ -198,19 +216,7 @@ Deno.test("train CLI: kill -9 at any point of the write sequence leaves no dupli
   // Real kills at several moments after the first checkpoint, each followed by a resume.
   const killed = join(runs, "killed");
   let child = start([...BASE, "--runs-dir", killed, ...sets]);
-  let dir = "";
-  assert.ok(
-    await waitFor(() => {
-      try {
-        dir = onlyDir(killed);
-        Deno.statSync(join(dir, "last.ckpt"));
-        return true;
-      } catch {
-        return false;
-      }
-    }, 60_000),
-    "no first checkpoint",
-  );
+  const dir = await firstCheckpoint(killed);
   for (const delay of [0, 37, 180, 5, 90]) {
     await new Promise((r) => setTimeout(r, delay));
     try {
@@ -256,17 +262,7 @@ Deno.test("train CLI: kill -9 at any point of the write sequence leaves no dupli
 
 Deno.test("train CLI: a second process on a run is refused with the holder's pid", async () => {
   const runs = await Deno.makeTempDir();
-  const made = await train([
-    ...BASE,
-    "--runs-dir",
-    runs,
-    "--set",
-    "steps=10",
-    "--set",
-    "evalEvery=5",
-  ]);
-  assert.equal(made.code, 0, made.err);
-  const dir = onlyDir(runs);
+  const dir = await finishedRun(runs, 10, 5);
   const holder = new Deno.Command("sleep", { args: ["30"] }).spawn();
   Deno.writeTextFileSync(join(dir, "run.lock"), `${holder.pid}\n`);
   const before = snapshot(dir);
@@ -381,19 +377,7 @@ Deno.test({
         "--set",
         "evalEvery=20",
       ]);
-      let dir = "";
-      assert.ok(
-        await waitFor(() => {
-          try {
-            dir = onlyDir(mnt);
-            Deno.statSync(join(dir, "last.ckpt"));
-            return true;
-          } catch {
-            return false;
-          }
-        }, 60_000),
-        "no first checkpoint",
-      );
+      const dir = await firstCheckpoint(mnt);
       // Fill the disk.
       const f = Deno.openSync(join(mnt, "filler"), { write: true, create: true });
       try {

@@ -45,7 +45,10 @@ export function checkModelFits(
     ? 4 * 2 ** 30
     : options.memoryBytes ?? Deno.systemMemoryInfo().total;
   if (need > limit) {
-    const gib = (x: number) => x >= 1e6 * 2 ** 30 ? x.toExponential(1) : (x / 2 ** 30).toFixed(1);
+    const gib = (bytes: number) => {
+      const g = bytes / 2 ** 30;
+      return g >= 1e6 ? g.toExponential(1) : g.toFixed(1);
+    };
     throw new Error(
       `the model would need about ${gib(need)} GiB to train (hidden ${config.hidden}, embed ` +
         `${config.embed}, layers ${config.layers}, vocabulary ${vocabSize}, batch ` +

@@ -41,10 +41,12 @@ function transpose2d(data: Float32Array, rows: number, cols: number): Float32Arr
   return out;
 }
 
-/** The model's weights and λs under PyTorch's names and layouts. */
-export async function torchState(model: LanguageModel): Promise<Record<string, NamedTensor>> {
+/** Tensors under our parameter names (weights, or their gradients) → PyTorch's. */
+export async function toTorchTensors(
+  named: Record<string, tf.Tensor>,
+): Promise<Record<string, NamedTensor>> {
   const out: Record<string, NamedTensor> = {};
-  for (const [name, v] of Object.entries(model.params)) {
+  for (const [name, v] of Object.entries(named)) {
     const data = Float32Array.from(await v.data() as Float32Array);
     const shape = v.shape as number[];
     const t = torchName(name, v.rank);
@@ -52,6 +54,12 @@ export async function torchState(model: LanguageModel): Promise<Record<string, N
       ? { shape: [shape[1], shape[0]], data: transpose2d(data, shape[0], shape[1]) }
       : { shape: [...shape], data };
   }
+  return out;
+}
+
+/** The model's weights and λs under PyTorch's names and layouts. */
+export async function torchState(model: LanguageModel): Promise<Record<string, NamedTensor>> {
+  const out = await toTorchTensors(model.params);
   const layers = model.recurrentLayers();
   for (let i = 0; i < layers.length; i++) {
     const fb = layers[i].feedback;
