@@ -185,6 +185,65 @@ def run_case(case, warmup, runs, seed):
     }
 
 
+def run_lm_case(case, warmup, runs, seed):
+    """The PTB LM step (lib/bench/ptb_lm.ts's unit): ids [B, T] → Embedding(V, D) → x + GRU(x)
+    → Linear(D, V) → mean cross-entropy on random tokens, Adam lr 1e-3."""
+    cell, mode = case["cell"], case["mode"]
+    b, t, d, v = case["B"], case["T"], case["D"], case["V"]
+    if cell == "lstm":
+        raise ValueError("the PTB LM peer covers rnn and gru (no LSTM projection here)")
+    torch.manual_seed(seed)
+    emb, rnn, head = torch.nn.Embedding(v, d), make_rnn(cell, d), torch.nn.Linear(d, v)
+    ids = torch.randint(0, v, (b, t))
+    targets = torch.randint(0, v, (b * t,))
+    params = [*emb.parameters(), *rnn.parameters(), *head.parameters()]
+    opt = torch.optim.Adam(params, lr=1e-3)
+    lam = torch.linspace(0, 1, d)
+
+    def dsf_hook(g):  # delta_t = e_t + lambda * delta_{t+1}, the reference's Python loop
+        out = torch.empty_like(g)
+        delta = g[:, t - 1]
+        out[:, t - 1] = delta
+        for i in range(t - 2, -1, -1):
+            delta = g[:, i] + delta * lam
+            out[:, i] = delta
+        return out
+
+    def states(x):
+        if mode == "pytorch":
+            return rnn(x)[0]
+        with torch.no_grad():
+            h = rnn(x)[0]
+        prev = torch.cat([h.new_zeros(b, 1, d), h[:, :-1]], 1).detach()
+        local = cell_step(cell, x.reshape(b * t, d), prev.reshape(b * t, d), weights(rnn))
+        local = local.reshape(b, t, d)
+        local.register_hook(dsf_hook)
+        return local
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        x = emb(ids)
+        logits = head(x + states(x)).reshape(b * t, v)
+        F.cross_entropy(logits, targets).backward()
+        opt.step()
+
+    def forward():
+        with torch.no_grad():
+            x = emb(ids)
+            F.cross_entropy(head(x + rnn(x)[0]).reshape(b * t, v), targets)
+
+    step_ms, step_min, step_max = timed(step, warmup, runs)
+    return {
+        "unit": "ptb-lm", "cell": cell, "mode": mode, "impl": "-", "backend": "torch-cpu",
+        "B": b, "T": t, "D": d, "V": v,
+        "forwardMs": timed(forward, warmup, runs)[0], "matmulFloorMs": None,
+        "stepMs": step_ms, "stepMinMs": step_min, "stepMaxMs": step_max,
+        "peakBytes": None, "seqDispatches": None, "runs": max(1, runs),
+        "note": f"{'autograd' if mode == 'pytorch' else 'reference DSF'}; torch {torch.__version__}, "
+                f"{torch.get_num_threads()} thread(s)",
+    }
+
+
 def handle(request):
     torch.set_num_threads(int(request.get("threads", 1)))
     warmup = int(request.get("warmup", 1))
@@ -193,7 +252,8 @@ def handle(request):
     rows = []
     for case in request.get("cases", []):
         try:
-            rows.append(run_case(case, warmup, runs, seed))
+            run = run_lm_case if case.get("unit") == "ptb-lm" else run_case
+            rows.append(run(case, warmup, runs, seed))
         except Exception as err:  # one bad case must not lose the others
             rows.append({**case, "error": f"{type(err).__name__}: {err}"})
     return rows

@@ -70,7 +70,10 @@ Deno.test("planCases: cheapest shapes first, webgpu impl only where offered", ()
     ptb: { B: 32, T: 64, D: 256, V: 10000 },
   });
   const per = 2 + 3 + 2; // bptt, ft-bptt, 3 dsf impls, 2 peers
-  assert.equal(cases.length, 4 * per + 5);
+  assert.equal(cases.length, 4 * per + 6); // PTB: 5 methods + the PyTorch peer (no tfjs-layers)
+  const ptbPeer = cases.find((c) => c.unit === "ptb-lm" && c.mode === "pytorch");
+  assert.equal(ptbPeer?.backend, "torch-cpu");
+  assert.ok(!cases.some((c) => c.unit === "ptb-lm" && c.mode === "tfjs-layers"));
   assert.deepEqual(cases.slice(0, per).map((c) => [c.T, c.D]), Array(per).fill([16, 128]));
   assert.deepEqual([cases[per].T, cases[per].D], [16, 256]);
   // The PTB cases sit with their shape, after that shape's layer cases.

@@ -1,7 +1,7 @@
 /**
  * The same run in ours and in PyTorch (CI's replay): the PTB reference recipe's model and
  * shapes, 10 Adam steps per gradient mode on wasm, against PyTorch's numbers in
- * `tests/fixtures/parity_ptb.json` (made by `deno task parity`, which runs bench/torch_lm.py on
+ * `tests/fixtures/parity/ptb.json` (made by `deno task parity`, which runs bench/torch_lm.py on
  * the same initial weights and batches; its 50-step comparison is in results/parity/). Ours
  * regenerates the weights from the seed and the batches from the data order; the inputs' hash
  * proves they are the ones PyTorch saw.
@@ -28,7 +28,7 @@ interface Fixture {
 }
 
 const fixture: Fixture = JSON.parse(
-  Deno.readTextFileSync(new URL("./fixtures/parity_ptb.json", import.meta.url)),
+  Deno.readTextFileSync(new URL("./fixtures/parity/ptb.json", import.meta.url)),
 );
 
 for (const mode of ["bptt", "ft-bptt", "dsf"]) {

@@ -94,7 +94,10 @@ export function planCases(plan: SweepPlan): BenchCase[] {
       if (mode === "dsf") { for (const impl of impls) out.push({ mode, impl }); }
       else out.push({ mode, impl: "-" });
     }
-    if (unit === "layer") { for (const p of peers) out.push({ mode: p, impl: "-" }); }
+    // PyTorch has a peer for both units; tfjs-layers only for the layer.
+    for (const p of peers) {
+      if (unit === "layer" || p !== "tfjs-layers") out.push({ mode: p, impl: "-" });
+    }
     return out;
   };
   const keyed: { sort: number[]; c: BenchCase }[] = [];
@@ -117,7 +120,7 @@ export function planCases(plan: SweepPlan): BenchCase[] {
   if (plan.ptb) {
     const { B, T, D, V } = plan.ptb;
     for (const m of methods("ptb-lm")) {
-      for (const backend of variants) {
+      for (const backend of m.mode.startsWith("pytorch") ? ["torch-cpu"] : variants) {
         keyed.push({
           sort: [T, D, 1, 0, n++],
           c: { unit: "ptb-lm", cell: "gru", mode: m.mode, impl: m.impl, backend, B, T, D, V },

@@ -125,7 +125,7 @@ async function startPytorch(
   }
   const run: PytorchRunner = async (c, opts) => {
     const rows = await ask({
-      cases: [{ cell: c.cell, mode: c.mode, B: c.B, T: c.T, D: c.D }],
+      cases: [{ unit: c.unit, cell: c.cell, mode: c.mode, B: c.B, T: c.T, D: c.D, V: c.V }],
       warmup: opts.warmup,
       runs: opts.runs,
       threads: args.threads,

@@ -1,6 +1,6 @@
 /**
  * `deno task parity [--steps 50] [--modes bptt,ft-bptt,dsf] [--out results/parity]
- *   [--fixture tests/fixtures/parity_ptb.json] [--fixture-steps 10]`
+ *   [--fixture tests/fixtures/parity/ptb.json] [--fixture-steps 10]`
  *
  * Trains the PTB reference recipe's model the same way in ours and in PyTorch (see
  * lib/bench/parity.ts): the same initial weights and batches, `--steps` Adam steps per mode.
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
       steps: { type: "string", default: "50" },
       modes: { type: "string", default: "bptt,ft-bptt,dsf" },
       out: { type: "string", default: "results/parity" },
-      fixture: { type: "string", default: "tests/fixtures/parity_ptb.json" },
+      fixture: { type: "string", default: "tests/fixtures/parity/ptb.json" },
       "fixture-steps": { type: "string", default: "10" },
       python: { type: "string", default: "/usr/bin/python3" },
     },

@@ -86,8 +86,15 @@ const SYMBOLS = {
  * @throws Error (one line) for a `DSF_THREADS` that is not a positive integer
  */
 export function blasRequest(): BlasRequest {
-  const library = (Deno.env.get("DSF_BLAS") ?? "").trim() || "auto";
-  const raw = (Deno.env.get("DSF_THREADS") ?? "").trim();
+  const env = (name: string) => {
+    try {
+      return (Deno.env.get(name) ?? "").trim();
+    } catch {
+      return ""; // no env permission: the defaults
+    }
+  };
+  const library = env("DSF_BLAS") || "auto";
+  const raw = env("DSF_THREADS");
   if (raw === "") return { library };
   const threads = Number(raw);
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {

@@ -67,6 +67,15 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return matMulOp(a, b) as tf.Tensor2D;
 }
 
+/**
+ * Σ over rows of x [N, M] → [M]. On wasm, as `ones[1, N] · x` (tfjs-wasm's reduction over axis 0
+ * takes about 0.5 s for a [2048, 10000] head gradient; the product 12 ms with BLAS, 42 without).
+ */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  if (tf.getBackend() !== "wasm") return tf.sum(x, 0);
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [-1]) as tf.Tensor1D);
+}
+
 const linearOp = tf.customGrad((x, w, b, save) => {
   const x2 = x as tf.Tensor2D;
   const w2 = w as tf.Tensor2D;
@@ -76,7 +85,7 @@ const linearOp = tf.customGrad((x, w, b, save) => {
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as tf.Tensor2D[];
       const dy2 = dy as tf.Tensor2D;
-      return [matMulBT(dy2, sw), matMulAT(sx, dy2), tf.sum(dy2, 0)];
+      return [matMulBT(dy2, sw), matMulAT(sx, dy2), columnSum(dy2)];
     },
   };
 });
