@@ -12,6 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { SOFTMAX_CROSS_ENTROPY } from "../ops/wasm_kernels.ts";
 
 /**
  * Summed cross-entropy of rows of logits against integer targets.
@@ -26,6 +27,9 @@ export function crossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.S
   }
   if (targets.dtype !== "int32") {
     throw new Error(`crossEntropySum: targets must be int32, got ${targets.dtype}`);
+  }
+  if (tf.getBackend() === "wasm" && tf.getKernel(SOFTMAX_CROSS_ENTROPY, "wasm") != null) {
+    return fusedCrossEntropySum(logits, targets);
   }
   const op = tf.customGrad((z, save) => {
     const logp = tf.logSoftmax(z as tf.Tensor2D); // [N, V]
@@ -43,6 +47,33 @@ export function crossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.S
         const oneHot = tf.cast(tf.oneHot(saved[1] as tf.Tensor1D, v), "float32"); // [N, V]
         return [tf.mul(tf.sub(probs, oneHot), dy)];
       },
+    };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/**
+ * The wasm path: one kernel computes the loss and, when a gradient is being recorded, the
+ * gradient softmax − onehot in the same three passes; the backward only scales it by dy.
+ */
+function fusedCrossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  if (!(tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) {
+    // Evaluation: the loss alone, two passes.
+    const [loss] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits, targets }, {
+      withGrad: false,
+    }) as tf.Tensor[];
+    return loss as tf.Scalar;
+  }
+  const op = tf.customGrad((z, save) => {
+    const [loss, grad] = tf.engine().runKernel(
+      SOFTMAX_CROSS_ENTROPY,
+      { logits: z as tf.Tensor2D, targets },
+      { withGrad: true },
+    ) as tf.Tensor[];
+    (save as tf.GradSaveFunc)([grad]);
+    return {
+      value: loss as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)],
     };
   });
   return op(logits) as tf.Scalar;

@@ -9,6 +9,9 @@
  *   (O(T²·B·D)) — the main cost of a recurrent forward. These versions copy only the slice,
  *   through views of the heap taken after the output is allocated (an allocation may grow the
  *   heap and detach older views).
+ * - `DsfSoftmaxCrossEntropy` (ours): the summed cross-entropy of logits rows against integer
+ *   targets and, when asked, its gradient softmax − onehot, in three passes over the logits in
+ *   double precision (tfjs's logSoftmax, exp, oneHot, cast, sub and mul make about ten).
  *
  * @module
  */
@@ -148,6 +151,53 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   return backend.makeOutput([numSegments, ...innerShape], x.dtype, undefined, out);
 }
 
+/** The name of the fused cross-entropy kernel (wasm only). */
+export const SOFTMAX_CROSS_ENTROPY = "DsfSoftmaxCrossEntropy";
+
+/**
+ * logits [N, V] float32, targets [N] int32 → [loss (a scalar: Σ_n logsumexp(z_n) − z_n[y_n])]
+ * and, with `attrs.withGrad`, the gradient [N, V] = softmax(z) − onehot(y). Targets outside
+ * [0, V) are an error.
+ */
+function softmaxCrossEntropy(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { logits, targets } = args.inputs as Record<"logits" | "targets", tf.TensorInfo>;
+  const [n, v] = logits.shape;
+  const withGrad = args.attrs?.withGrad === true;
+  const loss = backend.makeOutput([], "float32");
+  const grad = withGrad ? backend.makeOutput([n, v], "float32") : null;
+  // Views after the outputs exist (their allocation may have grown the heap).
+  const z = heapView(backend, logits) as Float32Array;
+  const y = heapView(backend, targets) as Int32Array;
+  const g = grad ? heapView(backend, grad) as Float32Array : null;
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    const row = r * v;
+    const target = y[r];
+    if (!(target >= 0 && target < v)) {
+      throw new Error(`cross-entropy: target ${target} of row ${r} is outside [0, ${v})`);
+    }
+    let max = -Infinity;
+    for (let j = 0; j < v; j++) if (z[row + j] > max) max = z[row + j];
+    let sum = 0;
+    if (g) {
+      for (let j = 0; j < v; j++) {
+        const e = Math.exp(z[row + j] - max);
+        g[row + j] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j < v; j++) g[row + j] *= inv;
+      g[row + target] -= 1;
+    } else {
+      for (let j = 0; j < v; j++) sum += Math.exp(z[row + j] - max);
+    }
+    total += Math.log(sum) + max - z[row + target];
+  }
+  (heapView(backend, loss) as Float32Array)[0] = total;
+  return grad ? [loss, grad] : [loss];
+}
+
 let registered = false;
 
 /** Registers the kernels above for the wasm backend (once; call after importing it). */
@@ -159,6 +209,7 @@ export function registerWasmKernels(): void {
     ["Unpack", unpack],
     ["SplitV", splitV],
     ["UnsortedSegmentSum", unsortedSegmentSum],
+    [SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropy],
   ];
   for (const [kernelName, fn] of kernels) {
     if (tf.getKernel(kernelName, "wasm") != null) tf.unregisterKernel(kernelName, "wasm");
