@@ -29,6 +29,8 @@ export * from "./config/resolve.ts";
 export * from "./data/batches.ts";
 export * from "./data/synthetic.ts";
 export * from "./data/vocab.ts";
+export * from "./data/text.ts";
+export { loadTorchState, TORCH_MODELS, torchName, torchState } from "./models/torch_names.ts";
 export * from "./notebook/mod.ts";
 export * from "./analysis/mod.ts";
 export { Rng, type RngState } from "./util/rng.ts";

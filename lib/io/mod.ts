@@ -11,3 +11,6 @@ export * from "./dirs.ts";
 export * from "./checkpoint_file.ts";
 export { loadPtb } from "./ptb_loader.ts";
 export { loadWikiTextSplit, loadWikiTextTokenizer } from "./wikitext_loader.ts";
+export { loadTextData, readTextData } from "./text_loader.ts";
+export * from "./safetensors.ts";
+export { readRunConfig, type RunEnvironment, runEnvironment } from "./run_files.ts";
