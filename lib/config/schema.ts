@@ -5,6 +5,17 @@
  * @module
  */
 import { type Schedule, validateSchedule } from "../train/schedule.ts";
+import { fail, fileName, int, num, oneOf, plainObject, show } from "./checks.ts";
+import { TEXT_DATA_DEFAULTS, type TextDataConfig, validateTextData } from "./text_data.ts";
+
+export { fileName } from "./checks.ts";
+export {
+  TEXT_DATA_DEFAULTS,
+  TEXT_FRAMINGS,
+  TEXT_TOKENIZERS,
+  type TextDataConfig,
+  validateTextData,
+} from "./text_data.ts";
 
 /** Datasets. */
 export const DATASETS = [
@@ -15,9 +26,6 @@ export const DATASETS = [
   "synthetic",
   "text",
 ] as const;
-/** `dataset: "text"`: tokenisers and framings of your own text (see `lib/data/text.ts`). */
-export const TEXT_TOKENIZERS = ["char", "bpe"] as const;
-export const TEXT_FRAMINGS = ["lines", "chunks"] as const;
 /** Model families: PTB's stacked RNN LM, WikiText's pre-norm block, and the Table 4 baselines. */
 export const MODELS = ["rnn-lm", "transformer-like", "gpt", "ema"] as const;
 /** Recurrent cells. */
@@ -74,24 +82,6 @@ export interface FeedbackConfig {
   kind: FeedbackConfigKind;
   /** Steps between refits of a `fitted` λ (also refitted after step 1). */
   every: number;
-}
-
-/** Your own text (`dataset: "text"`): the file(s), their split, tokeniser and framing. */
-export interface TextDataConfig {
-  /** One UTF-8 file, split into train / valid / test by `split` (or null: the three below). */
-  path: string | null;
-  /** Or three files of their own (all three, instead of `path`). */
-  train: string | null;
-  valid: string | null;
-  test: string | null;
-  /** Fractions of the lines (paragraphs with `chunks`) of `path` for train, valid, test. */
-  split: [number, number, number];
-  /** `char` (default) or `bpe` (the project's byte-level BPE with `vocabSize` ids). */
-  tokenizer: typeof TEXT_TOKENIZERS[number];
-  /** `lines` (each from a zero state, `<bos> … <eos>`, like PTB) or contiguous `chunks`. */
-  framing: typeof TEXT_FRAMINGS[number];
-  /** Largest file accepted, MB. */
-  maxMB: number;
 }
 
 /** A resolved, validated experiment config. */
@@ -211,16 +201,7 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
     kind: "fixed",
     every: 50,
   },
-  data: {
-    path: null,
-    train: null,
-    valid: null,
-    test: null,
-    split: [0.9, 0.05, 0.05],
-    tokenizer: "char",
-    framing: "lines",
-    maxMB: 256,
-  },
+  data: { ...TEXT_DATA_DEFAULTS, split: [...TEXT_DATA_DEFAULTS.split] },
   dsfImpl: "auto",
   evalEvery: 0,
   evals: 50,
@@ -247,58 +228,6 @@ export function withLaterKeys(raw: Record<string, unknown>): Record<string, unkn
 /** State size S of one recurrent layer: `hidden`, or `2·hidden` for an LSTM (h and c). */
 export function stateSize(config: Pick<Config, "cell" | "hidden">): number {
   return config.cell === "lstm" ? 2 * config.hidden : config.hidden;
-}
-
-function fail(key: string, msg: string): never {
-  throw new Error(`Invalid config key "${key}": ${msg}`);
-}
-
-function show(x: unknown): string {
-  return typeof x === "number" ? String(x) : JSON.stringify(x) ?? String(x);
-}
-
-function oneOf<T extends string>(key: string, x: unknown, allowed: readonly T[]): T {
-  if (typeof x !== "string" || !(allowed as readonly string[]).includes(x)) {
-    fail(key, `got ${show(x)}; allowed values: ${allowed.map((a) => `"${a}"`).join(", ")}`);
-  }
-  return x as T;
-}
-
-function int(key: string, x: unknown, min: number): number {
-  if (typeof x !== "number" || !Number.isInteger(x) || x < min) {
-    fail(key, `must be an integer >= ${min}, got ${show(x)}`);
-  }
-  return x;
-}
-
-function num(key: string, x: unknown, min: number, minOpen: boolean): number {
-  if (typeof x !== "number" || !Number.isFinite(x) || (minOpen ? x <= min : x < min)) {
-    fail(key, `must be a number ${minOpen ? ">" : ">="} ${min}, got ${show(x)}`);
-  }
-  return x;
-}
-
-/**
- * A name that becomes part of a file or folder name (a run's, a results group's): letters,
- * digits and `._+-`, not starting with `.` or `-`, so it cannot leave the folder it is put in.
- * @throws Error naming `key` otherwise
- */
-export function fileName(key: string, x: unknown): string {
-  if (typeof x !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9._+-]{0,99}$/.test(x)) {
-    fail(
-      key,
-      `must be a plain name (letters, digits and . _ + -, not starting with . or -, at most ` +
-        `100 characters), got ${show(x)}`,
-    );
-  }
-  return x;
-}
-
-function plainObject(key: string, x: unknown): Record<string, unknown> {
-  if (x === null || typeof x !== "object" || Array.isArray(x)) {
-    fail(key, `must be an object, got ${show(x)}`);
-  }
-  return x as Record<string, unknown>;
 }
 
 /**
@@ -446,51 +375,6 @@ export function withDefaults(patch: ConfigPatch = {}): Record<string, unknown> {
     } else {
       out[k] = structuredClone(v);
     }
-  }
-  return out;
-}
-
-function validateTextData(raw: unknown, used: boolean): TextDataConfig {
-  const d = plainObject("data", raw);
-  const known = Object.keys(DEFAULTS.data);
-  for (const k of Object.keys(d)) {
-    if (!known.includes(k)) fail(`data.${k}`, `unknown key; allowed keys: ${known.join(", ")}`);
-  }
-  const full = { ...DEFAULTS.data, ...d } as Record<string, unknown>;
-  const path = (k: string): string | null => {
-    const v = full[k];
-    if (v === null) return null;
-    if (typeof v !== "string" || v === "") fail(`data.${k}`, `must be a file path, got ${show(v)}`);
-    return v;
-  };
-  const split = full.split;
-  if (
-    !Array.isArray(split) || split.length !== 3 ||
-    !split.every((x) => typeof x === "number" && x > 0) ||
-    Math.abs(split.reduce((a, b) => a + b, 0) - 1) > 1e-9
-  ) {
-    fail("data.split", `must be three positive fractions summing to 1, got ${show(split)}`);
-  }
-  const out: TextDataConfig = {
-    path: path("path"),
-    train: path("train"),
-    valid: path("valid"),
-    test: path("test"),
-    split: [split[0], split[1], split[2]],
-    tokenizer: oneOf("data.tokenizer", full.tokenizer, TEXT_TOKENIZERS),
-    framing: oneOf("data.framing", full.framing, TEXT_FRAMINGS),
-    maxMB: num("data.maxMB", full.maxMB, 0, true),
-  };
-  const three = [out.train, out.valid, out.test].filter((x) => x !== null).length;
-  if (three !== 0 && three !== 3) {
-    fail("data.train", "data.train, data.valid and data.test go together: give all three");
-  }
-  if (used && (out.path === null) === (three === 0)) {
-    fail(
-      "data.path",
-      `dataset "text" needs data.path=FILE (split ${out.split.join("/")}) or ` +
-        `data.train, data.valid and data.test, not ${out.path === null ? "neither" : "both"}`,
-    );
   }
   return out;
 }

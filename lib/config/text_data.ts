@@ -1,0 +1,87 @@
+/**
+ * The keys of `dataset: "text"` (your own text; see `lib/io/text_loader.ts`): their type,
+ * defaults and validation.
+ *
+ * @module
+ */
+import { fail, num, oneOf, plainObject, show } from "./checks.ts";
+
+/** `dataset: "text"`: tokenisers and framings of your own text (see `lib/data/text.ts`). */
+export const TEXT_TOKENIZERS = ["char", "bpe"] as const;
+export const TEXT_FRAMINGS = ["lines", "chunks"] as const;
+
+/** Your own text (`dataset: "text"`): the file(s), their split, tokeniser and framing. */
+export interface TextDataConfig {
+  /** One UTF-8 file, split into train / valid / test by `split` (or null: the three below). */
+  path: string | null;
+  /** Or three files of their own (all three, instead of `path`). */
+  train: string | null;
+  valid: string | null;
+  test: string | null;
+  /** Fractions of the lines (paragraphs with `chunks`) of `path` for train, valid, test. */
+  split: [number, number, number];
+  /** `char` (default) or `bpe` (the project's byte-level BPE with `vocabSize` ids). */
+  tokenizer: typeof TEXT_TOKENIZERS[number];
+  /** `lines` (each from a zero state, `<bos> … <eos>`, like PTB) or contiguous `chunks`. */
+  framing: typeof TEXT_FRAMINGS[number];
+  /** Largest file accepted, MB. */
+  maxMB: number;
+}
+
+/** Defaults of {@link TextDataConfig}. */
+export const TEXT_DATA_DEFAULTS: Readonly<TextDataConfig> = {
+  path: null,
+  train: null,
+  valid: null,
+  test: null,
+  split: [0.9, 0.05, 0.05],
+  tokenizer: "char",
+  framing: "lines",
+  maxMB: 256,
+};
+
+/** Checks `data` (required file keys only when the dataset is "text"). */
+export function validateTextData(raw: unknown, used: boolean): TextDataConfig {
+  const d = plainObject("data", raw);
+  const known = Object.keys(TEXT_DATA_DEFAULTS);
+  for (const k of Object.keys(d)) {
+    if (!known.includes(k)) fail(`data.${k}`, `unknown key; allowed keys: ${known.join(", ")}`);
+  }
+  const full = { ...TEXT_DATA_DEFAULTS, ...d } as Record<string, unknown>;
+  const path = (k: string): string | null => {
+    const v = full[k];
+    if (v === null) return null;
+    if (typeof v !== "string" || v === "") fail(`data.${k}`, `must be a file path, got ${show(v)}`);
+    return v;
+  };
+  const split = full.split;
+  if (
+    !Array.isArray(split) || split.length !== 3 ||
+    !split.every((x) => typeof x === "number" && x > 0) ||
+    Math.abs(split.reduce((a, b) => a + b, 0) - 1) > 1e-9
+  ) {
+    fail("data.split", `must be three positive fractions summing to 1, got ${show(split)}`);
+  }
+  const out: TextDataConfig = {
+    path: path("path"),
+    train: path("train"),
+    valid: path("valid"),
+    test: path("test"),
+    split: [split[0], split[1], split[2]],
+    tokenizer: oneOf("data.tokenizer", full.tokenizer, TEXT_TOKENIZERS),
+    framing: oneOf("data.framing", full.framing, TEXT_FRAMINGS),
+    maxMB: num("data.maxMB", full.maxMB, 0, true),
+  };
+  const three = [out.train, out.valid, out.test].filter((x) => x !== null).length;
+  if (three !== 0 && three !== 3) {
+    fail("data.train", "data.train, data.valid and data.test go together: give all three");
+  }
+  if (used && (out.path === null) === (three === 0)) {
+    fail(
+      "data.path",
+      `dataset "text" needs data.path=FILE (split ${out.split.join("/")}) or ` +
+        `data.train, data.valid and data.test, not ${out.path === null ? "neither" : "both"}`,
+    );
+  }
+  return out;
+}
