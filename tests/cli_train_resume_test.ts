@@ -95,6 +95,20 @@ async function firstCheckpoint(runs: string): Promise<string> {
   return dir;
 }
 
+/** Reads a child's stderr until `pattern` appears; returns what was read. */
+async function readUntil(
+  err: ReadableStreamDefaultReader<string>,
+  pattern: RegExp,
+): Promise<string> {
+  let text = "";
+  while (!pattern.test(text)) {
+    const { value, done } = await err.read();
+    assert.ok(!done, `ended before ${pattern}: ${text}`);
+    text += value;
+  }
+  return text;
+}
+
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   for (let t = 0; t < ms; t += 20) {
     if (cond()) return true;
@@ -116,12 +130,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       "evalEvery=100000",
     ]);
     const err = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!/step 1\/200000/.test(text)) {
-      const { value, done } = await err.read();
-      assert.ok(!done, `ended before its first step: ${text}`);
-      text += value;
-    }
+    let text = await readUntil(err, /step 1\/200000/);
     await new Promise((r) => setTimeout(r, 300)); // some more steps
     child.kill(signal);
     const exited = await Promise.race([
@@ -328,12 +337,7 @@ Deno.test("train CLI: a second signal quits at once, leaving no half-written che
     "evalEvery=7",
   ]);
   const err = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/valid step 7/.test(text)) {
-    const { value, done } = await err.read();
-    assert.ok(!done, text);
-    text += value;
-  }
+  await readUntil(err, /valid step 7/);
   child.kill("SIGINT");
   child.kill("SIGINT");
   const exited = await Promise.race([
