@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../lib/bench/args.ts";
+import { torchThreads } from "../lib/bench/results.ts";
 import {
   type BenchRow,
   caseKey,
@@ -42,7 +43,8 @@ Deno.test("parseBenchArgs: defaults, --quick, overrides, errors", () => {
   assert.deepEqual(d.Ds, [128, 256, 512]);
   assert.equal(d.B, 32);
   assert.deepEqual(d.cells, ["gru"]);
-  assert.deepEqual(d.ptb, { B: 32, T: 64, D: 256, V: 10000 });
+  assert.deepEqual(d.ptb, [{ B: 32, T: 64, D: 256, V: 10000 }]);
+  assert.deepEqual(d.threads, [1]);
   const q = parseBenchArgs(["--quick", "--cells", "rnn,lstm", "--budget-min=5", "--ptb", "off"]);
   assert.deepEqual([q.Ts, q.Ds, q.runs, q.cells, q.budgetMin, q.ptb], [
     [16, 64],
@@ -50,8 +52,14 @@ Deno.test("parseBenchArgs: defaults, --quick, overrides, errors", () => {
     1,
     ["rnn", "lstm"],
     5,
-    null,
+    [],
   ]);
+  assert.deepEqual(parseBenchArgs(["--ptb", "32,64,256,10000;128,24,256,10000"]).ptb, [
+    { B: 32, T: 64, D: 256, V: 10000 },
+    { B: 128, T: 24, D: 256, V: 10000 },
+  ]);
+  assert.throws(() => parseBenchArgs(["--ptb", "32,64,256"]), /B,T,D,V/);
+  assert.deepEqual(parseBenchArgs(["--threads", "1,2"]).threads, [1, 2]);
   assert.deepEqual(parseBenchArgs(["--peers", "none"]).peers, []);
   assert.throws(() => parseBenchArgs(["--cells", "tcn"]), /--cells: "tcn"/);
   assert.throws(() => parseBenchArgs(["--T", "0"]), /--T/);
@@ -67,12 +75,37 @@ Deno.test("planCases: cheapest shapes first, webgpu impl only where offered", ()
     B: 32,
     backend: "wasm",
     peers: ["tfjs-layers", "pytorch"],
-    ptb: { B: 32, T: 64, D: 256, V: 10000 },
+    ptb: [{ B: 32, T: 64, D: 256, V: 10000 }],
   });
   const per = 2 + 3 + 2; // bptt, ft-bptt, 3 dsf impls, 2 peers
   assert.equal(cases.length, 4 * per + 6); // PTB: 5 methods + the PyTorch peer (no tfjs-layers)
   const ptbPeer = cases.find((c) => c.unit === "ptb-lm" && c.mode === "pytorch");
   assert.equal(ptbPeer?.backend, "torch-cpu");
+  // Two PyTorch thread counts: two peer backends per PyTorch case; two PTB shapes, two sets.
+  const wide = planCases({
+    cells: ["gru"],
+    Ts: [64],
+    Ds: [256],
+    B: 32,
+    backend: "wasm",
+    modes: ["dsf"],
+    impls: ["scan"],
+    peers: ["pytorch"],
+    ptb: [{ B: 32, T: 64, D: 256, V: 10000 }, { B: 128, T: 24, D: 256, V: 10000 }],
+    torchThreads: [1, 2],
+  });
+  assert.deepEqual(
+    wide.filter((c) => c.mode === "pytorch").map((c) => `${c.unit} B=${c.B} ${c.backend}`).sort(),
+    [
+      "layer B=32 torch-cpu",
+      "layer B=32 torch-cpu-2t",
+      "ptb-lm B=128 torch-cpu",
+      "ptb-lm B=128 torch-cpu-2t",
+      "ptb-lm B=32 torch-cpu",
+      "ptb-lm B=32 torch-cpu-2t",
+    ],
+  );
+  assert.deepEqual([torchThreads("torch-cpu"), torchThreads("torch-cpu-2t")], [1, 2]);
   assert.ok(!cases.some((c) => c.unit === "ptb-lm" && c.mode === "tfjs-layers"));
   assert.deepEqual(cases.slice(0, per).map((c) => [c.T, c.D]), Array(per).fill([16, 128]));
   assert.deepEqual([cases[per].T, cases[per].D], [16, 256]);

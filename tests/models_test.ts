@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { type ConfigPatch, makeConfig, MODES } from "../lib/config/schema.ts";
 import { crossEntropySum } from "../lib/models/cross_entropy.ts";
+import { setSimdSoftmax, simdSoftmaxFor } from "../lib/ops/wasm_softmax.ts";
 import { createModel, keptRows, type LanguageModel } from "../lib/models/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, read, useBackend } from "./_util.ts";
@@ -265,12 +266,17 @@ Deno.test("models: a training step does not leak tensors", async () => {
   tf.dispose([ids, targets]);
 });
 
-Deno.test("crossEntropySum on wasm (the fused kernel): value and gradient equal a float64 reference", async () => {
+Deno.test("crossEntropySum on wasm (the fused kernel, SIMD and JS rows): value and gradient equal a float64 reference", async () => {
   await useBackend("wasm");
   const rng = new Rng(11);
   const before = tf.memory().numTensors;
-  for (const [n, v] of [[1, 1], [1, 2], [3, 17], [64, 1000], [5, 10002]]) {
-    const values = Float32Array.from({ length: n * v }, () => 8 * rng.normal());
+  const cases = [[1, 1], [1, 2], [3, 17], [64, 1000], [5, 10002], [2, 4], [3, 400]];
+  for (const [simd, [n, v]] of [true, false].flatMap((on) => cases.map((c) => [on, c] as const))) {
+    setSimdSoftmax(simd);
+    assert.equal(simdSoftmaxFor(tf.backend()) !== null, simd, "the SIMD module loads here");
+    // The last case spans 400 (e^−400 below float32's range); the others 8·N(0, 1).
+    const spread = v === 400 ? () => -rng.uniform(0, 400) : () => 8 * rng.normal();
+    const values = Float32Array.from({ length: n * v }, spread);
     const ids = Int32Array.from({ length: n }, () => rng.int(v));
     // Float64 reference: Σ logsumexp − z[y], and 0.7·(softmax − onehot).
     let want = 0;
@@ -288,11 +294,12 @@ Deno.test("crossEntropySum on wasm (the fused kernel): value and gradient equal 
     const t = tf.tensor1d(ids, "int32");
     const g = tf.variableGrads(() => tf.mul(crossEntropySum(z, t), 0.7) as tf.Scalar, [z]);
     const plain = crossEntropySum(z, t); // no gradient recorded: the loss-only pass
-    const what = `[${n}, ${v}]`;
+    const what = `[${n}, ${v}] ${simd ? "SIMD" : "JS"}`;
     assertClose(await read(g.value), [0.7 * want], `CE value ${what}`, 1e-6);
     assertClose(await read(plain), [want], `CE value, no gradient ${what}`, 1e-6);
     assertClose(await read(g.grads[z.name]), wantGrad, `CE grad ${what}`, 1e-6);
     tf.dispose([z, t, g.value, plain, ...Object.values(g.grads)]);
   }
+  setSimdSoftmax(true);
   assert.equal(tf.memory().numTensors, before, "the fused path leaked tensors");
 });

@@ -6,6 +6,7 @@
  */
 import { PEER_MODES, type PeerMode } from "./results.ts";
 import { BENCH_IMPLS, BENCH_MODES } from "./sweep.ts";
+import type { PtbShape } from "./ptb_lm.ts";
 
 /** The parsed options. */
 export interface BenchArgs {
@@ -25,8 +26,8 @@ export interface BenchArgs {
   impls: string[];
   /** Peers. */
   peers: PeerMode[];
-  /** PTB LM step shape, or null. */
-  ptb: { B: number; T: number; D: number; V: number } | null;
+  /** PTB LM step shapes (empty: none). */
+  ptb: PtbShape[];
   /** Untimed steps per case. */
   warmup: number;
   /** Timed steps per case. */
@@ -45,8 +46,8 @@ export interface BenchArgs {
   retrySkipped: boolean;
   /** Python interpreter for the PyTorch peers (undefined: DSF_PYTHON, /usr/bin/python3, python3). */
   python?: string;
-  /** Torch threads. */
-  threads: number;
+  /** Torch thread counts, one PyTorch peer each. */
+  threads: number[];
   /** The matMul product to time in its three forms first, or null for none. */
   matmul: { M: number; K: number; N: number } | null;
   /** wasm matMul variants to measure: "off" (XNNPACK) and BLAS thread counts; [] = as started. */
@@ -76,7 +77,8 @@ Results are appended to a JSONL file; a rerun skips what is already there.
   --impls LIST         dsf scan algorithms (default sequential,scan,fft, and webgpu on the
                        webgpu backend once reverseScan offers it)
   --peers LIST         tfjs-layers,pytorch,pytorch-dsf-ref or none (default all)
-  --ptb SHAPE          PTB LM step as B,T,D,V (default 32,64,256,10000) or off
+  --ptb SHAPES         PTB LM steps as B,T,D,V, several joined by ";" (default 32,64,256,10000)
+                       or off
   --warmup N           untimed steps per case (default 1)
   --runs N             timed steps per case (default 5; fewer when a case is slow)
   --budget-min M       stop starting cases after M minutes (default: no limit)
@@ -87,7 +89,8 @@ Results are appended to a JSONL file; a rerun skips what is already there.
   --out DIR            folder of the JSON and SVG outputs (default: the results file's)
   --retry-skipped      measure cases recorded as skipped again
   --python PATH        interpreter with torch (default $DSF_PYTHON, /usr/bin/python3, python3)
-  --threads N          torch threads (default 1)
+  --threads LIST       torch thread counts, each a peer ("torch-cpu" at 1, "torch-cpu-Nt";
+                       default 1)
   --matmul M,K,N|off  the plain and transposed matMul [M,K]·[K,N] on each variant first
                        (default 2048,256,768; off with --quick)
   --blas LIST          wasm only: the matMul kernels to measure side by side, "off" (XNNPACK)
@@ -190,13 +193,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     modes: [...BENCH_MODES],
     impls: [...BENCH_IMPLS],
     peers: [...PEER_MODES],
-    ptb: quick ? { B: 8, T: 16, D: 64, V: 1000 } : { B: 32, T: 64, D: 256, V: 10000 },
+    ptb: quick ? [{ B: 8, T: 16, D: 64, V: 1000 }] : [{ B: 32, T: 64, D: 256, V: 10000 }],
     warmup: 1,
     runs: quick ? 1 : 5,
     budgetMin: Infinity,
     maxCaseMin: 10,
     retrySkipped: flags.has("retry-skipped"),
-    threads: 1,
+    threads: [1],
     blas: [],
     matmul: quick ? null : { M: 2048, K: 256, N: 768 },
     quick,
@@ -235,12 +238,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case "ptb": {
         if (v === "off" || v === "none") {
-          args.ptb = null;
+          args.ptb = [];
           break;
         }
-        const [B, T, D, V] = ints(name, v);
-        if (V === undefined) throw new Error(`--ptb: expected B,T,D,V or off, got "${v}"`);
-        args.ptb = { B, T, D, V };
+        args.ptb = v.split(";").map((shape) => {
+          const [B, T, D, V, extra] = ints(name, shape);
+          if (V === undefined || extra !== undefined) {
+            throw new Error(`--ptb: expected B,T,D,V[;B,T,D,V…] or off, got "${v}"`);
+          }
+          return { B, T, D, V };
+        });
         break;
       }
       case "warmup":
@@ -268,7 +275,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.python = v;
         break;
       case "threads":
-        args.threads = Math.floor(num(name, v, 1));
+        args.threads = ints(name, v);
         break;
       case "matmul": {
         if (v === "off" || v === "none") {

@@ -17,6 +17,7 @@ export * from "./args.ts";
 export * from "./dispatch.ts";
 export * from "./layer.ts";
 export * from "./plot.ts";
+export * from "./profile.ts";
 export * from "./ptb_lm.ts";
 export * from "./results.ts";
 export * from "./sweep.ts";

@@ -19,6 +19,18 @@ import { Rng } from "../util/rng.ts";
 import type { DispatchTracker } from "./dispatch.ts";
 import { adamStep, trackBackward } from "./layer.ts";
 
+/** The PTB step's shape: batch, context, width, vocabulary. */
+export interface PtbShape {
+  /** Batch. */
+  B: number;
+  /** Context length. */
+  T: number;
+  /** Hidden width (= embedding width). */
+  D: number;
+  /** Vocabulary size. */
+  V: number;
+}
+
 /** The PTB step's shape and method. */
 export interface PtbSpec {
   /** Cell kind (default gru). */

@@ -93,6 +93,18 @@ export function caseKey(c: BenchCase): string {
   return [c.unit, c.cell, c.mode, c.impl, c.backend, c.B, c.T, c.D, c.V ?? ""].join("|");
 }
 
+/** The backend label of a PyTorch peer on `threads` threads: "torch-cpu" (1), "torch-cpu-2t". */
+export function torchBackend(threads: number): string {
+  return threads === 1 ? "torch-cpu" : `torch-cpu-${threads}t`;
+}
+
+/** The thread count a PyTorch peer's backend label names (inverse of {@link torchBackend}). */
+export function torchThreads(backend: string): number {
+  const m = /^torch-cpu(?:-(\d+)t)?$/.exec(backend);
+  if (!m) throw new Error(`not a PyTorch backend label: "${backend}"`);
+  return m[1] ? Number(m[1]) : 1;
+}
+
 /** A short name of the method: "bptt", "dsf-scan", "tfjs-layers", ... */
 export function methodLabel(c: { mode: string; impl: string }): string {
   return c.mode === "dsf" ? `dsf-${c.impl}` : c.mode;

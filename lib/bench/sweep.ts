@@ -32,108 +32,12 @@ import {
   caseKey,
   isSkip,
   methodLabel,
-  type PeerMode,
   type SkipRecord,
 } from "./results.ts";
 import { LayersUnit } from "./tfjs_layers.ts";
 import { peakBytesOf, timeRuns, type Timing } from "./timing.ts";
 
-/** What a sweep covers. */
-export interface SweepPlan {
-  /** Cell kinds. */
-  cells: string[];
-  /** Sequence lengths. */
-  Ts: number[];
-  /** Hidden widths. */
-  Ds: number[];
-  /** Batch. */
-  B: number;
-  /** The active tfjs backend's name. */
-  backend: string;
-  /**
-   * Labels of the backend variants to measure every tfjs case on (e.g. "wasm" and
-   * "wasm+blas1"); default `[backend]`. {@link SweepHooks.prepare} switches between them.
-   */
-  variants?: string[];
-  /** The project's modes to measure (default bptt, ft-bptt, dsf). */
-  modes?: string[];
-  /** DSF reverse-scan algorithms (default sequential, scan, fft). */
-  impls?: string[];
-  /** Scan algorithms the library offers (default: all); others in `impls` are dropped. */
-  available?: readonly string[];
-  /** Peers to include (default none). */
-  peers?: PeerMode[];
-  /** The PTB LM step's shape, or null for none. */
-  ptb?: { B: number; T: number; D: number; V: number } | null;
-}
-
-/** The project's gradient modes, in table order. */
-export const BENCH_MODES = ["bptt", "ft-bptt", "dsf"] as const;
-
-/**
- * The DSF scan algorithms benchmarked by default; "webgpu" (the one-dispatch kernel of
- * lib/ops/webgpu_scan.ts) only on the webgpu backend, and only once reverseScan offers it.
- */
-export const BENCH_IMPLS = ["sequential", "scan", "fft", "webgpu"] as const;
-
-/**
- * The cases of a plan, cheapest shapes first: ordered by T, then D, then cell; per shape the
- * project's methods, then the peers; the PTB cases sit with the layer shapes of their T and D.
- */
-export function planCases(plan: SweepPlan): BenchCase[] {
-  const modes = plan.modes ?? [...BENCH_MODES];
-  const impls = (plan.impls ?? [...BENCH_IMPLS]).filter((i) =>
-    (i !== "webgpu" || plan.backend === "webgpu") &&
-    (plan.available === undefined || plan.available.includes(i))
-  );
-  const peers = plan.peers ?? [];
-  const variants = plan.variants ?? [plan.backend];
-  const methods = (unit: "layer" | "ptb-lm"): { mode: string; impl: string }[] => {
-    const out: { mode: string; impl: string }[] = [];
-    for (const mode of modes) {
-      if (mode === "dsf") { for (const impl of impls) out.push({ mode, impl }); }
-      else out.push({ mode, impl: "-" });
-    }
-    // PyTorch has a peer for both units; tfjs-layers only for the layer.
-    for (const p of peers) {
-      if (unit === "layer" || p !== "tfjs-layers") out.push({ mode: p, impl: "-" });
-    }
-    return out;
-  };
-  const keyed: { sort: number[]; c: BenchCase }[] = [];
-  let n = 0;
-  for (const T of plan.Ts) {
-    for (const D of plan.Ds) {
-      for (const [ci, cell] of plan.cells.entries()) {
-        for (const m of methods("layer")) {
-          const torch = m.mode.startsWith("pytorch");
-          for (const backend of torch ? ["torch-cpu"] : variants) {
-            keyed.push({
-              sort: [T, D, 0, ci, n++],
-              c: { unit: "layer", cell, mode: m.mode, impl: m.impl, backend, B: plan.B, T, D },
-            });
-          }
-        }
-      }
-    }
-  }
-  if (plan.ptb) {
-    const { B, T, D, V } = plan.ptb;
-    for (const m of methods("ptb-lm")) {
-      for (const backend of m.mode.startsWith("pytorch") ? ["torch-cpu"] : variants) {
-        keyed.push({
-          sort: [T, D, 1, 0, n++],
-          c: { unit: "ptb-lm", cell: "gru", mode: m.mode, impl: m.impl, backend, B, T, D, V },
-        });
-      }
-    }
-  }
-  const cmp = (a: number[], b: number[]) => {
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-    return 0;
-  };
-  return keyed.sort((a, b) => cmp(a.sort, b.sort)).map((k) => k.c);
-}
+export { BENCH_IMPLS, BENCH_MODES, planCases, type SweepPlan } from "./plan.ts";
 
 /** How each case is measured and what bounds the sweep. */
 export interface SweepSettings {

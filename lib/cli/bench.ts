@@ -30,6 +30,7 @@ import {
   outputRow,
   parseResults,
   type SkipRecord,
+  torchThreads,
 } from "../bench/results.ts";
 import { planCases, type PytorchRunner, runSweep } from "../bench/sweep.ts";
 import { resolveCacheDir } from "../io/dirs.ts";
@@ -128,9 +129,11 @@ async function startPytorch(
       cases: [{ unit: c.unit, cell: c.cell, mode: c.mode, B: c.B, T: c.T, D: c.D, V: c.V }],
       warmup: opts.warmup,
       runs: opts.runs,
-      threads: args.threads,
+      threads: torchThreads(c.backend),
     }) as (BenchRow | { error: string })[];
-    return rows[0] ?? { error: "no row returned" };
+    const row = rows[0];
+    if (!row) return { error: "no row returned" };
+    return "error" in row ? row : { ...row, backend: c.backend }; // the peer says "torch-cpu"
   };
   return { run, close };
 }
@@ -218,6 +221,7 @@ async function main(): Promise<number> {
     available: REVERSE_SCAN_IMPLS,
     peers: args.peers,
     ptb: args.ptb,
+    torchThreads: args.threads,
   });
   const pending = (c: BenchCase) => {
     const rec = done.get(caseKey(c));

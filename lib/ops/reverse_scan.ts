@@ -8,7 +8,8 @@
  * - `sequential`: a loop over t (T dependent steps, O(T·S) work);
  * - `scan`: Hillis–Steele prefix scan, ⌈log₂ T⌉ steps of O(T·S) work each;
  * - `fft`: a causal convolution with the kernel λ^k by FFT (O(T·S·log T));
- * - `webgpu`: one custom WebGPU kernel (parallel over B·S, a loop over T inside); webgpu only.
+ * - `webgpu`: one custom WebGPU kernel (a Blelloch scan over T in each (b, s) workgroup); webgpu
+ *   only.
  *
  * {@link reverseScanVarying} is the same recurrence with a feedback that varies with t and b
  * (our non-stationary diagonal feedback, e.g. the diagonal of the true Jacobians):

@@ -16,6 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { simdSoftmaxFor } from "./wasm_softmax.ts";
 
 /** The parts of tfjs's wasm backend these kernels use. */
 export interface WasmBackendLike {
@@ -170,6 +171,10 @@ function softmaxCrossEntropy(args: KernelArgs): tf.TensorInfo[] {
   const z = heapView(backend, logits) as Float32Array;
   const y = heapView(backend, targets) as Int32Array;
   const g = grad ? heapView(backend, grad) as Float32Array : null;
+  const simd = simdSoftmaxFor(backend);
+  const v4 = simd ? v - (v % 4) : 0; // the SIMD kernels take each row's first v4 floats
+  const zAt = backend.dataIdMap.get(logits.dataId).memoryOffset;
+  const gAt = grad ? backend.dataIdMap.get(grad.dataId).memoryOffset : 0;
   let total = 0;
   for (let r = 0; r < n; r++) {
     const row = r * v;
@@ -177,20 +182,21 @@ function softmaxCrossEntropy(args: KernelArgs): tf.TensorInfo[] {
     if (!(target >= 0 && target < v)) {
       throw new Error(`cross-entropy: target ${target} of row ${r} is outside [0, ${v})`);
     }
-    let max = -Infinity;
-    for (let j = 0; j < v; j++) if (z[row + j] > max) max = z[row + j];
-    let sum = 0;
+    let max = v4 > 0 ? simd!.rowMax(zAt + 4 * row, v4) : -Infinity;
+    for (let j = v4; j < v; j++) if (z[row + j] > max) max = z[row + j];
+    let sum = v4 > 0 ? simd!.expSum(zAt + 4 * row, g ? gAt + 4 * row : 0, v4, max) : 0;
     if (g) {
-      for (let j = 0; j < v; j++) {
+      for (let j = v4; j < v; j++) {
         const e = Math.exp(z[row + j] - max);
         g[row + j] = e;
         sum += e;
       }
       const inv = 1 / sum;
-      for (let j = 0; j < v; j++) g[row + j] *= inv;
+      if (v4 > 0) simd!.scale(gAt + 4 * row, v4, inv);
+      for (let j = v4; j < v; j++) g[row + j] *= inv;
       g[row + target] -= 1;
     } else {
-      for (let j = 0; j < v; j++) sum += Math.exp(z[row + j] - max);
+      for (let j = v4; j < v; j++) sum += Math.exp(z[row + j] - max);
     }
     total += Math.log(sum) + max - z[row + target];
   }

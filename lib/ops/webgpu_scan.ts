@@ -1,8 +1,11 @@
 /**
  * The DSF reverse scan `δ_t = e_t + λ ⊙ δ_{t+1}` as one custom WebGPU kernel for
- * `@tensorflow/tfjs-backend-webgpu`: a single dispatch, one thread per (b, s) pair, each
- * walking the time axis backwards in a loop. T dependent steps stay inside one shader
- * invocation, so the host issues 1 dispatch instead of T (sequential) or ⌈log₂ T⌉ (scan).
+ * `@tensorflow/tfjs-backend-webgpu`: a single dispatch instead of T (sequential) or ⌈log₂ T⌉
+ * (scan). Two shaders: `blelloch` (default), a work-efficient parallel scan over T inside each
+ * workgroup (one workgroup of up to 64 threads per (b, s) column, depth O(T/64 + log T), §4.3),
+ * and
+ * `loop`, one thread per column walking T backwards (depth T), the reference it is tested
+ * against. One column per workgroup reads e with a stride of B·S floats: simple, not coalesced.
  *
  * The kernel is registered with tfjs under the name {@link REVERSE_SCAN_KERNEL} for the
  * `webgpu` backend the first time {@link webgpuReverseScan} runs, so it goes through the engine
@@ -52,25 +55,37 @@ interface WebGpuBackendLike {
   ): tf.TensorInfo;
 }
 
+/** The WebGPU kernels: a work-efficient parallel scan over T, or one loop over T per thread. */
+export const WEBGPU_SCAN_KERNELS = ["blelloch", "loop"] as const;
+/** One of {@link WEBGPU_SCAN_KERNELS}. */
+export type WebgpuScanKernel = typeof WEBGPU_SCAN_KERNELS[number];
+
+/** Threads of one Blelloch workgroup (at most): each owns ⌈T / threads⌉ consecutive steps. */
+export const SCAN_THREADS = 64;
+
+/** Workgroups for `groups` independent items: a row, or a square once past the WebGPU minimum. */
+function spread(groups: number): [number, number, number] {
+  const n = Math.max(1, groups);
+  if (n <= MAX_GROUPS_PER_DIM) return [n, 1, 1];
+  const side = Math.ceil(Math.sqrt(n));
+  return [side, side, 1];
+}
+
 /**
- * The program for e [T, B, S], λ [S]: one thread per flat (b, s) index `j < B·S`, looping
- * t = T−1 … 0 over `grad[t·B·S + j]`.
+ * The loop program for e [T, B, S], λ [S]: one thread per flat (b, s) index `j < B·S`, looping
+ * t = T−1 … 0 over `grad[t·B·S + j]`. Depth T: kept as the reference the scan is tested against.
  */
-export function reverseScanProgram(shape: [number, number, number]): WebGpuProgramLike {
+export function reverseScanLoopProgram(shape: [number, number, number]): WebGpuProgramLike {
   const [, b, s] = shape;
-  const groups = Math.max(1, Math.ceil((b * s) / WORKGROUP));
-  // Beyond 65535 workgroups, spread them over a square grid; the package's getGlobalIndex()
-  // flattens (workgroupId, localIndex) back to one index whenever dispatch[1] > 1.
-  const dispatch: [number, number, number] = groups <= MAX_GROUPS_PER_DIM
-    ? [groups, 1, 1]
-    : [Math.ceil(Math.sqrt(groups)), Math.ceil(Math.sqrt(groups)), 1];
+  const groups = Math.ceil((b * s) / WORKGROUP);
   return {
     variableNames: ["grad", "feedback"],
     outputShape: [...shape],
     dispatchLayout: { x: [0, 1, 2] },
-    dispatch,
+    // Beyond 65535 workgroups the package's getGlobalIndex() flattens the square grid back.
+    dispatch: spread(groups),
     workgroupSize: [WORKGROUP, 1, 1],
-    shaderKey: "dsf_reverse_scan",
+    shaderKey: "dsf_reverse_scan_loop",
     getUserCode: () => `
       fn main(index : i32) {
         let steps = uniforms.gradShape.x;
@@ -90,15 +105,115 @@ export function reverseScanProgram(shape: [number, number, number]): WebGpuProgr
   };
 }
 
+/**
+ * The Blelloch program for e [T, B, S], λ [S]: one workgroup per (b, s) column, of
+ * `P = min(64, 2^⌈log₂ T⌉)` threads, thread p owning the R = ⌈T/P⌉ consecutive steps from
+ * t = T−1−p·R down. Each thread composes its steps' maps, the workgroup scans the P compositions
+ * in workgroup memory (Blelloch: an up-sweep and a down-sweep, 2·log₂ P barrier rounds, work
+ * O(P)), and each thread replays its steps from its exclusive prefix. Work O(T) (two reads of
+ * e), depth 2R + 2·log₂ P: O(log T) up to T = 64, 2T/64 + 12 beyond (the loop kernel's is T).
+ *
+ * Reading time backwards (u = T−1−t), δ is the forward linear recurrence y_u = λ·y_{u−1} + e_u
+ * from y = 0; the scan composes the affine maps (a, b): y ↦ a·y + b, an earlier one then a later
+ * one being (a₁a₂, a₂b₁ + b₂), with identity (1, 0).
+ */
+export function reverseScanBlellochProgram(shape: [number, number, number]): WebGpuProgramLike {
+  const [t, b, s] = shape;
+  const threads = Math.min(SCAN_THREADS, 2 ** Math.ceil(Math.log2(Math.max(1, t))));
+  const levels = Math.log2(threads);
+  return {
+    variableNames: ["grad", "feedback"],
+    outputShape: [...shape],
+    dispatchLayout: { x: [0, 1, 2] },
+    dispatch: spread(b * s),
+    workgroupSize: [threads, 1, 1],
+    shaderKey: `dsf_reverse_scan_blelloch_${threads}`,
+    getUserCode: () => `
+      var<workgroup> sa : array<f32, ${threads}>;
+      var<workgroup> sb : array<f32, ${threads}>;
+
+      fn main(index : i32) {
+        let steps = uniforms.gradShape.x;
+        let width = uniforms.gradShape.z;
+        let plane = uniforms.gradShape.y * width;
+        let column = i32(workgroupId.y * numWorkgroups.x + workgroupId.x);
+        let live = column < plane;
+        let l = select(0.0, feedback[column % width], live);
+        let lid = i32(localIndex);
+        let per = (steps + ${threads - 1}) / ${threads};
+        let first = lid * per;
+        // This thread's steps composed: (a, b) after u = first … first + per − 1.
+        var a = 1.0;
+        var b = 0.0;
+        for (var k = 0; k < per; k = k + 1) {
+          let u = first + k;
+          if (live && u < steps) {
+            a = a * l;
+            b = l * b + grad[(steps - 1 - u) * plane + column];
+          }
+        }
+        sa[lid] = a;
+        sb[lid] = b;
+        // Up-sweep: the right element of each pair becomes the composition over its subtree.
+        var stride = 1;
+        for (var d = 0; d < ${levels}; d = d + 1) {
+          workgroupBarrier();
+          if (lid < ${threads} / (2 * stride)) {
+            let left = (2 * lid + 1) * stride - 1;
+            let right = left + stride;
+            sb[right] = sa[right] * sb[left] + sb[right];
+            sa[right] = sa[left] * sa[right];
+          }
+          stride = stride * 2;
+        }
+        workgroupBarrier();
+        // The root becomes the identity; the down-sweep leaves exclusive prefixes.
+        if (lid == 0) {
+          sa[${threads - 1}] = 1.0;
+          sb[${threads - 1}] = 0.0;
+        }
+        for (var d = 0; d < ${levels}; d = d + 1) {
+          stride = stride / 2;
+          workgroupBarrier();
+          if (lid < ${threads} / (2 * stride)) {
+            let left = (2 * lid + 1) * stride - 1;
+            let right = left + stride;
+            let ta = sa[left];
+            let tb = sb[left];
+            sa[left] = sa[right];
+            sb[left] = sb[right];
+            sb[right] = ta * sb[right] + tb;
+            sa[right] = sa[right] * ta;
+          }
+        }
+        workgroupBarrier();
+        // Replay this thread's steps from y = (its prefix)(0).
+        var y = sb[lid];
+        for (var k = 0; k < per; k = k + 1) {
+          let u = first + k;
+          if (live && u < steps) {
+            let i = (steps - 1 - u) * plane + column;
+            y = l * y + grad[i];
+            result[i] = y;
+          }
+        }
+      }
+    `,
+  };
+}
+
 function reverseScanKernel(
-  args: { inputs: tf.NamedTensorInfoMap; backend: unknown },
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo {
   const { grad, feedback } = args.inputs as Record<"grad" | "feedback", tf.TensorInfo>;
   const backend = args.backend as WebGpuBackendLike;
   if (typeof backend.runWebGPUProgram !== "function") {
     throw new Error(`${REVERSE_SCAN_KERNEL}: the active backend is not tfjs-backend-webgpu`);
   }
-  const program = reverseScanProgram(grad.shape as [number, number, number]);
+  const shape = grad.shape as [number, number, number];
+  const program = args.attrs?.kernel === "loop"
+    ? reverseScanLoopProgram(shape)
+    : reverseScanBlellochProgram(shape);
   return backend.runWebGPUProgram(program, [grad, feedback], "float32");
 }
 
@@ -112,15 +227,32 @@ export function registerWebgpuReverseScan(): void {
   });
 }
 
+/** Options of {@link webgpuReverseScan}. */
+export interface WebgpuReverseScanOptions {
+  /** The kernel; default `blelloch` (depth 2⌈T/64⌉ + 12), `loop` (depth T). */
+  kernel?: WebgpuScanKernel;
+}
+
 /**
  * Runs `δ_t = e_t + λ ⊙ δ_{t+1}` backwards over the time axis in one WebGPU dispatch.
  * Only on the `webgpu` backend.
  * @param directGrad e, time-major [T, B, S], float32
  * @param feedback λ [S], float32
+ * @param options the kernel
  * @returns δ [T, B, S]
  * @throws Error when the active backend is not webgpu, or on a shape mismatch
  */
-export function webgpuReverseScan(directGrad: tf.Tensor3D, feedback: tf.Tensor1D): tf.Tensor3D {
+export function webgpuReverseScan(
+  directGrad: tf.Tensor3D,
+  feedback: tf.Tensor1D,
+  options: WebgpuReverseScanOptions = {},
+): tf.Tensor3D {
+  const kernel = options.kernel ?? "blelloch";
+  if (!WEBGPU_SCAN_KERNELS.includes(kernel)) {
+    throw new Error(
+      `webgpuReverseScan: unknown kernel "${kernel}"; use ${WEBGPU_SCAN_KERNELS.join(" or ")}`,
+    );
+  }
   if (tf.getBackend() !== "webgpu") {
     throw new Error(
       `webgpuReverseScan: the active backend is "${tf.getBackend()}", not webgpu; ` +
@@ -145,6 +277,6 @@ export function webgpuReverseScan(directGrad: tf.Tensor3D, feedback: tf.Tensor1D
   return tf.engine().runKernel(
     REVERSE_SCAN_KERNEL,
     { grad: directGrad, feedback } as unknown as tf.NamedTensorMap,
-    {},
+    { kernel },
   ) as tf.Tensor3D;
 }

@@ -1,0 +1,205 @@
+/**
+ * The README's speed tables, made from one benchmark run's `bench.json` (written by
+ * `deno task bench --out DIR`): the matMuls, the GRU layer per T, and the PTB LM step per
+ * shape, each backend variant side by side with the PyTorch peers, and the ratios the
+ * training-step issue sets targets for. Missing cases print as a dash.
+ *
+ * @module
+ */
+
+/** The parts of a `bench.json` the tables read. */
+export interface BenchFile {
+  /** Date, backend line and arguments of the run. */
+  meta: { date: string; backend: string; args: string[]; deno?: string };
+  /** The matMul rows: variant ("wasm", "wasm+blas1"), form ("a·b", "aᵀ·b", "a·bᵀ"), ms. */
+  matmul?: { variant: string; form: string; M: number; K: number; N: number; ms: number }[];
+  /** The measured cases. */
+  rows: {
+    unit: string;
+    mode: string;
+    impl: string;
+    backend: string;
+    B: number;
+    T: number;
+    D: number;
+    V?: number;
+    forwardMs?: number | null;
+    stepMs: number;
+    seqDispatches?: number | null;
+  }[];
+}
+
+const XNN = "wasm";
+const BLAS1 = "wasm+blas1";
+const BLAS2 = "wasm+blas2";
+const TORCH1 = "torch-cpu";
+const TORCH2 = "torch-cpu-2t";
+
+function ms(v: number | undefined | null): string {
+  return v == null || !Number.isFinite(v) ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(1);
+}
+
+function ratio(a: number | undefined | null, b: number | undefined | null): string {
+  if (a == null || b == null || !(b > 0)) return "–";
+  return `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+/**
+ * The three tables and a line naming the run, as markdown.
+ * @param bench a parsed `bench.json`
+ * @param source the folder it was read from, named in the text
+ */
+export function speedTables(bench: BenchFile, source: string): string {
+  const step = (unit: string, mode: string, backend: string, shape: Record<string, number>) =>
+    bench.rows.find((r) =>
+      r.unit === unit && r.mode === mode && r.backend === backend &&
+      Object.entries(shape).every(([k, v]) => (r as unknown as Record<string, number>)[k] === v)
+    );
+  const out: string[] = [];
+  const args = bench.meta.args.map((a) => /[^\w.,=/+-]/.test(a) ? `'${a}'` : a).join(" ");
+  const blas = /OpenBLAS [\d.]+/.exec(bench.meta.backend)?.[0] ?? "no native BLAS";
+  out.push(
+    `One run, ${bench.meta.date.slice(0, 10)}, wasm backend (SIMD), ${blas}, Deno ` +
+      `${bench.meta.deno ?? "?"} (\`${source}/bench.json\`; \`deno task bench ${args}\`). ` +
+      `Milliseconds, median of the timed steps; XNNPACK = tfjs-wasm's own kernels, BLAS n = ` +
+      `OpenBLAS on n threads, PyTorch 1.13 on 1 and 2 threads.`,
+  );
+  const mm = bench.matmul ?? [];
+  if (mm.length > 0) {
+    const forms = [...new Set(mm.map((r) => r.form))];
+    const at = (variant: string, form: string) =>
+      mm.find((r) => r.variant === variant && r.form === form)?.ms;
+    const { M, K, N } = mm[0];
+    out.push(table(
+      [`matMul [${M},${K}]·[${K},${N}]`, "XNNPACK", "BLAS 1", "BLAS 2", "BLAS 1 vs XNNPACK"],
+      forms.map((f) => [
+        f,
+        ms(at(XNN, f)),
+        ms(at(BLAS1, f)),
+        ms(at(BLAS2, f)),
+        ratio(at(XNN, f), at(BLAS1, f)),
+      ]),
+    ));
+  }
+  const layers = bench.rows.filter((r) => r.unit === "layer" && r.backend === BLAS1);
+  const shapes = [...new Set(layers.map((r) => `${r.B},${r.T},${r.D}`))].map((s) =>
+    s.split(",").map(Number)
+  ).sort((a, b) => a[1] - b[1]);
+  if (shapes.length > 0) {
+    out.push(table(
+      [
+        "GRU layer B, T, D",
+        "forward",
+        "BPTT",
+        "FT-BPTT",
+        "DSF",
+        "DSF, XNNPACK",
+        "DSF, BLAS 2",
+        "PyTorch BPTT 1 / 2 threads",
+        "BPTT / DSF",
+        "DSF / forward",
+        "DSF / PyTorch (1 thread)",
+      ],
+      shapes.map(([B, T, D]) => {
+        const s = { B, T, D };
+        const dsf = step("layer", "dsf", BLAS1, s);
+        const bptt = step("layer", "bptt", BLAS1, s);
+        const t1 = step("layer", "pytorch", TORCH1, s)?.stepMs;
+        const t2 = step("layer", "pytorch", TORCH2, s)?.stepMs;
+        return [
+          `${B}, ${T}, ${D}`,
+          ms(dsf?.forwardMs),
+          ms(bptt?.stepMs),
+          ms(step("layer", "ft-bptt", BLAS1, s)?.stepMs),
+          ms(dsf?.stepMs),
+          ms(step("layer", "dsf", XNN, s)?.stepMs),
+          ms(step("layer", "dsf", BLAS2, s)?.stepMs),
+          `${ms(t1)} / ${ms(t2)}`,
+          ratio(bptt?.stepMs, dsf?.stepMs),
+          ratio(dsf?.stepMs, dsf?.forwardMs),
+          ratio(dsf?.stepMs, t1),
+        ];
+      }),
+    ));
+  }
+  const lms = bench.rows.filter((r) => r.unit === "ptb-lm" && r.backend === BLAS1);
+  const lmShapes = [...new Set(lms.map((r) => `${r.B},${r.T},${r.D},${r.V}`))].map((s) =>
+    s.split(",").map(Number)
+  );
+  if (lmShapes.length > 0) {
+    out.push(table(
+      [
+        "PTB LM step B, T, D, V",
+        "mode",
+        "XNNPACK",
+        "BLAS 1",
+        "BLAS 2",
+        "PyTorch 1 / 2 threads",
+        "XNNPACK / BLAS 1",
+        "BLAS 1 / PyTorch 1",
+        "BLAS 1 / BLAS 2",
+      ],
+      lmShapes.flatMap(([B, T, D, V]) =>
+        ["bptt", "ft-bptt", "dsf"].map((mode) => {
+          const s = { B, T, D, V };
+          const one = step("ptb-lm", mode, BLAS1, s)?.stepMs;
+          const t1 = step("ptb-lm", "pytorch", TORCH1, s)?.stepMs;
+          const t2 = step("ptb-lm", "pytorch", TORCH2, s)?.stepMs;
+          return [
+            `${B}, ${T}, ${D}, ${V}`,
+            mode.toUpperCase(),
+            ms(step("ptb-lm", mode, XNN, s)?.stepMs),
+            ms(one),
+            ms(step("ptb-lm", mode, BLAS2, s)?.stepMs),
+            mode === "bptt" ? `${ms(t1)} / ${ms(t2)}` : "",
+            ratio(step("ptb-lm", mode, XNN, s)?.stepMs, one),
+            ratio(one, t1),
+            ratio(one, step("ptb-lm", mode, BLAS2, s)?.stepMs),
+          ];
+        })
+      ),
+    ));
+  }
+  return out.join("\n\n");
+}
+
+/**
+ * The GRU layer on the webgpu backend, per T: the modes, DSF by the tf-ops scan and by the
+ * custom kernel, and the backward's dependent-dispatch count of each DSF implementation.
+ * @param bench a parsed `bench.json` of a webgpu run
+ * @param source the folder it was read from, named in the text
+ */
+export function webgpuLayerTable(bench: BenchFile, source: string): string {
+  const rows = bench.rows.filter((r) => r.unit === "layer" && r.backend === "webgpu");
+  const at = (T: number, mode: string, impl = "-") =>
+    rows.find((r) => r.T === T && r.mode === mode && r.impl === impl);
+  const lengths = [...new Set(rows.map((r) => r.T))].sort((a, b) => a - b);
+  const { B, D } = rows[0] ?? { B: 0, D: 0 };
+  const depth = (r?: { seqDispatches?: number | null }) => r?.seqDispatches ?? "–";
+  return `GRU layer, B = ${B}, D = ${D}, webgpu on ${
+    /adapter ([^;)]+\))/.exec(bench.meta.backend)?.[1] ?? "its adapter"
+  }, ${bench.meta.date.slice(0, 10)} (\`${source}/bench.json\`); ms, and in brackets the ` +
+    `backward's chain of dependent dispatches:\n\n` + table(
+      ["T", "BPTT", "FT-BPTT", "DSF, tf-ops scan", "DSF, scan kernel", "BPTT / DSF (kernel)"],
+      lengths.map((T) => {
+        const kernel = at(T, "dsf", "webgpu");
+        const bptt = at(T, "bptt");
+        return [
+          String(T),
+          `${ms(bptt?.stepMs)} (${depth(bptt)})`,
+          ms(at(T, "ft-bptt")?.stepMs),
+          `${ms(at(T, "dsf", "scan")?.stepMs)} (${depth(at(T, "dsf", "scan"))})`,
+          `${ms(kernel?.stepMs)} (${depth(kernel)})`,
+          ratio(bptt?.stepMs, kernel?.stepMs),
+        ];
+      }),
+    );
+}

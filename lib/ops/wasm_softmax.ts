@@ -1,0 +1,54 @@
+/**
+ * SIMD row kernels for the fused softmax cross-entropy on the wasm backend: the row maximum,
+ * Σ exp(z − max) (storing the terms), and a row scaled in place, 4 floats at a time. They are a
+ * small hand-written WebAssembly module (`wasm_softmax.wat`, assembled into
+ * `wasm_softmax_bytes.ts` by `deno task wasm`) instantiated on the tfjs wasm backend's own
+ * memory, so they read and write tensors where they lie. exp is a degree-6 polynomial after
+ * range reduction (relative error ≈ 2e−7, about Math.exp rounded to float32).
+ *
+ * @module
+ */
+import { WASM_BASE64 } from "./wasm_softmax_bytes.ts";
+
+/** The module's exports; pointers and lengths in bytes and floats of the shared heap. */
+export interface SimdSoftmax {
+  /** The largest of the n4 floats at byte offset p (n4 a positive multiple of 4). */
+  rowMax(p: number, n4: number): number;
+  /** Σ exp(z_j − max) over the n4 floats at z; with out ≠ 0 each term is stored there too. */
+  expSum(z: number, out: number, n4: number, max: number): number;
+  /** The n4 floats at p times s, in place. */
+  scale(p: number, n4: number, s: number): void;
+}
+
+/** What the module needs of the tfjs wasm backend: its exported memory. */
+interface BackendWithMemory {
+  wasm: { asm?: { memory?: unknown } };
+}
+
+const instances = new WeakMap<object, SimdSoftmax | null>();
+let enabled = true;
+let bytes: Uint8Array<ArrayBuffer> | undefined;
+
+/** Turns the SIMD kernels off (the plain-JS loops run) or back on; for tests and comparison. */
+export function setSimdSoftmax(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * The kernels on this backend's memory, or null where they cannot run (switched off, no
+ * exported memory, or no WebAssembly SIMD); then the caller uses its JS loops.
+ * @param backend the tfjs wasm backend
+ */
+export function simdSoftmaxFor(backend: object): SimdSoftmax | null {
+  if (!enabled) return null;
+  if (instances.has(backend)) return instances.get(backend)!;
+  let kernels: SimdSoftmax | null = null;
+  const memory = (backend as BackendWithMemory).wasm?.asm?.memory;
+  bytes ??= Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
+  if (memory instanceof WebAssembly.Memory && WebAssembly.validate(bytes)) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    kernels = instance.exports as unknown as SimdSoftmax;
+  }
+  instances.set(backend, kernels);
+  return kernels;
+}
