@@ -60,6 +60,9 @@ Deno.test("parseBenchArgs: defaults, --quick, overrides, errors", () => {
   ]);
   assert.throws(() => parseBenchArgs(["--ptb", "32,64,256"]), /B,T,D,V/);
   assert.deepEqual(parseBenchArgs(["--threads", "1,2"]).threads, [1, 2]);
+  // A repeated value is one case, not two.
+  assert.deepEqual(parseBenchArgs(["--threads", "1,1,2"]).threads, [1, 2]);
+  assert.deepEqual(parseBenchArgs(["--T", "64,64,256"]).Ts, [64, 256]);
   assert.deepEqual(parseBenchArgs(["--peers", "none"]).peers, []);
   assert.throws(() => parseBenchArgs(["--cells", "tcn"]), /--cells: "tcn"/);
   assert.throws(() => parseBenchArgs(["--T", "0"]), /--T/);

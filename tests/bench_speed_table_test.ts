@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { type BenchFile, speedTables } from "../lib/bench/speed_table.ts";
+import { stepTimeFigure } from "../lib/bench/plot.ts";
+import { type BenchRow, type BenchUnit, seriesLabeller } from "../lib/bench/results.ts";
 
 Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => {
-  const row = (unit: string, mode: string, backend: string, stepMs: number, extra = {}) => ({
+  const row = (unit: BenchUnit, mode: string, backend: string, stepMs: number, extra = {}) => ({
     unit,
     mode,
     impl: mode === "dsf" ? "scan" : "-",
@@ -22,8 +24,12 @@ Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => 
     ],
     rows: [
       row("layer", "bptt", "wasm+blas1", 120),
+      // A DSF row of another implementation first: the tables take the scan's.
+      row("layer", "dsf", "wasm+blas1", 500, { impl: "sequential" }),
       row("layer", "dsf", "wasm+blas1", 80),
-      row("layer", "pytorch", "torch-cpu", 64),
+      row("layer", "pytorch", "torch-cpu", 64, {
+        note: "nn.GRU autograd; torch 9.9.1a0, 1 thread(s)",
+      }),
       row("ptb-lm", "dsf", "wasm+blas1", 800, { V: 10000 }),
       row("ptb-lm", "dsf", "wasm", 2400, { V: 10000 }),
       row("ptb-lm", "pytorch", "torch-cpu", 500, { V: 10000 }),
@@ -42,4 +48,40 @@ Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => 
     /\| 32, 64, 256, 10000 \| DSF \| 2400 \| 800 \| – \| {2}\| 3\.00× \| 1\.60× \| – \|/,
   );
   assert.match(md, /results\/x\/bench\.json/);
+  assert.match(md, /PyTorch 9\.9\.1a0 on 1 and 2 threads/);
+});
+
+Deno.test("stepTimeFigure and seriesLabeller: one line per method and backend variant", () => {
+  const row = (mode: string, backend: string, T: number, stepMs: number) =>
+    ({
+      cell: "gru",
+      mode,
+      impl: mode === "dsf" ? "scan" : "-",
+      backend,
+      unit: "layer",
+      B: 32,
+      T,
+      D: 256,
+      stepMs,
+    }) as unknown as BenchRow;
+  const one = [row("dsf", "wasm+blas1", 64, 80), row("dsf", "wasm+blas1", 256, 300)];
+  assert.equal(seriesLabeller(one)(one[0]), "dsf-scan");
+  const rows = [
+    ...one,
+    row("dsf", "wasm", 64, 200),
+    row("dsf", "wasm", 256, 900),
+    row("pytorch", "torch-cpu", 64, 60),
+  ];
+  const label = seriesLabeller(rows);
+  assert.deepEqual(
+    [...new Set(rows.map(label))],
+    ["dsf-scan · wasm+blas1", "dsf-scan · wasm", "pytorch · torch-cpu"],
+  );
+  // The figure: a colour per method, a dash per backend, so one line per (method, backend).
+  const svg = stepTimeFigure(rows).svg;
+  for (const name of ["dsf-scan", "pytorch", "wasm+blas1", "torch-cpu"]) {
+    assert.ok(svg.includes(`>${name}</text>`), name);
+  }
+  const lines = [...svg.matchAll(/<path d="M[^"]*" stroke="[^"]*"/g)].length;
+  assert.equal(lines, 3);
 });

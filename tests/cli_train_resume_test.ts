@@ -418,21 +418,14 @@ Deno.test("snapshot CLI: a paused run goes into its results group marked in prog
     const r = await train([...BASE, "--runs-dir", join(root, name), ...sets]);
     assert.equal(r.code, 0, r.err);
   }
-  const snap = (dir: string) =>
+  const snapshotCli = (args: string[]) =>
     new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../lib/cli/snapshot.ts", import.meta.url).pathname,
-        "--run",
-        dir,
-        "--results",
-        "g",
-      ],
+      args: ["run", "-A", new URL("../lib/cli/snapshot.ts", import.meta.url).pathname, ...args],
       cwd: root,
       stdout: "piped",
       stderr: "piped",
     }).output();
+  const snap = (dir: string) => snapshotCli(["--run", dir, "--results", "g"]);
   const dir = onlyDir(join(root, "one"));
   const ok = await snap(dir);
   assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
@@ -450,5 +443,36 @@ Deno.test("snapshot CLI: a paused run goes into its results group marked in prog
   const other = await snap(onlyDir(join(root, "two")));
   assert.equal(other.code, 2);
   assert.match(new TextDecoder().decode(other.stderr), /holds another run/);
+  // --refresh leaves a run that has not finished in progress.
+  const paused = Deno.readTextFileSync(join(root, "results", "g", files[0]));
+  const still = await snapshotCli(["--refresh", "g"]);
+  assert.equal(still.code, 0, new TextDecoder().decode(still.stderr));
+  assert.equal(Deno.readTextFileSync(join(root, "results", "g", files[0])), paused);
+  // Finished: the snapshot is the run's finished summary.
+  const rest = await train(["--resume", dir]);
+  assert.equal(rest.code, 0, rest.err);
+  assert.equal((await snap(dir)).code, 0);
+  const done = JSON.parse(Deno.readTextFileSync(join(root, "results", "g", files[0])));
+  assert.deepEqual(done, JSON.parse(Deno.readTextFileSync(join(dir, "summary.json"))));
+  assert.equal(done.stopped, "done");
+  assert.equal(done.inProgress, undefined);
+  assert.equal(done.steps, 40);
+  // A run snapshotted in progress whose curves end with the trainer's final test row (its
+  // runs/ directory gone; this task has no test split, so the row is appended here):
+  // --refresh makes its committed summary finished, test perplexity from that row.
+  Deno.writeTextFileSync(join(root, "results", "g", files[0]), paused);
+  const testRow = { step: 30, split: "test", loss: 2, ppl: Math.exp(2), seconds: 1, tokens: 1 };
+  Deno.writeTextFileSync(join(root, "results", "g", files[1]), JSON.stringify(testRow) + "\n", {
+    append: true,
+  });
+  const refreshed = await snapshotCli(["--refresh", "g"]);
+  assert.equal(refreshed.code, 0, new TextDecoder().decode(refreshed.stderr));
+  const fixed = JSON.parse(Deno.readTextFileSync(join(root, "results", "g", files[0])));
+  assert.equal(fixed.stopped, "done");
+  assert.equal(fixed.inProgress, undefined);
+  assert.equal(fixed.testPpl, Math.exp(2));
+  assert.equal(fixed.steps, 40);
+  assert.equal(fixed.minValPpl, done.minValPpl);
+  assert.equal((await snapshotCli(["--refresh", "nope"])).code, 2);
   await Deno.remove(root, { recursive: true });
 });

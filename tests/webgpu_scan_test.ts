@@ -102,6 +102,28 @@ Deno.test("the Blelloch kernel equals the loop kernel for T = 1 … 4096", async
   }
 });
 
+Deno.test("the Blelloch kernel stays finite where λ^T overflows but δ does not", async () => {
+  if (!(await webgpuAvailable())) return;
+  // λ = 1.05 over T = 4096: λ^4096 ≈ e^200 overflows float32, but with e nonzero only at the
+  // first steps (the last the reverse recurrence reaches) δ is small. The composed coefficients
+  // of the later steps overflow and meet zero carries: Inf · 0 must not make NaN.
+  const [t, b, s] = [4096, 1, 2];
+  const e = new Float32Array(t * b * s);
+  for (let i = 0; i < 8 * b * s; i++) e[i] = 1;
+  const lambda = Float32Array.from([1.05, -1.05]);
+  const eT = tf.tensor3d(e, [t, b, s]);
+  const lT = tf.tensor1d(lambda);
+  const reference = referenceReverseScan(e, [t, b, s], lambda);
+  for (const kernel of WEBGPU_SCAN_KERNELS) {
+    const out = webgpuReverseScan(eT, lT, { kernel });
+    const got = await read(out);
+    assert.ok(got.every(Number.isFinite), `${kernel}: a non-finite δ`);
+    assertClose(got, reference, `${kernel} λ = ±1.05, T = 4096`, 1e-5);
+    out.dispose();
+  }
+  tf.dispose([eT, lT]);
+});
+
 Deno.test("the Blelloch program's threads: the next power of two of T, at most 64", () => {
   const threads = (t: number) => reverseScanBlellochProgram([t, 1, 1]).workgroupSize[0];
   assert.deepEqual([1, 2, 3, 33, 64, 65, 4096].map(threads), [1, 2, 4, 64, 64, 64, 64]);

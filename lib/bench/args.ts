@@ -115,6 +115,11 @@ function ints(name: string, v: string): number[] {
   return out;
 }
 
+/** A list with repeats dropped, first occurrences kept in order (a repeat is the same case). */
+function distinct(values: number[]): number[] {
+  return [...new Set(values)];
+}
+
 function num(name: string, v: string, min: number): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < min) {
@@ -219,10 +224,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.cells = oneOf(name, list(v), ["rnn", "gru", "lstm"]);
         break;
       case "T":
-        args.Ts = ints(name, v);
+        args.Ts = distinct(ints(name, v));
         break;
       case "D":
-        args.Ds = ints(name, v);
+        args.Ds = distinct(ints(name, v));
         break;
       case "B":
         args.B = ints(name, v)[0];
@@ -275,7 +280,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.python = v;
         break;
       case "threads":
-        args.threads = ints(name, v);
+        args.threads = distinct(ints(name, v));
         break;
       case "matmul": {
         if (v === "off" || v === "none") {

@@ -110,6 +110,18 @@ export function methodLabel(c: { mode: string; impl: string }): string {
   return c.mode === "dsf" ? `dsf-${c.impl}` : c.mode;
 }
 
+/**
+ * The series labeller of a set of rows: the method ({@link methodLabel}), followed by the
+ * backend ("dsf-scan · wasm+blas1") when the rows span more than one backend, so that a line
+ * never joins the points of two variants (XNNPACK and BLAS, one thread and two).
+ */
+export function seriesLabeller(
+  rows: readonly { backend: string }[],
+): (r: { mode: string; impl: string; backend: string }) => string {
+  const several = new Set(rows.map((r) => r.backend)).size > 1;
+  return (r) => several ? `${methodLabel(r)} · ${r.backend}` : methodLabel(r);
+}
+
 /** Whether a parsed record is a skip record. */
 export function isSkip(rec: BenchRow | SkipRecord): rec is SkipRecord {
   return typeof (rec as SkipRecord).skipped === "string";

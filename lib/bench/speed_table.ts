@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { BenchRow } from "./results.ts";
 
 /** The parts of a `bench.json` the tables read. */
 export interface BenchFile {
@@ -13,20 +14,11 @@ export interface BenchFile {
   meta: { date: string; backend: string; args: string[]; deno?: string };
   /** The matMul rows: variant ("wasm", "wasm+blas1"), form ("a·b", "aᵀ·b", "a·bᵀ"), ms. */
   matmul?: { variant: string; form: string; M: number; K: number; N: number; ms: number }[];
-  /** The measured cases. */
-  rows: {
-    unit: string;
-    mode: string;
-    impl: string;
-    backend: string;
-    B: number;
-    T: number;
-    D: number;
-    V?: number;
-    forwardMs?: number | null;
-    stepMs: number;
-    seqDispatches?: number | null;
-  }[];
+  /** The measured cases (the fields of {@link BenchRow} the tables read). */
+  rows: (
+    & Pick<BenchRow, "unit" | "mode" | "impl" | "backend" | "B" | "T" | "D" | "V" | "stepMs">
+    & Partial<Pick<BenchRow, "forwardMs" | "seqDispatches" | "note">>
+  )[];
 }
 
 const XNN = "wasm";
@@ -58,11 +50,14 @@ function table(header: string[], rows: string[][]): string {
  * @param source the folder it was read from, named in the text
  */
 export function speedTables(bench: BenchFile, source: string): string {
+  // DSF rows are the scan implementation's (the bench may hold others: sequential, fft).
   const step = (unit: string, mode: string, backend: string, shape: Record<string, number>) =>
     bench.rows.find((r) =>
       r.unit === unit && r.mode === mode && r.backend === backend &&
+      (mode !== "dsf" || r.impl === "scan") &&
       Object.entries(shape).every(([k, v]) => (r as unknown as Record<string, number>)[k] === v)
     );
+  const torch = bench.rows.map((r) => /torch ([\w.]+)/.exec(r.note ?? "")?.[1]).find((v) => v);
   const out: string[] = [];
   const args = bench.meta.args.map((a) => /[^\w.,=/+-]/.test(a) ? `'${a}'` : a).join(" ");
   const blas = /OpenBLAS [\d.]+/.exec(bench.meta.backend)?.[0] ?? "no native BLAS";
@@ -70,7 +65,8 @@ export function speedTables(bench: BenchFile, source: string): string {
     `One run, ${bench.meta.date.slice(0, 10)}, wasm backend (SIMD), ${blas}, Deno ` +
       `${bench.meta.deno ?? "?"} (\`${source}/bench.json\`; \`deno task bench ${args}\`). ` +
       `Milliseconds, median of the timed steps; XNNPACK = tfjs-wasm's own kernels, BLAS n = ` +
-      `OpenBLAS on n threads, PyTorch 1.13 on 1 and 2 threads.`,
+      `OpenBLAS on n threads, PyTorch ${torch ?? "(version not recorded)"} on 1 and 2 ` +
+      `threads; DSF = its reverse scan (\`dsfImpl=scan\`).`,
   );
   const mm = bench.matmul ?? [];
   if (mm.length > 0) {

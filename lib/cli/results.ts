@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { replaceBlock, writeFormattedMarkdown } from "../io/readme_blocks.ts";
 import { runCommand } from "./command_line.ts";
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
@@ -325,16 +326,13 @@ async function main(): Promise<number> {
   let readme = values.readme ? await Deno.readTextFile("README.md") : "";
   const ours: { group: string; rows: MethodSummary[]; facts: string }[] = [];
   const replace = (name: string, block: string): boolean => {
-    const open = `<!-- results:${name} -->`;
-    const close = `<!-- /results:${name} -->`;
-    const i = readme.indexOf(open);
-    const j = readme.indexOf(close);
-    if (i < 0 || j < i) {
-      console.error(`results: README.md has no ${open} … ${close} block; add one`);
+    try {
+      readme = replaceBlock(readme, name, block);
+      return true;
+    } catch (e) {
+      console.error(`results: ${(e as Error).message}`);
       return false;
     }
-    readme = `${readme.slice(0, i + open.length)}\n${block}\n${readme.slice(j)}`;
-    return true;
   };
   for (const group of positionals) {
     fileName("GROUP", group);
@@ -363,7 +361,7 @@ async function main(): Promise<number> {
     console.log(table);
     if (values.readme && !replace("vs-paper", table)) return 2;
   }
-  if (values.readme) await writeFileAtomic("README.md", readme);
+  if (values.readme) await writeFormattedMarkdown("README.md", readme);
   return 0;
 }
 

@@ -1,11 +1,17 @@
 /**
  * `deno task snapshot --run runs/DIR --results GROUP`
  *
- * Writes a run that is still training (or paused, or interrupted) into its results group, as
+ * Writes a run into its results group while it trains (or is paused, or was interrupted), as
  * `deno task train --results GROUP` does at the end, marked in progress ("epoch k of N done,
  * in progress"): the summary so far, computed from its curves, with the run's command and
  * environment, and the curves themselves. It only reads the run (never its lock), so it can be
- * called while the run trains; the finished run's own `--results` write replaces it.
+ * called while the run trains. A finished run (its `summary.json` says done, or its curves end
+ * with the test row the trainer writes only at the end) is written as finished, test
+ * perplexity included.
+ *
+ * `deno task snapshot --refresh GROUP` re-derives the committed summaries of the group's runs
+ * marked in progress from their committed curves: those whose curves hold the final test row
+ * become finished (for runs snapshotted on their last step, whose `runs/` directory is gone).
  *
  * @module
  */
@@ -18,7 +24,7 @@ import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import type { MetricRow } from "../train/trainer.ts";
 
-const USAGE = "usage: deno task snapshot --run runs/DIR --results GROUP";
+const USAGE = "usage: deno task snapshot --run runs/DIR --results GROUP | --refresh GROUP";
 
 /** How far a run is: "epoch k of N done, in progress (step s of S)". */
 export function progressLine(step: number, total: number, perEpoch: number): string {
@@ -27,25 +33,60 @@ export function progressLine(step: number, total: number, perEpoch: number): str
   return `epoch ${done} of ${epochs} done, in progress (step ${step} of ${total})`;
 }
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: Deno.args,
-      strict: true,
-      options: { run: { type: "string" }, results: { type: "string" }, help: { type: "boolean" } },
-    }).values;
-  } catch (err) {
-    console.error(`snapshot: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) return console.log(USAGE), 0;
-  try {
-    if (!values.run || !values.results) throw new Error(`--run and --results are required`);
-    const dir = values.run;
-    const { config, environment } = await readRunConfig(dir);
-    const stem = resultsStem(values.results, config);
-    await checkResultsTarget(stem, dir);
+/** What a snapshot knows of a run beside its curves. */
+export interface SnapshotFacts {
+  /** Last checkpoint's step (may be ahead of the last metric row). */
+  step: number;
+  /** Planned updates. */
+  totalSteps: number;
+  /** Updates per epoch (for the progress line of a run that has not finished). */
+  perEpoch?: number;
+}
+
+/**
+ * The curve-derived part of a committed summary. Finished when the curves hold a test row
+ * (the trainer evaluates the test split only once the planned steps are done): then
+ * `stopped: "done"`, `testPpl` from that row and no `inProgress`; otherwise in progress.
+ * @throws when there is no validation row yet
+ */
+export function summaryFromCurves(rows: readonly MetricRow[], facts: SnapshotFacts) {
+  const valid = rows.filter((r) => r.split === "valid");
+  if (valid.length === 0) throw new Error(`no validation row yet: nothing to show`);
+  const test = rows.find((r) => r.split === "test");
+  const last = rows.filter((r) => r.split !== "test").at(-1)!;
+  const step = Math.max(facts.step, last.step);
+  const done = test !== undefined && step >= facts.totalSteps;
+  return {
+    steps: step,
+    totalSteps: facts.totalSteps,
+    trainPpl: rows.filter((r) => r.split === "train").at(-1)?.ppl ?? null,
+    valPpl: valid.at(-1)!.ppl,
+    minValPpl: Math.min(...valid.map((r) => r.ppl)),
+    testPpl: done ? test.ppl : null,
+    seconds: last.seconds,
+    evalSeconds: rows.reduce((s, r) => s + (r.evalSeconds ?? 0), 0),
+    tokens: last.tokens,
+    stopped: done ? "done" : "in progress",
+    ...(done || facts.perEpoch === undefined
+      ? {}
+      : { inProgress: progressLine(step, facts.totalSteps, facts.perEpoch) }),
+  };
+}
+
+function parseRows(text: string): MetricRow[] {
+  return text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
+}
+
+async function snapshotRun(dir: string, group: string): Promise<void> {
+  const { config, environment } = await readRunConfig(dir);
+  const stem = resultsStem(group, config);
+  await checkResultsTarget(stem, dir);
+  const text = await Deno.readTextFile(join(dir, "metrics.jsonl"));
+  const finished = await Deno.readTextFile(join(dir, "summary.json")).then(JSON.parse, () => null);
+  let summary;
+  if (finished?.stopped === "done") {
+    summary = finished;
+  } else {
     const ckpt = await readCheckpointFile(join(dir, "last.ckpt"));
     const state = ckpt.metrics as { totalSteps?: number; batchesPerEpoch?: number };
     const total = state.totalSteps ?? config.steps;
@@ -53,27 +94,16 @@ async function main(): Promise<number> {
     if (total == null || perEpoch == null) {
       throw new Error(`${dir}/last.ckpt predates progress records: resume it once first`);
     }
-    const text = await Deno.readTextFile(join(dir, "metrics.jsonl"));
-    const rows: MetricRow[] = text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
-    const valid = rows.filter((r) => r.split === "valid");
-    if (valid.length === 0) throw new Error(`${dir} has no validation row yet: nothing to show`);
-    const last = rows.at(-1)!;
-    const step = Math.max(ckpt.step, last.step);
-    const summary = {
+    const curves = summaryFromCurves(parseRows(text), {
+      step: ckpt.step,
+      totalSteps: total,
+      perEpoch,
+    });
+    summary = {
       config: config.name,
       mode: config.mode,
-      steps: step,
-      totalSteps: total,
-      trainPpl: rows.filter((r) => r.split === "train").at(-1)?.ppl ?? null,
-      valPpl: valid.at(-1)!.ppl,
-      minValPpl: Math.min(...valid.map((r) => r.ppl)),
-      testPpl: null,
-      seconds: last.seconds,
-      evalSeconds: rows.reduce((s, r) => s + (r.evalSeconds ?? 0), 0),
-      tokens: last.tokens,
+      ...curves,
       backend: config.backend,
-      stopped: "in progress",
-      inProgress: progressLine(step, total, perEpoch),
       feedback: config.feedback.kind,
       feedbackSeconds: 0,
       run: dir,
@@ -82,11 +112,64 @@ async function main(): Promise<number> {
       command: (await Deno.readTextFile(join(dir, "command.txt")).catch(() => "")).trim(),
       environment,
     };
-    await writeFileAtomic(`${stem}.json`, JSON.stringify(summary, null, 2) + "\n");
-    await writeFileAtomic(`${stem}.metrics.jsonl`, text);
-    console.log(
-      `${stem}.json: ${summary.inProgress}, min valid ppl ${summary.minValPpl.toFixed(2)}`,
-    );
+  }
+  await writeFileAtomic(`${stem}.json`, JSON.stringify(summary, null, 2) + "\n");
+  await writeFileAtomic(`${stem}.metrics.jsonl`, text);
+  console.log(
+    `${stem}.json: ${summary.inProgress ?? "finished"}, min valid ppl ${
+      summary.minValPpl.toFixed(2)
+    }` + (summary.testPpl != null ? `, test ppl ${summary.testPpl.toFixed(2)}` : ""),
+  );
+}
+
+async function refreshGroup(group: string): Promise<void> {
+  const root = join("results", group);
+  if (!(await Deno.stat(root).then((s) => s.isDirectory, () => false))) {
+    throw new Error(`no results group ${root}: name one of results/*`);
+  }
+  const names = [...Deno.readDirSync(root)].map((e) => e.name).filter((n) => n.endsWith(".json"));
+  if (names.length === 0) throw new Error(`${root} holds no committed run`);
+  for (const name of names.sort()) {
+    const path = join(root, name);
+    const old = JSON.parse(await Deno.readTextFile(path));
+    if (old.stopped !== "in progress") continue;
+    const rows = parseRows(await Deno.readTextFile(path.replace(/\.json$/, ".metrics.jsonl")));
+    // Only a run whose curves say it finished changes; the others keep their progress line.
+    const curves = summaryFromCurves(rows, { step: old.steps, totalSteps: old.totalSteps });
+    if (curves.stopped !== "done") continue;
+    const { inProgress: _, ...rest } = old;
+    const summary = { ...rest, ...curves };
+    await writeFileAtomic(path, JSON.stringify(summary, null, 2) + "\n");
+    console.log(`${path}: ${summary.inProgress ?? `finished, test ppl ${summary.testPpl}`}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: Deno.args,
+      strict: true,
+      options: {
+        run: { type: "string" },
+        results: { type: "string" },
+        refresh: { type: "string" },
+        help: { type: "boolean" },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`snapshot: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) return console.log(USAGE), 0;
+  try {
+    if (values.refresh) {
+      if (values.run || values.results) throw new Error(`--refresh takes no --run or --results`);
+      await refreshGroup(values.refresh);
+      return 0;
+    }
+    if (!values.run || !values.results) throw new Error(`--run and --results are required`);
+    await snapshotRun(values.run, values.results);
     return 0;
   } catch (err) {
     console.error(`snapshot: ${(err as Error).message.split("\n")[0]}`);

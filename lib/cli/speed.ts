@@ -1,6 +1,7 @@
 /**
- * Prints the speed tables of one benchmark run and, with `--readme`, writes them into the
- * README's `<!-- results:speed -->` block, and the WebGPU scan table of
+ * Prints the speed tables of one benchmark run and, with `--readme`, redraws its step-time
+ * figures (`DIR/bench_<cell>.svg`) and writes the tables into the README's
+ * `<!-- results:speed -->` block, and the WebGPU scan table of
  * `results/bench-webgpu-scan/README.md` (from `bench/webgpu_scan.ts`) into its
  * `<!-- results:webgpu-scan -->` block, and the layer on webgpu (`DIR/webgpu_llvmpipe/`) into
  * `<!-- results:webgpu-layer -->`.
@@ -11,7 +12,10 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { runCommand } from "./command_line.ts";
 import { type BenchFile, speedTables, webgpuLayerTable } from "../bench/speed_table.ts";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { stepTimeFigure } from "../bench/plot.ts";
+import type { BenchRow } from "../bench/results.ts";
+import { saveFigure } from "../io/figures.ts";
+import { replaceBlock, writeFormattedMarkdown } from "../io/readme_blocks.ts";
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,9 +34,22 @@ async function main(argv: string[]): Promise<number> {
     console.error(`speed: no ${path}; make it with deno task bench --out ${dir}`);
     return 2;
   }
-  const block = speedTables(JSON.parse(text) as BenchFile, dir);
+  const bench = JSON.parse(text) as BenchFile;
+  const block = speedTables(bench, dir);
   console.log(block);
   if (!values.readme) return 0;
+  // The figures of the same run, redrawn (one line per method and backend variant).
+  const layers = (bench.rows as unknown as BenchRow[]).filter((r) => r.unit === "layer");
+  for (const cell of new Set(layers.map((r) => r.cell))) {
+    const rows = layers.filter((r) => r.cell === cell);
+    const meta = { backend: bench.meta.backend.replace(/^backend: /, ""), B: rows[0].B };
+    console.error(
+      `wrote ${await saveFigure(
+        stepTimeFigure(rows, { cell, meta }),
+        join(dir, `bench_${cell}.svg`),
+      )}`,
+    );
+  }
   let readme = await Deno.readTextFile("README.md");
   const blocks: [string, string][] = [["speed", block]];
   const scan = await Deno.readTextFile("results/bench-webgpu-scan/README.md").catch(() => null);
@@ -44,17 +61,14 @@ async function main(argv: string[]): Promise<number> {
   const gpu = await Deno.readTextFile(join(gpuDir, "bench.json")).catch(() => null);
   if (gpu !== null) blocks.push(["webgpu-layer", webgpuLayerTable(JSON.parse(gpu), gpuDir)]);
   for (const [name, text] of blocks) {
-    const open = `<!-- results:${name} -->`;
-    const close = `<!-- /results:${name} -->`;
-    const i = readme.indexOf(open);
-    const j = readme.indexOf(close);
-    if (i < 0 || j < i) {
-      console.error(`speed: README.md has no ${open} … ${close} block; add one`);
+    try {
+      readme = replaceBlock(readme, name, text, "\n\n");
+    } catch (e) {
+      console.error(`speed: ${(e as Error).message}`);
       return 2;
     }
-    readme = `${readme.slice(0, i + open.length)}\n\n${text}\n\n${readme.slice(j)}`;
   }
-  await writeFileAtomic("README.md", readme);
+  await writeFormattedMarkdown("README.md", readme);
   return 0;
 }
 

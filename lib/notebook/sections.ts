@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { gapClosed } from "../analysis/compare.ts";
-import { type BenchRow, outputRow } from "../bench/results.ts";
+import { type BenchRow, outputRow, seriesLabeller } from "../bench/results.ts";
 import { temporalDepthModel, trackDispatches } from "../bench/dispatch.ts";
 import { planCases, runSweep } from "../bench/sweep.ts";
 import { median, settle } from "../bench/timing.ts";
@@ -735,11 +735,6 @@ export async function timeTrainingStep(
   return rows;
 }
 
-/** Method label of a bench row: "bptt", "ft-bptt", "dsf-scan", …. */
-export function benchMethod(row: { mode: string; impl: string }): string {
-  return row.mode === "dsf" ? `dsf-${row.impl}` : row.mode;
-}
-
 /**
  * The least-squares slope of log y against log x (the exponent of a power law y ∝ x^p).
  * NaN with fewer than two usable (positive) points.
@@ -828,10 +823,11 @@ export function parseBenchFile(text: string): BenchFile {
 
 /** The JSON form of bench rows, as the CLI writes them (for tables). */
 export function benchRowsForTable(rows: readonly BenchRow[]): Record<string, unknown>[] {
+  const label = seriesLabeller(rows);
   return rows.map((r) => {
     const o = outputRow(r);
     return {
-      method: benchMethod(r),
+      method: label(r),
       T: o.T,
       D: o.D,
       B: o.B,
@@ -844,8 +840,9 @@ export function benchRowsForTable(rows: readonly BenchRow[]): Record<string, unk
 
 /** Bench rows (lib/bench) as {@link TimingRow}s: `ms` = fastest step, `medianMs` = median. */
 export function stepTimingRows(rows: readonly BenchRow[]): TimingRow[] {
+  const label = seriesLabeller(rows);
   return rows.map((r) => ({
-    method: benchMethod(r),
+    method: label(r),
     T: r.T,
     D: r.D,
     B: r.B,

@@ -115,7 +115,9 @@ export function reverseScanLoopProgram(shape: [number, number, number]): WebGpuP
  *
  * Reading time backwards (u = T−1−t), δ is the forward linear recurrence y_u = λ·y_{u−1} + e_u
  * from y = 0; the scan composes the affine maps (a, b): y ↦ a·y + b, an earlier one then a later
- * one being (a₁a₂, a₂b₁ + b₂), with identity (1, 0).
+ * one being (a₁a₂, a₂b₁ + b₂), with identity (1, 0). A composed coefficient λ^k can overflow
+ * for |λ| > 1 at long T; it multiplies only carried values, and a zero carry stays zero, so δ is
+ * the loop's wherever the loop's is finite.
  */
 export function reverseScanBlellochProgram(shape: [number, number, number]): WebGpuProgramLike {
   const [t, b, s] = shape;
@@ -131,6 +133,12 @@ export function reverseScanBlellochProgram(shape: [number, number, number]): Web
     getUserCode: () => `
       var<workgroup> sa : array<f32, ${threads}>;
       var<workgroup> sb : array<f32, ${threads}>;
+
+      // a · y for a carried value y: 0 when y is 0, so that a coefficient λ^k that overflowed
+      // (|λ| > 1, long T) times a zero carry stays 0 instead of Inf · 0 = NaN (the loop's δ).
+      fn carry(a : f32, y : f32) -> f32 {
+        return select(a * y, 0.0, y == 0.0);
+      }
 
       fn main(index : i32) {
         let steps = uniforms.gradShape.x;
@@ -161,7 +169,7 @@ export function reverseScanBlellochProgram(shape: [number, number, number]): Web
           if (lid < ${threads} / (2 * stride)) {
             let left = (2 * lid + 1) * stride - 1;
             let right = left + stride;
-            sb[right] = sa[right] * sb[left] + sb[right];
+            sb[right] = carry(sa[right], sb[left]) + sb[right];
             sa[right] = sa[left] * sa[right];
           }
           stride = stride * 2;
@@ -182,7 +190,7 @@ export function reverseScanBlellochProgram(shape: [number, number, number]): Web
             let tb = sb[left];
             sa[left] = sa[right];
             sb[left] = sb[right];
-            sb[right] = ta * sb[right] + tb;
+            sb[right] = carry(ta, sb[right]) + tb;
             sa[right] = sa[right] * ta;
           }
         }
