@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { type ConfigPatch, makeConfig, MODES } from "../lib/config/schema.ts";
 import { crossEntropySum } from "../lib/models/cross_entropy.ts";
-import { setSimdSoftmax, simdSoftmaxFor } from "../lib/ops/wasm_softmax.ts";
+import { setSimdKernels, simdKernelsFor } from "../lib/ops/wasm_simd.ts";
 import { createModel, keptRows, type LanguageModel } from "../lib/models/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, read, useBackend } from "./_util.ts";
@@ -272,8 +272,8 @@ Deno.test("crossEntropySum on wasm (the fused kernel, SIMD and JS rows): value a
   const before = tf.memory().numTensors;
   const cases = [[1, 1], [1, 2], [3, 17], [64, 1000], [5, 10002], [2, 4], [3, 400]];
   for (const [simd, [n, v]] of [true, false].flatMap((on) => cases.map((c) => [on, c] as const))) {
-    setSimdSoftmax(simd);
-    assert.equal(simdSoftmaxFor(tf.backend()) !== null, simd, "the SIMD module loads here");
+    setSimdKernels(simd);
+    assert.equal(simdKernelsFor(tf.backend()) !== null, simd, "the SIMD module loads here");
     // The last case spans 400 (e^−400 below float32's range); the others 8·N(0, 1).
     const spread = v === 400 ? () => -rng.uniform(0, 400) : () => 8 * rng.normal();
     const values = Float32Array.from({ length: n * v }, spread);
@@ -300,6 +300,6 @@ Deno.test("crossEntropySum on wasm (the fused kernel, SIMD and JS rows): value a
     assertClose(await read(g.grads[z.name]), wantGrad, `CE grad ${what}`, 1e-6);
     tf.dispose([z, t, g.value, plain, ...Object.values(g.grads)]);
   }
-  setSimdSoftmax(true);
+  setSimdKernels(true);
   assert.equal(tf.memory().numTensors, before, "the fused path leaked tensors");
 });

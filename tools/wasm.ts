@@ -9,7 +9,7 @@
 import wabtInit from "wabt";
 
 /** The .wat sources, beside the modules they become. */
-export const WAT_SOURCES = ["lib/ops/wasm_softmax.wat"];
+export const WAT_SOURCES = ["lib/ops/wasm_simd.wat"];
 
 /** The TypeScript module text for a .wat source's bytes. */
 export async function assembledModule(watPath: string): Promise<string> {

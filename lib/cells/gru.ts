@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
+import { GRU_FORWARD, gruForwardAvailable } from "../native/wasm_gru.ts";
 import {
   type BackwardArgs,
   blockDiagonal,
@@ -56,6 +57,9 @@ function step(x: tf.Tensor2D, h: tf.Tensor2D, weights: tf.Tensor[]): tf.Tensor2D
 function fusedGru(d: number): FusedCell {
   return {
     forward(x: tf.Tensor3D, weights: tf.Tensor[], options: { keep: boolean }): FusedForward {
+      if (tf.getBackend() === "wasm" && gruForwardAvailable(tf.backend(), d)) {
+        return wasmForward(x, weights, options.keep);
+      }
       const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
       const [t, b, e] = x.shape;
       return tf.tidy(() => {
@@ -151,6 +155,32 @@ function fusedGru(d: number): FusedCell {
       });
     },
   };
+}
+
+/**
+ * The fused forward on wasm with the native BLAS: the input projections of all steps in one
+ * matMul, then the whole recurrence in one kernel ({@link GRU_FORWARD}: per step a BLAS product
+ * and one SIMD pass for the gates). Saves what the tf-ops forward saves: r, z, n and
+ * W_hn h + b_hn, each [T, B, D].
+ */
+function wasmForward(x: tf.Tensor3D, weights: tf.Tensor[], keep: boolean): FusedForward {
+  const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  const [t, b, e] = x.shape;
+  const d = whh.shape[1];
+  return tf.tidy(() => {
+    const zeros = tf.zeros([d]);
+    // Input side of all steps, b_hr and b_hz folded in: [T·B, 3D] (r | z | n).
+    const bi = tf.add(bih, tf.concat([tf.slice(bhh, [0], [2 * d]), zeros]));
+    const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
+    const gi = tf.fused.matMul({ a: x2, b: tf.transpose(wih) as tf.Tensor2D, bias: bi });
+    const inputs = {
+      gi: tf.reshape(gi, [t, b, 3 * d]),
+      whT: tf.transpose(whh), // [D, 3D]
+      bh: tf.concat([zeros, zeros, tf.slice(bhh, [2 * d], [d])]), // b_hn only
+    };
+    const [states, ...saved] = tf.engine().runKernel(GRU_FORWARD, inputs, { keep }) as tf.Tensor[];
+    return { states: states as tf.Tensor3D, saved };
+  });
 }
 
 interface GruActs {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { registerGruForward } from "./wasm_gru.ts";
 import { type Blas, openBlas } from "./blas.ts";
 import { registerBlasMatMul } from "./wasm_matmul.ts";
 
@@ -21,7 +22,7 @@ let opened: NativeBlasStatus | undefined;
 
 /**
  * Opens the BLAS that `DSF_BLAS` / `DSF_THREADS` ask for (once per process) and registers the
- * wasm `BatchMatMul` and `_FusedMatMul` kernels on it.
+ * wasm `BatchMatMul` and `_FusedMatMul` kernels on it, and the GRU forward kernel that calls it.
  * @throws Error (one line) when `DSF_BLAS=require` or a named library cannot be opened
  */
 export function enableNativeBlas(): NativeBlasStatus {
@@ -29,6 +30,9 @@ export function enableNativeBlas(): NativeBlasStatus {
     const choice = openBlas();
     opened = choice.blas ? { blas: choice.blas } : { reason: choice.reason };
   }
-  if (opened.blas) registerBlasMatMul(opened.blas);
+  if (opened.blas) {
+    registerBlasMatMul(opened.blas);
+    registerGruForward();
+  }
   return opened;
 }

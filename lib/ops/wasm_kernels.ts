@@ -16,7 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdSoftmaxFor } from "./wasm_softmax.ts";
+import { simdKernelsFor } from "./wasm_simd.ts";
 
 /** The parts of tfjs's wasm backend these kernels use. */
 export interface WasmBackendLike {
@@ -171,7 +171,7 @@ function softmaxCrossEntropy(args: KernelArgs): tf.TensorInfo[] {
   const z = heapView(backend, logits) as Float32Array;
   const y = heapView(backend, targets) as Int32Array;
   const g = grad ? heapView(backend, grad) as Float32Array : null;
-  const simd = simdSoftmaxFor(backend);
+  const simd = simdKernelsFor(backend);
   const v4 = simd ? v - (v % 4) : 0; // the SIMD kernels take each row's first v4 floats
   const zAt = backend.dataIdMap.get(logits.dataId).memoryOffset;
   const gAt = grad ? backend.dataIdMap.get(grad.dataId).memoryOffset : 0;
