@@ -68,10 +68,17 @@ Deno.test("results CLI: summary, curves and the README blocks from committed run
   assert.match(Deno.readTextFileSync(join(dir, "curves.svg")), /<svg/);
   const readme = Deno.readTextFileSync(join(root, "README.md"));
   assert.ok(!readme.includes("old"), "block replaced");
+  // The README is written formatted (deno fmt pads the table cells).
   assert.match(
     readme,
-    /\| ours: `grp` \(cfg, 30 updates, 1\.00M tokens; 2 seeds\) \| 10\.50 \| 14\.50 \| 11\.50 \| 75% \| bptt < dsf < ft-bptt \|/,
+    /\| ours: `grp` \(cfg, 30 updates, 1\.00M tokens; 2 seeds\) +\| 10\.50 +\| 14\.50 +\| 11\.50 +\| 75% +\| bptt < dsf < ft-bptt +\|/,
   );
+  const fmt = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--check", "README.md"],
+    cwd: root,
+    stderr: "null",
+  }).output();
+  assert.ok(fmt.success, "the README the CLI wrote is deno-fmt clean");
   // A group without runs, and a README without the block, are clear errors.
   await Deno.mkdir(join(root, "results", "empty"));
   const e = await runIn(root, ["empty"]);
@@ -81,5 +88,30 @@ Deno.test("results CLI: summary, curves and the README blocks from committed run
   const b = await runIn(root, ["grp", "--readme"]);
   assert.equal(b.code, 2);
   assert.match(b.err, /README.md has no <!-- results:grp -->/);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("results CLI: with a run in progress, the methods are also compared at a common update", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "results", "grp");
+  await Deno.mkdir(dir, { recursive: true });
+  // BPTT and DSF finished (4 evaluations); FT-BPTT has 2. Up to update 20 FT-BPTT is best;
+  // at the end BPTT is: a gap closure from the finished minima against FT-BPTT's partial one
+  // would be meaningless, so the main table withholds it and a second table compares at 20.
+  writeRun(dir, "bptt", 0, [30, 24, 12, 10]);
+  writeRun(dir, "dsf", 0, [28, 22, 14, 12]);
+  writeRun(dir, "ft-bptt", 0, [25, 20]);
+  const ftPath = join(dir, "cfg-ft-bptt-seed0.json");
+  const ft = JSON.parse(Deno.readTextFileSync(ftPath));
+  Object.assign(ft, { stopped: "in progress", inProgress: "epoch 2 of 4 done", testPpl: null });
+  Deno.writeTextFileSync(ftPath, JSON.stringify(ft));
+  Deno.writeTextFileSync(join(root, "README.md"), "<!-- results:grp -->\n<!-- /results:grp -->\n");
+  const r = await runIn(root, ["grp"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\| dsf \| 0 \| 12\.00 \| .* \| – \(runs of unequal length: see below\) \|/);
+  assert.match(r.out, /The same runs up to update 20, the last evaluation every run has reached/);
+  // At update 20: BPTT 24, FT-BPTT 20, DSF 22 — BPTT is not ahead of FT-BPTT there.
+  assert.match(r.out, /\| bptt \| 0 \| 24\.00 \| – \|/);
+  assert.match(r.out, /\| dsf \| 0 \| 22\.00 \| – \| .* \| no gap: BPTT not ahead of FT-BPTT \|/);
   await Deno.remove(root, { recursive: true });
 });

@@ -50,7 +50,28 @@ const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
     ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`
     : s.mean.toFixed(digits);
 
-function table(rows: MethodSummary[]): string {
+/**
+ * The runs as they stood at update `step`: each one's minimum validation perplexity over its
+ * evaluations up to that update, no test perplexity (for comparing runs of unequal progress).
+ */
+function runsAt(runs: ReproRun[], step: number): ReproRun[] {
+  return runs.map((r) => {
+    const valid = r.rows.filter((row) => row.split === "valid" && row.step <= step);
+    const tokens = valid.at(-1)?.tokens ?? 0;
+    return { ...r, minValPpl: Math.min(...valid.map((row) => row.ppl)), testPpl: null, tokens };
+  });
+}
+
+/** The last update every run has evaluated at (the in-progress runs' common horizon). */
+function commonStep(runs: ReproRun[]): number {
+  return Math.min(
+    ...runs.map((r) =>
+      Math.max(0, ...r.rows.filter((x) => x.split === "valid").map((x) => x.step))
+    ),
+  );
+}
+
+function table(rows: MethodSummary[], options: { gaps?: boolean } = {}): string {
   const head =
     "| method | seeds | min valid ppl | test ppl | ms / update | × DSF time | tokens / run | " +
     "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|---|";
@@ -68,6 +89,8 @@ function table(rows: MethodSummary[]): string {
     `${
       r.method === "bptt" || r.method === "ft-bptt"
         ? "–"
+        : options.gaps === false
+        ? "– (runs of unequal length: see below)"
         : !bothEnds
         ? "– (needs BPTT and FT-BPTT runs)"
         : Number.isFinite(r.gapClosed.mean)
@@ -135,16 +158,24 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; validation ` +
     (capped ? `on ${capped[1]} batches` : "on the full split");
   const running = committed.filter((r) => r.summary.inProgress);
+  // While a run trains, the finished runs' minima are over more updates than its: compare the
+  // methods (and the gap closed) at the last update every run has evaluated at.
+  const horizon = running.length ? commonStep(runs) : 0;
   const block = [
     `Group \`results/${group}/\` (${facts}):`,
     "",
-    table(rows),
+    table(rows, { gaps: running.length === 0 }),
     "",
     ...(running.length
       ? [
         `Still training: ${
           running.map((r) => `\`${r.name}\` ${r.summary.inProgress}`).join("; ")
         }. Their rows are the run so far (test perplexity comes at the end).`,
+        "",
+        `The same runs up to update ${horizon}, the last evaluation every run has reached ` +
+        `(minimum validation perplexity over the evaluations up to there):`,
+        "",
+        table(summarizeMethods(runsAt(runs, horizon), ORDER)),
         "",
       ]
       : []),
