@@ -6,6 +6,7 @@ import {
   type ReproRun,
   summarizeMethods,
 } from "../lib/analysis/reproduction.ts";
+import { headline } from "../lib/analysis/headline.ts";
 
 function run(method: string, seed: number, curve: number[], extra = 0): ReproRun {
   return {
@@ -75,4 +76,36 @@ Deno.test("reproduction: seed-mean curves and their crossings", () => {
   assert.equal(methodOf({ mode: "dsf", feedback: "fixed" }), "dsf");
   assert.equal(methodOf({ mode: "dsf", feedback: "fitted" }), "dsf-fitted");
   assert.equal(methodOf({ mode: "bptt" }), "bptt");
+});
+
+Deno.test("headline: the end-of-training answer, or the common horizon while a run trains", () => {
+  const done = [
+    run("bptt", 0, [30, 20, 10]),
+    run("ft-bptt", 0, [25, 18, 14]),
+    run("dsf", 0, [28, 19, 11]),
+  ];
+  const end = headline(done, done.map((r) => ({ method: r.method })))!;
+  assert.match(
+    end,
+    /seed 0\): BPTT 10\.00 \(test 11\.00\), FT-BPTT 14\.00 \(test 15\.00\), DSF 11\.00/,
+  );
+  // (14 − 11) / (14 − 10) = 75%.
+  assert.match(end, /\*\*At the end of training:\*\* BPTT < DSF < FT-BPTT; DSF closes 75% of/);
+  assert.match(
+    end,
+    /BPTT overtakes DSF between updates 20 and 30; DSF overtakes FT-BPTT between updates 20 and 30/,
+  );
+  // FT-BPTT still training with two evaluations: compared at update 20, not at the end.
+  const partial = [done[0], run("ft-bptt", 0, [25, 18]), done[2]];
+  const progress = partial.map((r) => ({
+    method: r.method,
+    inProgress: r.method === "ft-bptt" ? "epoch 2 of 3 done" : undefined,
+  }));
+  const mid = headline(partial, progress)!;
+  assert.match(mid, /FT-BPTT 18\.00 \(test 19\.00\) so far \(epoch 2 of 3 done\)/);
+  assert.match(
+    mid,
+    /Up to update 20, .* not yet the end-of-training answer\):\*\* FT-BPTT < DSF < BPTT; BPTT is not ahead/,
+  );
+  assert.equal(headline(done.slice(0, 2), []), null, "no DSF run: no headline");
 });

@@ -160,3 +160,25 @@ export function crossings(curves: CurvePoint[], a: string, b: string): Crossing[
   }
   return out;
 }
+
+/**
+ * The runs as they stood at update `step`: each one's minimum validation perplexity over its
+ * evaluations up to that update and its tokens there, no test perplexity (for comparing runs
+ * of unequal progress).
+ */
+export function runsAt(runs: readonly ReproRun[], step: number): ReproRun[] {
+  return runs.map((r) => {
+    const valid = r.rows.filter((row) => row.split === "valid" && row.step <= step);
+    const tokens = valid.at(-1)?.tokens ?? 0;
+    return { ...r, minValPpl: Math.min(...valid.map((row) => row.ppl)), testPpl: null, tokens };
+  });
+}
+
+/** The last update every run has evaluated at (while some train: their common horizon). */
+export function commonStep(runs: readonly ReproRun[]): number {
+  return Math.min(
+    ...runs.map((r) =>
+      Math.max(0, ...r.rows.filter((x) => x.split === "valid").map((x) => x.step))
+    ),
+  );
+}

@@ -20,13 +20,16 @@ import { readCommittedRuns } from "../io/experiment.ts";
 import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import {
+  commonStep,
   crossings,
   meanCurves,
   methodOf,
   type MethodSummary,
   type ReproRun,
+  runsAt,
   summarizeMethods,
 } from "../analysis/reproduction.ts";
+import { headline } from "../analysis/headline.ts";
 import { lineChart } from "../notebook/plot.ts";
 import { gapClosure, type ModePpl, PAPER_TABLE2 } from "../notebook/paper.ts";
 
@@ -38,7 +41,12 @@ interface GroupSummary {
   facts?: string;
   /** Some of its runs are still training: not an answer to put beside the paper's. */
   running?: boolean;
+  /** The three opening lines, for the group the README opens with ({@link HEADLINE_GROUP}). */
+  headline?: string | null;
 }
+
+/** The group whose curves and three lines open the README (`<!-- results:headline -->`). */
+const HEADLINE_GROUP = "ptb-word-30ep";
 
 const ORDER = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
 
@@ -49,27 +57,6 @@ const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
     : s.values.length > 1
     ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`
     : s.mean.toFixed(digits);
-
-/**
- * The runs as they stood at update `step`: each one's minimum validation perplexity over its
- * evaluations up to that update, no test perplexity (for comparing runs of unequal progress).
- */
-function runsAt(runs: ReproRun[], step: number): ReproRun[] {
-  return runs.map((r) => {
-    const valid = r.rows.filter((row) => row.split === "valid" && row.step <= step);
-    const tokens = valid.at(-1)?.tokens ?? 0;
-    return { ...r, minValPpl: Math.min(...valid.map((row) => row.ppl)), testPpl: null, tokens };
-  });
-}
-
-/** The last update every run has evaluated at (the in-progress runs' common horizon). */
-function commonStep(runs: ReproRun[]): number {
-  return Math.min(
-    ...runs.map((r) =>
-      Math.max(0, ...r.rows.filter((x) => x.split === "valid").map((x) => x.step))
-    ),
-  );
-}
 
 function table(rows: MethodSummary[], options: { gaps?: boolean } = {}): string {
   const head =
@@ -224,6 +211,13 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     rows,
     facts: shortFacts(committed[0].summary, runs),
     running: running.length > 0,
+    headline: headline(
+      runs,
+      committed.map((r, i) => ({
+        method: runs[i].method,
+        inProgress: r.summary.inProgress as string | undefined,
+      })),
+    ),
   };
 }
 
@@ -386,6 +380,11 @@ async function main(): Promise<number> {
       ours.push({ group, rows: s.rows, facts: s.facts });
     }
     if (values.readme && !replace(group, s.block)) return 2;
+    if (values.readme && group === HEADLINE_GROUP && s.headline) {
+      const source = `(\`results/${group}/\`, made by \`deno task results ${group} --readme\`; ` +
+        `every number above is from the committed runs and their commands there.)`;
+      if (!replace("headline", `${s.headline}\n\n${source}`)) return 2;
+    }
   }
   if (ours.length) {
     const table = versusPaper(ours);
