@@ -39,13 +39,12 @@ export function headline(
   const training = progress.filter((p) => p.inProgress && MODES.includes(p.method));
   const final = summarizeMethods(three, MODES);
   const ppl = (x: number) => x.toFixed(2);
-  const minima = final.map((r) =>
-    `${NAME[r.method]} ${ppl(r.minValPpl.mean)}` +
-    (Number.isFinite(r.testPpl.mean) ? ` (test ${ppl(r.testPpl.mean)})` : "") +
-    (training.some((p) => p.method === r.method)
-      ? ` so far (${training.find((p) => p.method === r.method)!.inProgress})`
-      : "")
-  ).join(", ");
+  const minima = final.map((r) => {
+    const running = training.find((p) => p.method === r.method);
+    return `${NAME[r.method]} ${ppl(r.minValPpl.mean)}` +
+      (Number.isFinite(r.testPpl.mean) ? ` (test ${ppl(r.testPpl.mean)})` : "") +
+      (running ? ` so far (${running.inProgress})` : "");
+  }).join(", ");
   const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : `mean of seeds ${seeds.join(", ")}`;
   const lines = [`**Minimum validation perplexity** (${seedText}): ${minima}.`];
   // The comparison: at the end, or at the common horizon while a run trains.

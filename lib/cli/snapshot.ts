@@ -22,6 +22,7 @@ import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { readRunConfig } from "../io/run_files.ts";
 import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
+import { parseMetricRows, readCommittedRuns } from "../io/experiment.ts";
 import type { MetricRow } from "../train/trainer.ts";
 
 const USAGE = "usage: deno task snapshot --run runs/DIR --results GROUP | --refresh GROUP";
@@ -73,10 +74,6 @@ export function summaryFromCurves(rows: readonly MetricRow[], facts: SnapshotFac
   };
 }
 
-function parseRows(text: string): MetricRow[] {
-  return text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
-}
-
 async function snapshotRun(dir: string, group: string): Promise<void> {
   const { config, environment } = await readRunConfig(dir);
   const stem = resultsStem(group, config);
@@ -94,7 +91,7 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
     if (total == null || perEpoch == null) {
       throw new Error(`${dir}/last.ckpt predates progress records: resume it once first`);
     }
-    const curves = summaryFromCurves(parseRows(text), {
+    const curves = summaryFromCurves(parseMetricRows(text), {
       step: ckpt.step,
       totalSteps: total,
       perEpoch,
@@ -127,20 +124,20 @@ async function refreshGroup(group: string): Promise<void> {
   if (!(await Deno.stat(root).then((s) => s.isDirectory, () => false))) {
     throw new Error(`no results group ${root}: name one of results/*`);
   }
-  const names = [...Deno.readDirSync(root)].map((e) => e.name).filter((n) => n.endsWith(".json"));
-  if (names.length === 0) throw new Error(`${root} holds no committed run`);
-  for (const name of names.sort()) {
-    const path = join(root, name);
-    const old = JSON.parse(await Deno.readTextFile(path));
-    if (old.stopped !== "in progress") continue;
-    const rows = parseRows(await Deno.readTextFile(path.replace(/\.json$/, ".metrics.jsonl")));
+  const committed = await readCommittedRuns(group, root);
+  if (committed.length === 0) throw new Error(`${root} holds no committed run`);
+  for (const { name, summary: old, rows } of committed) {
+    if (String(old.stopped) !== "in progress") continue;
     // Only a run whose curves say it finished changes; the others keep their progress line.
-    const curves = summaryFromCurves(rows, { step: old.steps, totalSteps: old.totalSteps });
+    const curves = summaryFromCurves(rows, {
+      step: old.steps,
+      totalSteps: Number(old.totalSteps),
+    });
     if (curves.stopped !== "done") continue;
     const { inProgress: _, ...rest } = old;
-    const summary = { ...rest, ...curves };
-    await writeFileAtomic(path, JSON.stringify(summary, null, 2) + "\n");
-    console.log(`${path}: ${summary.inProgress ?? `finished, test ppl ${summary.testPpl}`}`);
+    const path = join(root, `${name}.json`);
+    await writeFileAtomic(path, JSON.stringify({ ...rest, ...curves }, null, 2) + "\n");
+    console.log(`${path}: finished, test ppl ${curves.testPpl}`);
   }
 }
 

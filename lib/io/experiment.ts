@@ -153,6 +153,11 @@ export async function runExperiment(
   return { label, config, summary, rows, model: options.keepModel ? model : undefined };
 }
 
+/** The rows of a `metrics.jsonl` text (one JSON object a line; blank lines skipped). */
+export function parseMetricRows(text: string): MetricRow[] {
+  return text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
+}
+
 /** One committed run under `results/`: its summary, the command that made it, its curves. */
 export interface CommittedRun {
   /** File stem, e.g. `ptb-gru-1L256-dsf-seed0`. */
@@ -189,8 +194,7 @@ export async function readCommittedRuns(group: string, dir?: string): Promise<Co
     const summary = JSON.parse(await Deno.readTextFile(join(root, e.name)));
     let rows: MetricRow[] = [];
     try {
-      rows = (await Deno.readTextFile(join(root, `${name}.metrics.jsonl`))).trim().split("\n")
-        .filter((l) => l).map((l) => JSON.parse(l));
+      rows = parseMetricRows(await Deno.readTextFile(join(root, `${name}.metrics.jsonl`)));
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }

@@ -60,23 +60,25 @@ function gruForward(args: KernelArgs): tf.TensorInfo[] {
     const view = (offset: number, n: number) => new Float32Array(heap, offset, n);
     const gh = view(ghAt, b * d3);
     view(zeroAt, b * d).fill(0);
+    // The bias rows [B, 3D], copied into the projection before each product (beta = 1).
     const bias = heapView(backend, bh) as Float32Array;
+    const biasRows = new Float32Array(b * d3);
+    for (let row = 0; row < b; row++) biasRows.set(bias, row * d3);
     const w = heapView(backend, whT) as Float32Array;
     const plane = 4 * b * d; // bytes of one step's [B, D]
+    const [giAt, statesAt] = [at(gi), at(states)];
     const [rAt, zAt, nAt, hnAt] = keep ? planes.map(at) : [0, 0, 0, 0];
+    const shape = { m: b, n: d3, k: d, transA: false, transB: false, beta: 1 };
     for (let i = 0; i < t; i++) {
-      const hPrev = i === 0 ? zeroAt : at(states) + (i - 1) * plane;
-      for (let row = 0; row < b; row++) gh.set(bias, row * d3);
-      if (i > 0) {
-        const shape = { m: b, n: d3, k: d, transA: false, transB: false, beta: 1 };
-        blas.sgemm(shape, view(hPrev, b * d), w, gh);
-      }
+      const hPrev = i === 0 ? zeroAt : statesAt + (i - 1) * plane;
+      gh.set(biasRows);
+      if (i > 0) blas.sgemm(shape, view(hPrev, b * d), w, gh);
       const o = i * plane;
       simd.gruGates(
-        at(gi) + 3 * o,
+        giAt + 3 * o,
         ghAt,
         hPrev,
-        at(states) + o,
+        statesAt + o,
         keep ? rAt + o : 0,
         keep ? zAt + o : 0,
         keep ? nAt + o : 0,
