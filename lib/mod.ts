@@ -7,7 +7,13 @@
  * @module
  */
 export * from "./backend.ts";
-export * from "./feedback.ts";
+export * from "./feedback/mod.ts";
+// The fitted feedback's former name (notebook 06 uses it).
+export {
+  type FittedFeedback as AdaptiveFeedback,
+  fittedFeedback as adaptiveFeedback,
+  type FittedFeedbackOptions as AdaptiveFeedbackOptions,
+} from "./feedback/mod.ts";
 export * from "./recurrent.ts";
 export * from "./grads.ts";
 export * from "./cells/mod.ts";
@@ -31,6 +37,5 @@ export * from "./data/synthetic.ts";
 export * from "./data/vocab.ts";
 export * from "./data/text.ts";
 export { loadTorchState, TORCH_MODELS, torchName, torchState } from "./models/torch_names.ts";
-export * from "./notebook/mod.ts";
-export * from "./analysis/mod.ts";
+export * from "./run.ts";
 export { Rng, type RngState } from "./util/rng.ts";

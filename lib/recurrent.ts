@@ -7,10 +7,14 @@
  * - `dsf`: diagonal state feedback, the incoming state gradient e is replaced by the reverse-time
  *   recurrence δ_t = e_t + λ ⊙ δ_{t+1} with a fixed λ (eq. 13), then the local terms apply.
  *
- * Beyond the paper, `feedbackKind: "jacobian-diagonal"` makes the DSF feedback time-varying: the
- * diagonal of the true Jacobian at each step and batch row, `δ_t = e_t + a_{t+1} ⊙ δ_{t+1}` with
- * `a_t = diag(∂state_t/∂state_{t−1})` from the forward's saved activations (fused cells only),
- * computed by {@link reverseScanVarying}.
+ * The DSF feedback's kind ({@link FeedbackKind}, lib/feedback/) is `fixed` by default (the paper;
+ * `fitted` is the same stationary λ, refitted from outside between steps). Beyond the paper,
+ * `feedbackKind: "jacobian-diagonal"` makes it time-varying: the diagonal of the true Jacobian at
+ * each step and batch row, `δ_t = e_t + a_{t+1} ⊙ δ_{t+1}` with `a_t = diag(∂state_t/∂state_{t−1})`
+ * from the forward's saved activations (fused cells only, see {@link jacobianDiagonalBackward}).
+ *
+ * {@link Recurrent.observe} lets a caller see each forward's input and states (the activations
+ * the fitted λ and the Jacobian analyses are measured on).
  *
  * DSF and FT-BPTT run parallel over time: the forward keeps its gate activations, the temporal
  * backward is one {@link reverseScan}, and the local derivatives of all steps are a few large ops.
@@ -20,8 +24,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackwardArgs, Cell, CellGrads } from "./cells/cell.ts";
 import { previousStates } from "./cells/cell.ts";
-import { type FeedbackSpec, makeFeedback } from "./feedback.ts";
-import { reverseScan, type ReverseScanImpl, reverseScanVarying } from "./ops/reverse_scan.ts";
+import { type FeedbackSpec, makeFeedback } from "./feedback/init.ts";
+import { FEEDBACK_KINDS, type FeedbackKind } from "./feedback/kinds.ts";
+import { hasJacobianDiagonal, jacobianDiagonalBackward } from "./feedback/jacobian_diagonal.ts";
+import { defaultScanImpl, reverseScan, type ReverseScanImpl } from "./ops/reverse_scan.ts";
 
 /** How a layer's gradient through time is computed. */
 export type GradientMode = "bptt" | "ft-bptt" | "dsf";
@@ -30,13 +36,12 @@ export type GradientMode = "bptt" | "ft-bptt" | "dsf";
 export const GRADIENT_MODES: readonly GradientMode[] = ["bptt", "ft-bptt", "dsf"];
 
 /**
- * The structure of the DSF feedback: `stationary` (the paper: one fixed λ, [S]) or
- * `jacobian-diagonal` (ours: the diagonal of the true Jacobian at every t and b).
+ * Sees a layer's activations during a forward ({@link Recurrent.observe}); it runs inside the
+ * forward's tidy scope, so it `tf.keep`s what it holds on to.
+ * @param x the input, time-major [T, B, E]
+ * @param states the states, time-major [T, B, S]
  */
-export type FeedbackKind = "stationary" | "jacobian-diagonal";
-
-/** The feedback kinds, for validation and iteration. */
-export const FEEDBACK_KINDS: readonly FeedbackKind[] = ["stationary", "jacobian-diagonal"];
+export type ActivationObserver = (x: tf.Tensor3D, states: tf.Tensor3D) => void;
 
 /** Options of a {@link Recurrent} layer. */
 export interface RecurrentOptions {
@@ -49,7 +54,7 @@ export interface RecurrentOptions {
   scanImpl?: ReverseScanImpl;
   /** Use the cell's fused fast path when it has one; default true. */
   fused?: boolean;
-  /** The feedback's structure in `dsf` mode; default `stationary` (the paper). */
+  /** The feedback's kind in `dsf` mode; default `fixed` (the paper). */
   feedbackKind?: FeedbackKind;
 }
 
@@ -63,7 +68,8 @@ export class Recurrent {
   /** Whether the fused path is used. */
   readonly fused: boolean;
   #feedback: tf.Tensor1D | null = null;
-  #feedbackKind: FeedbackKind = "stationary";
+  #feedbackKind: FeedbackKind = "fixed";
+  #observers = new Set<ActivationObserver>();
   #op: ((...inputs: tf.Tensor[]) => tf.Tensor) | null = null;
   #noGrad: ((...inputs: tf.Tensor[]) => tf.Tensor) | null = null;
   #hook: ((...inputs: tf.Tensor[]) => tf.Tensor) | null = null;
@@ -75,7 +81,7 @@ export class Recurrent {
     this.scanImpl = options.scanImpl;
     this.fused = (options.fused ?? true) && cell.fused !== undefined;
     if (this.#mode === "dsf") this.setFeedback(resolveFeedback(cell.stateSize, options.feedback));
-    this.feedbackKind = options.feedbackKind ?? "stationary";
+    this.feedbackKind = options.feedbackKind ?? "fixed";
   }
 
   /** The gradient mode. */
@@ -102,7 +108,7 @@ export class Recurrent {
     return this.#feedback;
   }
 
-  /** The feedback's structure in `dsf` mode (see {@link FeedbackKind}). */
+  /** The feedback's kind in `dsf` mode (see {@link FeedbackKind}). */
   get feedbackKind(): FeedbackKind {
     return this.#feedbackKind;
   }
@@ -113,7 +119,7 @@ export class Recurrent {
         `feedback kind "${kind}" is unknown; use one of ${FEEDBACK_KINDS.join(", ")}`,
       );
     }
-    if (kind === "jacobian-diagonal" && !(this.fused && this.cell.fused?.jacobianDiagonal)) {
+    if (kind === "jacobian-diagonal" && !hasJacobianDiagonal(this.cell, this.fused)) {
       throw new Error(
         `the jacobian-diagonal feedback needs a fused cell with jacobianDiagonal (gru, rnn, lstm); ` +
           `this layer's ${this.cell.kind} cell ${this.fused ? "has none" : "runs unfused"}`,
@@ -122,7 +128,7 @@ export class Recurrent {
     this.#feedbackKind = kind;
   }
 
-  /** Replaces λ (e.g. an adaptive feedback refreshed during training). */
+  /** Replaces λ (e.g. a fitted feedback refreshed during training). */
   setFeedback(values: ArrayLike<number>): void {
     if (values.length !== this.cell.stateSize) {
       throw new Error(
@@ -155,6 +161,29 @@ export class Recurrent {
     if (x.rank !== 3 || x.shape[2] !== this.cell.inputSize) {
       throw new Error(`recurrent: input must be [T, B, ${this.cell.inputSize}], got [${x.shape}]`);
     }
+    const states = this.#run(x, options);
+    for (const observer of this.#observers) observer(x, states);
+    return states;
+  }
+
+  /**
+   * Calls `observer` with the input [T, B, E] and the states [T, B, S] of every forward of this
+   * layer (training or not) until the returned function is called.
+   * @returns unsubscribe
+   */
+  observe(observer: ActivationObserver): () => void {
+    this.#observers.add(observer);
+    return () => void this.#observers.delete(observer);
+  }
+
+  /** Frees the weights and λ. */
+  dispose(): void {
+    for (const v of Object.values(this.cell.params)) v.dispose();
+    this.#feedback?.dispose();
+    this.#feedback = null;
+  }
+
+  #run(x: tf.Tensor3D, options: { training?: boolean }): tf.Tensor3D {
     const weights = Object.values(this.cell.params);
     if (options.training === false) return this.#forwardOnly(x, weights);
     if (!this.fused) {
@@ -165,13 +194,6 @@ export class Recurrent {
     return this.#op(x, ...weights) as tf.Tensor3D;
   }
 
-  /** Frees the weights and λ. */
-  dispose(): void {
-    for (const v of Object.values(this.cell.params)) v.dispose();
-    this.#feedback?.dispose();
-    this.#feedback = null;
-  }
-
   #forwardOnly(x: tf.Tensor3D, weights: tf.Tensor[]): tf.Tensor3D {
     if (this.cell.fused) return this.cell.fused.forward(x, weights, { keep: false }).states;
     return tf.tidy(() => unrolled(this.cell, x, weights));
@@ -180,7 +202,7 @@ export class Recurrent {
   /** The temporal part of the backward: e → δ. */
   #temporal(directGrad: tf.Tensor3D): tf.Tensor3D {
     if (this.#mode === "ft-bptt") return directGrad;
-    const impl = this.scanImpl ?? (tf.getBackend() === "webgpu" ? "webgpu" : "scan");
+    const impl = this.scanImpl ?? defaultScanImpl();
     return reverseScan(directGrad, this.#feedback!, { impl });
   }
 
@@ -232,21 +254,10 @@ export class Recurrent {
             weights: saved.slice(2, 2 + nw),
             saved: saved.slice(2 + nw),
           };
-          if (this.#mode === "dsf" && this.#feedbackKind === "jacobian-diagonal") {
-            return tf.tidy(() => {
-              // Measured on wasm (T = 256, B = 128, S = 256): the loop 324 ms, the scan 495 ms.
-              const impl = this.scanImpl === "sequential" || this.scanImpl === "scan"
-                ? this.scanImpl
-                : tf.getBackend() === "webgpu"
-                ? "scan"
-                : "sequential";
-              const diag = cell.fused!.jacobianDiagonal!(a); // [T, B, S]
-              const g = cell.fused!.localBackward(reverseScanVarying(e, diag, { impl }), a);
-              return [g.dx, ...g.dWeights];
-            });
-          }
           const g: CellGrads = this.#mode === "bptt"
             ? cell.fused!.bpttBackward(e, a)
+            : this.#mode === "dsf" && this.#feedbackKind === "jacobian-diagonal"
+            ? jacobianDiagonalBackward(cell, e, { args: a, scanImpl: this.scanImpl })
             : cell.fused!.localBackward(this.#temporal(e), a);
           return [g.dx, ...g.dWeights];
         },

@@ -1,14 +1,16 @@
 /**
- * Tests of lib/analysis/alignment.ts and lib/analysis/adaptive_feedback.ts (cpu): cosine 1 for
+ * Tests of lib/analysis/alignment.ts and lib/feedback/fitted.ts (cpu): cosine 1 for
  * BPTT against itself, DSF = BPTT on a diagonal linear cell with λ = a (and not with another λ),
- * cosines in [−1, 1] on a 2-layer GRU LM with modes restored, the adaptive λ equal to the clamped
+ * cosines in [−1, 1] on a 2-layer GRU LM with modes restored, the fitted λ equal to the clamped
  * mean Jacobian diagonal (diagonal cell, GRU, LSTM with its 2·D state), and no tensor leaks.
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { adaptiveFeedback } from "../lib/analysis/adaptive_feedback.ts";
 import { alignmentMonitor, gradientAlignment } from "../lib/analysis/alignment.ts";
-import { layerJacobians, meanDiagonal, recurrentInputs } from "../lib/analysis/jacobian.ts";
+import { layerJacobians } from "../lib/analysis/jacobian.ts";
+import { meanDiagonal } from "../lib/analysis/jacobian_stats.ts";
+import { fittedFeedback } from "../lib/feedback/fitted.ts";
+import { recurrentInputs } from "../lib/feedback/recurrent_activity.ts";
 import type { Cell } from "../lib/cells/mod.ts";
 import { makeConfig } from "../lib/config/schema.ts";
 import type { Batch } from "../lib/data/batches.ts";
@@ -123,10 +125,10 @@ Deno.test("alignment on a 2-layer GRU LM: cosines in [−1, 1], modes restored, 
   model.dispose();
 });
 
-Deno.test("adaptive feedback: λ = clamp(a) on a diagonal cell, non-DSF layers untouched", async () => {
+Deno.test("fitted feedback: λ = clamp(a) on a diagonal cell, non-DSF layers untouched", async () => {
   await useBackend("cpu");
   const model = toyModel(new Recurrent(diagonalCell(), { mode: "dsf" }));
-  const fb = adaptiveFeedback({ every: 3, model });
+  const fb = fittedFeedback({ every: 3, model });
   await fb.afterStep(2, randomBatch(1)); // not a refresh step
   assert.equal(fb.refreshes.length, 0);
   const before = tf.memory().numTensors;
@@ -137,7 +139,7 @@ Deno.test("adaptive feedback: λ = clamp(a) on a diagonal cell, non-DSF layers u
   assert.ok(fb.refreshes[0].seconds > 0 && fb.seconds === fb.refreshes[0].seconds);
   // Momentum: half-way from the current λ to the measurement.
   model.recurrentLayers()[0].setFeedback([0, 0, 0, 0, 0]);
-  const half = adaptiveFeedback({ model, momentum: 0.5, range: [-1, 2] });
+  const half = fittedFeedback({ model, momentum: 0.5, range: [-1, 2] });
   await half.refresh(1, randomBatch(1));
   assertClose(await read(model.recurrentLayers()[0].feedback!), A.map((v) => v / 2), "λ half");
   // A BPTT layer is left alone.
@@ -147,14 +149,14 @@ Deno.test("adaptive feedback: λ = clamp(a) on a diagonal cell, non-DSF layers u
   model.dispose();
 });
 
-Deno.test("adaptive feedback moves λ to the mean Jacobian diagonal (GRU, LSTM 2·D)", async () => {
+Deno.test("fitted feedback moves λ to the mean Jacobian diagonal (GRU, LSTM 2·D)", async () => {
   await useBackend("cpu");
   for (const cell of ["gru", "lstm"] as const) {
     const model = createModel(makeConfig({ layers: 2, hidden: 5, context: T, cell }), V);
     const s = cell === "lstm" ? 10 : 5;
     const batch = randomBatch(5);
     // maxRows ≥ B·T: every real position is sampled.
-    const fb = adaptiveFeedback({ maxRows: 1000, range: [-10, 10] });
+    const fb = fittedFeedback({ maxRows: 1000, range: [-10, 10] });
     await fb.refresh(1, batch, model);
     const ids = tf.tensor2d(batch.x, [B, T], "int32");
     const inputs = recurrentInputs(model, ids);
@@ -173,7 +175,7 @@ Deno.test("adaptive feedback moves λ to the mean Jacobian diagonal (GRU, LSTM 2
       assertClose(lambda, meanDiagonal(kept), `${cell} layer ${li}`, 1e-4);
     }
     // Clamped to [0, 1] by default.
-    await adaptiveFeedback({ model }).refresh(2, batch);
+    await fittedFeedback({ model }).refresh(2, batch);
     for (const layer of model.recurrentLayers()) {
       assert.ok((await read(layer.feedback!)).every((v) => v >= 0 && v <= 1));
     }

@@ -56,7 +56,7 @@ Deno.test("compareFeedbacks: every variant measured, BPTT's cosine is 1, the lay
   assert.equal(new Set(first).size, first.length, `distinct cosines: ${first}`);
   for (const layer of model.recurrentLayers()) {
     assert.equal(layer.mode, "dsf");
-    assert.equal(layer.feedbackKind, "stationary");
+    assert.equal(layer.feedbackKind, "fixed");
   }
   assertClose(await read(model.recurrentLayers()[0].feedback!), lambda, "λ restored");
   model.dispose();

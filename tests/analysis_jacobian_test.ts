@@ -6,24 +6,28 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import {
-  bpttAsLinearSystem,
-  checkBpttLinearSystem,
-  diagonalShare,
   jacobianAt,
   jacobianProbe,
   type Jacobians,
+  layerJacobians,
+  modelJacobians,
+} from "../lib/analysis/jacobian.ts";
+import {
+  diagonalShare,
   jacobianStatRows,
   jacobianSummary,
-  layerJacobians,
   meanDiagonal,
   meanStats,
-  modelJacobians,
-  recurrentInputs,
   spectralRadius,
   stationarity,
   topSingularValue,
+} from "../lib/analysis/jacobian_stats.ts";
+import {
+  bpttAsLinearSystem,
+  checkBpttLinearSystem,
   verifyBpttLinearSystem,
-} from "../lib/analysis/jacobian.ts";
+} from "../lib/analysis/bptt_linear_system.ts";
+import { recurrentInputs } from "../lib/feedback/recurrent_activity.ts";
 import { type Cell, createCell } from "../lib/cells/mod.ts";
 import { makeConfig } from "../lib/config/schema.ts";
 import { createModel } from "../lib/models/mod.ts";

@@ -6,9 +6,10 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { temporalDepthModel, trackDispatches } from "../lib/bench/dispatch.ts";
 import { LayerUnit } from "../lib/bench/layer.ts";
+import type { ReverseScanImpl } from "../lib/ops/reverse_scan.ts";
 import { useBackend } from "./_util.ts";
 
-function depth(mode: "bptt" | "ft-bptt" | "dsf", impl: string, t: number): number {
+function depth(mode: "bptt" | "ft-bptt" | "dsf", impl: ReverseScanImpl, t: number): number {
   const unit = new LayerUnit({ cell: "gru", mode, impl, B: 2, T: t, D: 4 });
   try {
     return unit.backwardDispatches().criticalPath;
@@ -35,10 +36,10 @@ Deno.test("tracker: a chain counts its length, buffer-sharing ops count 0", asyn
 Deno.test("backward dispatches: BPTT ∝ T, DSF-scan ∝ log T, FT-BPTT constant", async () => {
   await useBackend("cpu");
   const ts = [4, 8, 16, 32];
-  const bptt = ts.map((t) => depth("bptt", "-", t));
+  const bptt = ts.map((t) => depth("bptt", "scan", t));
   const seq = ts.map((t) => depth("dsf", "sequential", t));
   const scan = ts.map((t) => depth("dsf", "scan", t));
-  const ft = ts.map((t) => depth("ft-bptt", "-", t));
+  const ft = ts.map((t) => depth("ft-bptt", "scan", t));
   const steps = (v: number[]) => v.slice(1).map((x, i) => x - v[i]);
   // Linear: the increment doubles when T doubles (constant kernels per time step).
   for (const [name, v] of [["bptt", bptt], ["sequential", seq]] as const) {

@@ -12,7 +12,7 @@ import {
   parseResults,
   type SkipRecord,
 } from "../lib/bench/results.ts";
-import { estimateCase, planCases, runSweep } from "../lib/bench/sweep.ts";
+import { estimateCase, planCases, runBenchSweep } from "../lib/bench/sweep.ts";
 import { median } from "../lib/bench/timing.ts";
 
 function row(over: Partial<BenchRow>): BenchRow {
@@ -80,8 +80,8 @@ Deno.test("planCases: cheapest shapes first, webgpu impl only where offered", ()
     peers: ["tfjs-layers", "pytorch"],
     ptb: [{ B: 32, T: 64, D: 256, V: 10000 }],
   });
-  const per = 2 + 3 + 2; // bptt, ft-bptt, 3 dsf impls, 2 peers
-  assert.equal(cases.length, 4 * per + 6); // PTB: 5 methods + the PyTorch peer (no tfjs-layers)
+  const per = 2 + 4 + 2; // bptt, ft-bptt, 4 dsf impls (sequential, scan, fft, wasm), 2 peers
+  assert.equal(cases.length, 4 * per + 7); // PTB: 6 methods + the PyTorch peer (no tfjs-layers)
   const ptbPeer = cases.find((c) => c.unit === "ptb-lm" && c.mode === "pytorch");
   assert.equal(ptbPeer?.backend, "torch-cpu");
   // Two PyTorch thread counts: two peer backends per PyTorch case; two PTB shapes, two sets.
@@ -116,6 +116,7 @@ Deno.test("planCases: cheapest shapes first, webgpu impl only where offered", ()
   const ptbAt = cases.findIndex((c) => c.unit === "ptb-lm");
   assert.deepEqual([cases[ptbAt - 1].T, cases[ptbAt - 1].D], [64, 256]);
   assert.ok(cases.every((c) => c.impl !== "webgpu"));
+  assert.ok(cases.some((c) => c.impl === "wasm"), "the wasm scan kernel on wasm");
   assert.equal(cases.find((c) => c.mode === "pytorch")!.backend, "torch-cpu");
   const gpu = planCases({
     cells: ["gru"],
@@ -126,6 +127,7 @@ Deno.test("planCases: cheapest shapes first, webgpu impl only where offered", ()
     available: ["sequential", "scan", "fft", "webgpu"],
   });
   assert.ok(gpu.some((c) => c.impl === "webgpu"));
+  assert.ok(!gpu.some((c) => c.impl === "wasm"), "the wasm kernel only on wasm");
   const gpuOld = planCases({
     cells: ["gru"],
     Ts: [16],
@@ -165,7 +167,7 @@ Deno.test("estimateCase: linear in T, quadratic in D", () => {
   assert.equal(estimateCase(row({ mode: "ft-bptt" }), rows), null);
 });
 
-Deno.test("runSweep: reuses recorded cases, skips beyond time, stops at the budget", async () => {
+Deno.test("runBenchSweep: reuses recorded cases, skips beyond time, stops at the budget", async () => {
   const cases = planCases({ cells: ["gru"], Ts: [16, 1024], Ds: [128], B: 32, backend: "wasm" });
   const done = new Map<string, BenchRow | SkipRecord>();
   // Every T=16 case recorded, very slow: each T=1024 case is estimated far beyond 1 min.
@@ -174,37 +176,37 @@ Deno.test("runSweep: reuses recorded cases, skips beyond time, stops at the budg
   }
   const saved: (BenchRow | SkipRecord)[] = [];
   const logs: string[] = [];
-  const res = await runSweep(cases, { maxCaseMs: 60_000 }, {
+  const res = await runBenchSweep(cases, { maxCaseMs: 60_000 }, {
     done,
     save: (r) => Promise.resolve(void saved.push(r)),
     log: (l) => void logs.push(l),
   });
-  assert.equal(res.reused, 5);
-  assert.equal(res.measuredNow, 5);
-  assert.equal(saved.length, 5);
+  assert.equal(res.reused, 6); // bptt, ft-bptt, 4 dsf impls on wasm
+  assert.equal(res.measuredNow, 6);
+  assert.equal(saved.length, 6);
   assert.ok(
     saved.every((r) => "skipped" in r && /beyond time: est\. 320\.0 s\/step/.test(r.skipped)),
   );
-  assert.equal(res.rows.length, 5);
-  assert.equal(res.skipped.length, 5);
+  assert.equal(res.rows.length, 6);
+  assert.equal(res.skipped.length, 6);
   // A rerun over the saved records measures nothing.
   for (const r of saved) done.set(caseKey(r), r);
-  const again = await runSweep(cases, {}, {
+  const again = await runBenchSweep(cases, {}, {
     done,
     save: () => Promise.reject(new Error("no")),
     log: () => {},
   });
   assert.equal(again.measuredNow, 0);
-  assert.equal(again.reused, 10);
+  assert.equal(again.reused, 12);
   // Budget: a clock already past it starts nothing.
   let t = 0;
-  const budget = await runSweep(cases, { budgetMs: 1 }, {
+  const budget = await runBenchSweep(cases, { budgetMs: 1 }, {
     done: new Map(),
     save: () => Promise.reject(new Error("no")),
     log: () => {},
     now: () => (t += 10),
   });
-  assert.equal(budget.notRun.length, 10);
+  assert.equal(budget.notRun.length, 12);
   assert.ok(budget.notRun.every((n) => n.why === "budget"));
   // PyTorch cases without a runner are left out with a note, not recorded.
   const torch = planCases({
@@ -217,7 +219,7 @@ Deno.test("runSweep: reuses recorded cases, skips beyond time, stops at the budg
     peers: ["pytorch"],
   });
   const notes: string[] = [];
-  const r = await runSweep(torch, {}, {
+  const r = await runBenchSweep(torch, {}, {
     done: new Map(),
     save: () => Promise.reject(new Error("no")),
     log: (l) => void notes.push(l),

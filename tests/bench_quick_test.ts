@@ -42,8 +42,8 @@ Deno.test("bench --quick: well-formed rows, JSON and SVG files; a rerun skips th
     const rows = JSON.parse(lastLine(first.stdout)) as Record<string, unknown>[];
     assert.ok(Array.isArray(rows) && rows.length > 0, "last line is a non-empty JSON array");
     const own = rows.filter((r) => ["bptt", "ft-bptt", "dsf"].includes(r.mode as string));
-    // 2 T × (bptt, ft-bptt, 3 dsf impls) layer rows + 5 PTB rows.
-    assert.equal(own.length, 15, `own rows: ${own.length}`);
+    // 2 T × (bptt, ft-bptt, 4 dsf impls: sequential, scan, fft, wasm) layer rows + 6 PTB rows.
+    assert.equal(own.length, 18, `own rows: ${own.length}`);
     for (const r of rows) {
       for (const k of ROW_FIELDS) assert.ok(k in r, `row ${JSON.stringify(r)} lacks ${k}`);
       for (const k of ["stepMs", "stepMinMs", "stepMaxMs"]) assert.ok(finite(r[k]), `${k} ${r[k]}`);

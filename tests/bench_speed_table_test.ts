@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
-import { type BenchFile, speedTables } from "../lib/bench/speed_table.ts";
+import { type SpeedTableInput, speedTables } from "../lib/bench/speed_table.ts";
 import { stepTimeFigure } from "../lib/bench/plot.ts";
 import { type BenchRow, type BenchUnit, seriesLabeller } from "../lib/bench/results.ts";
 
 Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => {
-  const row = (unit: BenchUnit, mode: string, backend: string, stepMs: number, extra = {}) => ({
+  type Row = SpeedTableInput["rows"][number];
+  const row = (
+    unit: BenchUnit,
+    mode: BenchRow["mode"],
+    backend: string,
+    stepMs: number,
+    extra = {},
+  ): Row => ({
     unit,
     mode,
     impl: mode === "dsf" ? "scan" : "-",
@@ -16,7 +23,7 @@ Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => 
     forwardMs: 40,
     ...extra,
   });
-  const bench: BenchFile = {
+  const bench: SpeedTableInput = {
     meta: { date: "2026-12-02T01:00:00Z", backend: "wasm", args: ["--T", "64"] },
     matmul: [
       { variant: "wasm", form: "a·b", M: 2048, K: 256, N: 768, ms: 30 },

@@ -86,7 +86,7 @@ Deno.test("config schema: enums list the allowed values", () => {
   );
   assert.throws(
     () => makeConfig({ dsfImpl: "gpu" } as never),
-    /"dsfImpl".*"auto", "scan", "sequential", "fft", "webgpu"/,
+    /"dsfImpl".*"auto", "sequential", "scan", "fft", "webgpu", "wasm"/,
   );
   assert.throws(
     () => makeConfig({ backend: "tpu" } as never),

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { makeConfig, type ModelKind } from "../lib/config/schema.ts";
-import { causalSelfAttention } from "../lib/models/gpt.ts";
+import { causalSelfAttention } from "../lib/models/attention.ts";
 import { createModel } from "../lib/models/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, read, useBackend } from "./_util.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { figureDir, saveFigure } from "../lib/io/figures.ts";
-import { lineChart } from "../lib/notebook/plot.ts";
+import { lineChart } from "../lib/plot/mod.ts";
 
 const fig = lineChart([{ s: 0, p: 3 }, { s: 1, p: 2 }], { x: "s", y: "p", title: "saved" });
 

@@ -1,26 +1,24 @@
 import assert from "node:assert/strict";
 import { resolveConfig } from "../lib/config/resolve.ts";
+import { gapClosure } from "../lib/analysis/compare.ts";
 import {
-  baselineOrder,
-  baselineRows,
-  committedView,
-  comparisonRows,
-  findings,
-  gapClosure,
-  gapTrend,
-  PAPER_TABLE2,
-  PAPER_TABLE3,
-  PAPER_TABLE4,
-  paperTableRows,
-  percent,
-  reductionNote,
-  runSweep,
   summarizeSweep,
   sweepCommands,
   sweepCurveRows,
   sweepPlan,
   type SweepRun,
-} from "../lib/notebook/paper.ts";
+  trainModeSweep,
+} from "../lib/analysis/mode_sweep.ts";
+import {
+  baselineOrder,
+  baselineRows,
+  comparisonRows,
+  gapTrend,
+  paperTableRows,
+  percent,
+} from "../lib/analysis/paper_comparison.ts";
+import { PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4 } from "../lib/analysis/paper_tables.ts";
+import { committedView, findings, reductionNote } from "../lib/notebook/sweeps.ts";
 import type { MetricRow } from "../lib/train/trainer.ts";
 
 Deno.test("paper tables: the numbers of NOTES.md and the gap closed it quotes", () => {
@@ -88,7 +86,7 @@ Deno.test("sweeps: plan, run order, curves, summary, comparison and findings", a
     3: { bptt: 100, "ft-bptt": 101, dsf: 100.5 },
   };
   const calls: string[] = [];
-  const runs = await runSweep(reduced.points, ["bptt", "ft-bptt", "dsf"], (config, mode) => {
+  const runs = await trainModeSweep(reduced.points, ["bptt", "ft-bptt", "dsf"], (config, mode) => {
     calls.push(`${config}/${mode}`);
     const L = config === "wt-gru-1L512" ? 1 : 3;
     return Promise.resolve(fakeRun(mode, [200, ppl[L][mode]], mode === "bptt" ? 2 : 1));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeXml, Figure, heatmap, lineChart, renderPlot } from "../lib/notebook/plot.ts";
+import { escapeXml, Figure, heatmap, lineChart, renderPlot } from "../lib/plot/mod.ts";
 import * as Plot from "@observablehq/plot";
 
 /** Asserts the text is well-formed XML as far as tags and entities go (no DOM parser here). */

@@ -1,44 +1,47 @@
 /**
- * lib/notebook/sections.ts: run comparisons, the convolution sum (14) and the scan agreement,
- * the kernels, feedback variants, slopes, dispatch-depth tables and the small timing sweeps.
+ * The notebooks' helpers (lib/analysis, lib/bench, lib/notebook): run comparisons, the
+ * convolution sum (14) and the scan agreement, the kernels, feedback variants, slopes, dispatch-depth tables and the small timing sweeps.
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { resolveConfig } from "../lib/config/resolve.ts";
-import { makeFeedback } from "../lib/feedback.ts";
+import { makeFeedback } from "../lib/feedback/init.ts";
 import {
-  benchFileFigure,
-  complexityFindings,
-  complexitySizes,
   convolutionSum,
-  depthTable,
-  describeRuns,
   feedbackVariant,
   kernelRows,
-  layerMethods,
-  loglogSlope,
-  modelDepth,
-  PAPER_GAP_CLOSURE,
-  parseBenchFile,
-  ratioRows,
+  scanAgreement,
+  zeroFeedbackGap,
+} from "../lib/analysis/feedback_checks.ts";
+import { PAPER_GAP_CLOSURE } from "../lib/analysis/paper_tables.ts";
+import {
   referenceLine,
   type RunLike,
   runStats,
-  scalingChart,
-  scanAgreement,
-  slopeLines,
-  slopesBy,
-  slopeTable,
   statsRow,
-  stepTimingRows,
-  timeBoxed,
+  trainingCurves,
+} from "../lib/analysis/run_stats.ts";
+import { parseBenchFile, stepTimingRows } from "../lib/bench/bench_file.ts";
+import {
+  complexitySizes,
+  layerMethods,
   timeLayerBackward,
   timeReverseScan,
   timeTrainingStep,
   type TimingRow,
-  trainingCurves,
-  zeroFeedbackGap,
-} from "../lib/notebook/sections.ts";
+} from "../lib/bench/complexity.ts";
+import {
+  depthTable,
+  loglogSlope,
+  modelDepth,
+  ratioRows,
+  slopeLines,
+  slopesBy,
+  slopeTable,
+} from "../lib/bench/scaling.ts";
+import { timeRuns } from "../lib/bench/timing.ts";
+import { benchFileFigure, complexityFindings, scalingChart } from "../lib/notebook/complexity.ts";
+import { describeRuns } from "../lib/notebook/describe_runs.ts";
 import type { MetricRow } from "../lib/train/trainer.ts";
 import { useBackend } from "./_util.ts";
 
@@ -287,7 +290,7 @@ Deno.test("complexitySizes: every scale, growing", () => {
 Deno.test("timing sweeps at tiny sizes: rows, depths, chart, findings", async () => {
   await useBackend("cpu");
   const z = { ...complexitySizes("smoke"), Ts: [4, 8], D: 4, Ds: [4, 8], T: 4, B: 2 };
-  const boxed = await timeBoxed(() => tf.zeros([2]), { runs: 3, warmupMs: 0, measureMs: 0 });
+  const boxed = await timeRuns(() => tf.zeros([2]), { runs: 3, warmupMs: 0, measureMs: 0 });
   assert.equal(boxed.runs, 3);
   assert.ok(boxed.minMs <= boxed.medianMs);
   const before = tf.memory().numTensors;

@@ -143,7 +143,7 @@ Deno.test("jacobian-diagonal feedback: a clear error on an unfused layer and an 
   );
   assert.throws(
     () => new Recurrent(cell, { mode: "dsf", feedbackKind: "full" as never }),
-    /unknown; use one of stationary, jacobian-diagonal/,
+    /unknown; use one of fixed, fitted, jacobian-diagonal/,
   );
   for (const v of Object.values(cell.params)) v.dispose();
 });

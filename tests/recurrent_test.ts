@@ -227,3 +227,26 @@ Deno.test("a layer rejects an unknown mode, a λ of the wrong length and a wrong
   x.dispose();
   l.dispose();
 });
+
+Deno.test("observe: each forward's input [T, B, E] and states [T, B, S], until unsubscribed", async () => {
+  await useBackend("cpu");
+  const { B, T, E, D } = SIZES;
+  const layer = layerOf("gru", "dsf");
+  const x = randomTensor([B, T, E], new Rng(7)) as tf.Tensor3D;
+  const seen: [number[], number[]][] = [];
+  let states: tf.Tensor3D | undefined;
+  const stop = layer.observe((xi, s) => {
+    seen.push([xi.shape, s.shape]);
+    states?.dispose();
+    states = tf.keep(tf.transpose(s, [1, 0, 2]));
+  });
+  for (const training of [false, true]) tf.dispose(layer.apply(x, { training }));
+  assert.deepEqual(seen, [[[T, B, E], [T, B, D]], [[T, B, E], [T, B, D]]]);
+  const out = layer.apply(x, { training: false });
+  assertClose(await read(states!), await read(out), "the observed states are the output");
+  stop();
+  tf.dispose(layer.apply(x));
+  assert.equal(seen.length, 3, "no call after unsubscribing");
+  tf.dispose([x, out, states!]);
+  layer.dispose();
+});

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import {
+  defaultScanImpl,
   reverseScan,
   reverseScanVarying,
   scanImplsFor,
@@ -89,7 +90,7 @@ for (const backend of BACKENDS) {
       const expected = referenceVarying(e, a, [t, b, s]);
       const lambda = random(s, rng, 0, 1);
       const constant = Float32Array.from({ length: t * b * s }, (_, i) => lambda[i % s]);
-      for (const impl of VARYING_SCAN_IMPLS) {
+      for (const impl of VARYING_SCAN_IMPLS.filter((i) => scanImplsFor().includes(i))) {
         const before = tf.memory().numTensors;
         const et = tf.tensor3d(e, [t, b, s]);
         const at = tf.tensor3d(a, [t, b, s]);
@@ -118,4 +119,58 @@ Deno.test("reverseScanVarying: rejects mismatched shapes and the FFT", async () 
     () => reverseScanVarying(e, tf.zeros([4, 2, 3]) as tf.Tensor3D, { impl: "fft" }),
     /not available/,
   );
+});
+
+Deno.test("reverseScan: the wasm kernel equals the sequential loop bit for bit, stationary and varying", async () => {
+  await useBackend("wasm");
+  const rng = new Rng(23);
+  for (const [t, b, s] of [[1, 1, 1], [2, 3, 5], [64, 4, 8], [513, 2, 7]]) {
+    const before = tf.memory().numTensors;
+    const e = tf.tensor3d(random(t * b * s, rng), [t, b, s]);
+    const lambda = tf.tensor1d(random(s, rng, -1.05, 1.05));
+    const a = tf.tensor3d(random(t * b * s, rng, -1, 1), [t, b, s]);
+    const outs = [
+      reverseScan(e, lambda, { impl: "wasm" }),
+      reverseScan(e, lambda, { impl: "sequential" }),
+      reverseScanVarying(e, a, { impl: "wasm" }),
+      reverseScanVarying(e, a, { impl: "sequential" }),
+    ];
+    const [w, q, wv, qv] = await Promise.all(outs.map(read));
+    assert.deepEqual(w, q, `stationary T=${t} B=${b} S=${s}`);
+    assert.deepEqual(wv, qv, `varying T=${t} B=${b} S=${s}`);
+    // And both against the float64 loop.
+    const [ev, lv, av] = await Promise.all([e, lambda, a].map(read));
+    assertClose(
+      w,
+      referenceReverseScan(Float32Array.from(ev), [t, b, s], Float32Array.from(lv)),
+      "vs float64",
+      1e-5,
+    );
+    assertClose(
+      wv,
+      referenceVarying(Float32Array.from(ev), Float32Array.from(av), [t, b, s]),
+      "varying vs float64",
+      1e-5,
+    );
+    tf.dispose([e, lambda, a, ...outs]);
+    assert.equal(tf.memory().numTensors, before, "the wasm kernel leaks tensors");
+  }
+});
+
+Deno.test("reverseScan: the wasm kernel runs on wasm only; each backend's default", async () => {
+  assert.deepEqual(scanImplsFor("cpu"), ["sequential", "scan", "fft"]);
+  assert.deepEqual(scanImplsFor("wasm"), ["sequential", "scan", "fft", "wasm"]);
+  assert.deepEqual(scanImplsFor("webgpu"), ["sequential", "scan", "fft", "webgpu"]);
+  assert.equal(defaultScanImpl("wasm"), "wasm");
+  assert.equal(defaultScanImpl("webgpu"), "webgpu");
+  assert.equal(defaultScanImpl("cpu"), "scan");
+  assert.equal(defaultScanImpl("cpu", { varying: true }), "sequential");
+  assert.equal(defaultScanImpl("webgpu", { varying: true }), "scan");
+  await useBackend("cpu");
+  const e = tf.zeros([3, 1, 2]) as tf.Tensor3D;
+  assert.throws(
+    () => reverseScan(e, tf.ones([2]) as tf.Tensor1D, { impl: "wasm" }),
+    /wasm backend only/,
+  );
+  e.dispose();
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import type { Config } from "../lib/config/schema.ts";
 import { loadRunData } from "../lib/io/datasets.ts";
+import { feedbackPlugins } from "../lib/feedback/mod.ts";
 import { createModel } from "../lib/models/mod.ts";
 import type { Checkpoint } from "../lib/train/checkpoint.ts";
 import { type MetricRow, train, type TrainSummary } from "../lib/train/trainer.ts";
@@ -47,6 +48,7 @@ async function run(
   let steps = 0;
   const summary = await train(model, data, config, {
     resume: opts.resume ? { last: opts.resume } : undefined,
+    plugins: feedbackPlugins(config, model),
     callbacks: {
       onStep: (i) => (losses.push(i.loss), steps++),
       onMetric: (r) => void rows.push(r),

@@ -1,7 +1,8 @@
 /**
  * Small helpers to compare training methods in a notebook: validation curves in long format,
- * the share of the FT-BPTT → BPTT gap a method closes, a summary table, the mean gradient cosine
- * of a run, and several `afterStep` callbacks chained into one.
+ * the share of the FT-BPTT → BPTT gap a method closes (the one formula: {@link gapClosed}), a
+ * summary table, the mean gradient cosine of a run, and several `afterStep` callbacks chained
+ * into one.
  *
  * @module
  */
@@ -43,6 +44,14 @@ export function methodCurves(
 export function gapClosed(pplFt: number, pplX: number, pplBptt: number): number {
   const gap = pplFt - pplBptt;
   return gap > 0 ? (pplFt - pplX) / gap : NaN;
+}
+
+/**
+ * {@link gapClosed} of DSF, from the three modes' perplexities (a row of the paper's tables):
+ * `(ppl_FT − ppl_DSF) / (ppl_FT − ppl_BPTT)`; NaN when FT-BPTT is not worse than BPTT.
+ */
+export function gapClosure(ppl: Readonly<Record<GradientMode, number>>): number {
+  return gapClosed(ppl["ft-bptt"], ppl.dsf, ppl.bptt);
 }
 
 /**

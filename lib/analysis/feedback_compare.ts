@@ -15,7 +15,7 @@ import type { Batch } from "../data/batches.ts";
 import type { LanguageModel } from "../models/model.ts";
 import type { GradientMode } from "../recurrent.ts";
 import { batchTensors } from "../train/step.ts";
-import { adaptiveFeedback } from "./adaptive_feedback.ts";
+import { fittedFeedback } from "../feedback/fitted.ts";
 import { gradientAlignment } from "./alignment.ts";
 
 /** The gradients compared (BPTT is the reference). */
@@ -76,7 +76,7 @@ export async function compareFeedbacks(
   const kinds = layers.map((l) => l.feedbackKind);
   const setFixed = () =>
     layers.forEach((l, i) => (l.setFeedback(fixed[i]), l.feedbackKind = kinds[i]));
-  const fit = adaptiveFeedback({ model, maxRows: options.maxRows ?? 64 });
+  const fit = fittedFeedback({ model, maxRows: options.maxRows ?? 64 });
   const rows = new Map<FeedbackVariant | "bptt", FeedbackComparisonRow>();
   for (const v of ["bptt", ...FEEDBACK_VARIANTS] as const) {
     rows.set(v, { variant: v, cosine: [], cosineAll: [], ms: NaN });

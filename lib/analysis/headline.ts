@@ -14,9 +14,9 @@ import {
   runsAt,
   summarizeMethods,
 } from "./reproduction.ts";
+import { modeLabel, PAPER_MODES } from "./paper_tables.ts";
 
-const MODES = ["bptt", "ft-bptt", "dsf"];
-const NAME: Record<string, string> = { bptt: "BPTT", "ft-bptt": "FT-BPTT", dsf: "DSF" };
+const MODES: string[] = [...PAPER_MODES];
 
 /** Where each run of the group stands: its method and, while it trains, its progress line. */
 export interface RunProgress {
@@ -41,7 +41,7 @@ export function headline(
   const ppl = (x: number) => x.toFixed(2);
   const minima = final.map((r) => {
     const running = training.find((p) => p.method === r.method);
-    return `${NAME[r.method]} ${ppl(r.minValPpl.mean)}` +
+    return `${modeLabel(r.method)} ${ppl(r.minValPpl.mean)}` +
       (Number.isFinite(r.testPpl.mean) ? ` (test ${ppl(r.testPpl.mean)})` : "") +
       (running ? ` so far (${running.inProgress})` : "");
   }).join(", ");
@@ -51,7 +51,7 @@ export function headline(
   const horizon = training.length ? commonStep(three) : null;
   const at = horizon === null ? final : summarizeMethods(runsAt(three, horizon), MODES);
   const order = [...at].sort((a, b) => a.minValPpl.mean - b.minValPpl.mean)
-    .map((r) => NAME[r.method]).join(" < ");
+    .map((r) => modeLabel(r.method)).join(" < ");
   const gap = at.find((r) => r.method === "dsf")!.gapClosed.mean;
   const where = horizon === null
     ? "At the end of training"
@@ -69,7 +69,9 @@ export function headline(
     swaps.length
       ? `**Where the curves cross:** ${
         swaps.map((c) =>
-          `${NAME[c.ahead]} overtakes ${NAME[c.behind]} between updates ${c.between[0]} and ` +
+          `${modeLabel(c.ahead)} overtakes ${modeLabel(c.behind)} between updates ${
+            c.between[0]
+          } and ` +
           `${c.between[1]}`
         ).join("; ")
       }.`

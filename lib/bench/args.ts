@@ -4,6 +4,9 @@
  *
  * @module
  */
+import { CELL_KINDS, type CellKind } from "../cells/mod.ts";
+import type { ReverseScanImpl } from "../ops/reverse_scan.ts";
+import type { GradientMode } from "../recurrent.ts";
 import { PEER_MODES, type PeerMode } from "./results.ts";
 import { BENCH_IMPLS, BENCH_MODES } from "./sweep.ts";
 import type { PtbShape } from "./ptb_lm.ts";
@@ -13,7 +16,7 @@ export interface BenchArgs {
   /** tfjs backend: cpu, wasm, webgpu or auto. */
   backend: "cpu" | "wasm" | "webgpu" | "auto";
   /** Cell kinds. */
-  cells: string[];
+  cells: CellKind[];
   /** Sequence lengths. */
   Ts: number[];
   /** Hidden widths. */
@@ -21,9 +24,9 @@ export interface BenchArgs {
   /** Batch. */
   B: number;
   /** The project's modes. */
-  modes: string[];
+  modes: GradientMode[];
   /** DSF scan algorithms. */
-  impls: string[];
+  impls: ReverseScanImpl[];
   /** Peers. */
   peers: PeerMode[];
   /** PTB LM step shapes (empty: none). */
@@ -74,8 +77,8 @@ Results are appended to a JSONL file; a rerun skips what is already there.
   --D LIST             hidden widths (default 128,256,512)
   --B N                batch (default 32)
   --modes LIST         bptt,ft-bptt,dsf (default all)
-  --impls LIST         dsf scan algorithms (default sequential,scan,fft, and webgpu on the
-                       webgpu backend once reverseScan offers it)
+  --impls LIST         dsf scan algorithms (default sequential,scan,fft, and the backend's own
+                       kernel: wasm on wasm, webgpu on webgpu)
   --peers LIST         tfjs-layers,pytorch,pytorch-dsf-ref or none (default all)
   --ptb SHAPES         PTB LM steps as B,T,D,V, several joined by ";" (default 32,64,256,10000)
                        or off
@@ -128,13 +131,13 @@ function num(name: string, v: string, min: number): number {
   return n;
 }
 
-function oneOf(name: string, values: string[], allowed: readonly string[]): string[] {
+function oneOf<T extends string>(name: string, values: string[], allowed: readonly T[]): T[] {
   for (const v of values) {
-    if (!allowed.includes(v)) {
+    if (!(allowed as readonly string[]).includes(v)) {
       throw new Error(`--${name}: "${v}" is not one of ${allowed.join(", ")}`);
     }
   }
-  return values;
+  return values as T[];
 }
 
 const VALUE_FLAGS = new Set([
@@ -221,7 +224,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         ])[0] as BenchArgs["backend"];
         break;
       case "cells":
-        args.cells = oneOf(name, list(v), ["rnn", "gru", "lstm"]);
+        args.cells = oneOf(name, list(v), CELL_KINDS);
         break;
       case "T":
         args.Ts = distinct(ints(name, v));

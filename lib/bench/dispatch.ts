@@ -109,7 +109,8 @@ export function trackDispatches<T>(
  * The number of dependent steps of the *temporal* part of the backward (NOTES §4, Table 1),
  * in units of "one step of the recurrence": BPTT and DSF `sequential` T−1, DSF `scan`
  * ⌈log₂ T⌉ levels, DSF `fft` log₂ of the padded length 2T (butterfly stages, forward and
- * inverse: 2·log₂ N), DSF `webgpu` 1 dispatch (the loop runs inside the kernel), FT-BPTT 0.
+ * inverse: 2·log₂ N), DSF `webgpu` and `wasm` 1 dispatch (the loop runs inside the kernel),
+ * FT-BPTT 0.
  * Multiply by the kernels per step of a backend/cell to compare with the measured path.
  */
 export function temporalDepthModel(mode: string, impl: string, t: number): number {
@@ -128,6 +129,7 @@ export function temporalDepthModel(mode: string, impl: string, t: number): numbe
       return 2 * Math.log2(n);
     }
     case "webgpu":
+    case "wasm":
       return 1;
     default:
       throw new Error(`temporalDepthModel: unknown impl "${impl}"`);

@@ -37,7 +37,7 @@ export interface LayerSpec {
   /** Gradient mode. */
   mode: GradientMode;
   /** Reverse-scan algorithm (dsf only). */
-  impl?: string;
+  impl?: ReverseScanImpl;
   /** Batch. */
   B: number;
   /** Sequence length. */
@@ -84,7 +84,7 @@ export class LayerUnit {
     const c = createCell(cell, { input: D, hidden: D }, { seed: spec.seed ?? 0 });
     this.layer = new Recurrent(c, {
       mode,
-      scanImpl: (spec.impl ?? "scan") as ReverseScanImpl,
+      scanImpl: spec.impl ?? "scan",
     });
     const s = c.stateSize;
     this.#x = randomTensor([T, B, D], rng) as tf.Tensor3D;

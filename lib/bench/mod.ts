@@ -4,10 +4,10 @@
  *
  * ```ts
  * import { initBackend } from "../lib/backend.ts";
- * import { planCases, runSweep, formatTable } from "../lib/bench/mod.ts";
+ * import { planCases, runBenchSweep, formatTable } from "../lib/bench/mod.ts";
  * const info = await initBackend({ backend: "wasm" });
  * const cases = planCases({ cells: ["gru"], Ts: [16, 64], Ds: [64], B: 32, backend: info.name });
- * const res = await runSweep(cases, { runs: 3 }, { done: new Map(), save: async () => {}, log: console.log });
+ * const res = await runBenchSweep(cases, { runs: 3 }, { done: new Map(), save: async () => {}, log: console.log });
  * console.log(formatTable(res.rows));
  * ```
  *
@@ -23,3 +23,10 @@ export * from "./results.ts";
 export * from "./sweep.ts";
 export * from "./tfjs_layers.ts";
 export * from "./timing.ts";
+export * from "./bench_file.ts";
+export * from "./complexity.ts";
+export * from "./scaling.ts";
+export * from "./speed_table.ts";
+export * from "./matmul.ts";
+export * from "./parity.ts";
+export * from "./plan.ts";

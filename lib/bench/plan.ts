@@ -6,11 +6,14 @@
  */
 import { type BenchCase, type PeerMode, torchBackend } from "./results.ts";
 import type { PtbShape } from "./ptb_lm.ts";
+import type { CellKind } from "../cells/mod.ts";
+import { REVERSE_SCAN_IMPLS, type ReverseScanImpl, scanImplsFor } from "../ops/reverse_scan.ts";
+import { GRADIENT_MODES, type GradientMode } from "../recurrent.ts";
 
 /** What a sweep covers. */
 export interface SweepPlan {
   /** Cell kinds. */
-  cells: string[];
+  cells: CellKind[];
   /** Sequence lengths. */
   Ts: number[];
   /** Hidden widths. */
@@ -25,9 +28,9 @@ export interface SweepPlan {
    */
   variants?: string[];
   /** The project's modes to measure (default bptt, ft-bptt, dsf). */
-  modes?: string[];
+  modes?: GradientMode[];
   /** DSF reverse-scan algorithms (default sequential, scan, fft). */
-  impls?: string[];
+  impls?: ReverseScanImpl[];
   /** Scan algorithms the library offers (default: all); others in `impls` are dropped. */
   available?: readonly string[];
   /** Peers to include (default none). */
@@ -39,13 +42,13 @@ export interface SweepPlan {
 }
 
 /** The project's gradient modes, in table order. */
-export const BENCH_MODES = ["bptt", "ft-bptt", "dsf"] as const;
+export const BENCH_MODES: readonly GradientMode[] = GRADIENT_MODES;
 
 /**
- * The DSF scan algorithms benchmarked by default; "webgpu" (the one-dispatch kernel of
- * lib/ops/webgpu_scan.ts) only on the webgpu backend, and only once reverseScan offers it.
+ * The DSF scan algorithms a bench may take (all of reverseScan's); a kernel bound to a backend
+ * ("webgpu", "wasm") is measured on that backend only.
  */
-export const BENCH_IMPLS = ["sequential", "scan", "fft", "webgpu"] as const;
+export const BENCH_IMPLS = REVERSE_SCAN_IMPLS;
 
 /**
  * The cases of a plan, cheapest shapes first: ordered by T, then D, then cell; per shape the
@@ -53,14 +56,15 @@ export const BENCH_IMPLS = ["sequential", "scan", "fft", "webgpu"] as const;
  */
 export function planCases(plan: SweepPlan): BenchCase[] {
   const modes = plan.modes ?? [...BENCH_MODES];
+  const onBackend: readonly string[] = scanImplsFor(plan.backend);
   const impls = (plan.impls ?? [...BENCH_IMPLS]).filter((i) =>
-    (i !== "webgpu" || plan.backend === "webgpu") &&
-    (plan.available === undefined || plan.available.includes(i))
+    onBackend.includes(i) && (plan.available === undefined || plan.available.includes(i))
   );
   const peers = plan.peers ?? [];
   const variants = plan.variants ?? [plan.backend];
-  const methods = (unit: "layer" | "ptb-lm"): { mode: string; impl: string }[] => {
-    const out: { mode: string; impl: string }[] = [];
+  type Method = Pick<BenchCase, "mode" | "impl">;
+  const methods = (unit: "layer" | "ptb-lm"): Method[] => {
+    const out: Method[] = [];
     for (const mode of modes) {
       if (mode === "dsf") { for (const impl of impls) out.push({ mode, impl }); }
       else out.push({ mode, impl: "-" });

@@ -1,10 +1,10 @@
 /**
  * The benchmark figure: time per training step against T, one colour per method, one line
- * style per backend variant (when the rows hold several) and per D, log-log (a slope of 1 is linear in T). Drawn with lib/notebook/plot.ts.
+ * style per backend variant (when the rows hold several) and per D, log-log (a slope of 1 is linear in T). Drawn with lib/plot/.
  *
  * @module
  */
-import { type Figure, lineChart } from "../notebook/plot.ts";
+import { type Figure, lineChart } from "../plot/mod.ts";
 import { type BenchRow, methodLabel } from "./results.ts";
 
 /** Options of {@link stepTimeFigure}. */

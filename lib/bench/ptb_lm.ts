@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { CellKind } from "../cells/mod.ts";
 import { makeConfig } from "../config/schema.ts";
 import { createModel, type LanguageModel } from "../models/mod.ts";
+import type { ReverseScanImpl } from "../ops/reverse_scan.ts";
 import type { GradientMode } from "../recurrent.ts";
 import { Adam } from "../train/adam.ts";
 import { Rng } from "../util/rng.ts";
@@ -38,7 +39,7 @@ export interface PtbSpec {
   /** Gradient mode. */
   mode: GradientMode;
   /** Reverse-scan algorithm (dsf only). */
-  impl?: string;
+  impl?: ReverseScanImpl;
   /** Batch. */
   B: number;
   /** Context length. */
@@ -66,7 +67,7 @@ export class PtbUnit {
     this.spec = spec;
     const { B, T, D, V } = spec;
     const rng = new Rng((spec.seed ?? 0) + 3);
-    const impl = spec.impl && spec.impl !== "-" ? spec.impl : "auto";
+    const impl = spec.impl ?? "auto";
     const config = makeConfig({
       name: "bench-ptb",
       model: "rnn-lm",
@@ -77,7 +78,7 @@ export class PtbUnit {
       context: T,
       batchSize: B,
       mode: spec.mode,
-      dsfImpl: impl as "auto",
+      dsfImpl: impl,
       seed: spec.seed ?? 0,
     });
     this.model = createModel(config, V);

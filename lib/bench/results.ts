@@ -9,6 +9,10 @@
  * @module
  */
 
+import type { CellKind } from "../cells/mod.ts";
+import type { ReverseScanImpl } from "../ops/reverse_scan.ts";
+import type { GradientMode } from "../recurrent.ts";
+
 /** What is measured: one recurrent layer with a small readout, or a full PTB LM step. */
 export type BenchUnit = "layer" | "ptb-lm";
 
@@ -23,11 +27,11 @@ export interface BenchCase {
   /** Layer unit or PTB LM step. */
   unit: BenchUnit;
   /** Cell kind: rnn, gru or lstm. */
-  cell: string;
+  cell: CellKind;
   /** bptt / ft-bptt / dsf, or a peer mode. */
-  mode: string;
+  mode: GradientMode | PeerMode;
   /** The DSF reverse-scan algorithm; "-" where it does not apply. */
-  impl: string;
+  impl: ReverseScanImpl | "-";
   /** tfjs backend (or "torch-cpu" for the PyTorch peers). */
   backend: string;
   /** Batch. */

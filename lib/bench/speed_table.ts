@@ -9,7 +9,7 @@
 import type { BenchRow } from "./results.ts";
 
 /** The parts of a `bench.json` the tables read. */
-export interface BenchFile {
+export interface SpeedTableInput {
   /** Date, backend line and arguments of the run. */
   meta: { date: string; backend: string; args: string[]; deno?: string };
   /** The matMul rows: variant ("wasm", "wasm+blas1"), form ("a·b", "aᵀ·b", "a·bᵀ"), ms. */
@@ -49,12 +49,14 @@ function table(header: string[], rows: string[][]): string {
  * @param bench a parsed `bench.json`
  * @param source the folder it was read from, named in the text
  */
-export function speedTables(bench: BenchFile, source: string): string {
-  // DSF rows are the scan implementation's (the bench may hold others: sequential, fft).
+export function speedTables(bench: SpeedTableInput, source: string): string {
+  // DSF rows are one implementation's: the wasm kernel (`auto` on wasm) when the bench has it,
+  // else the Hillis–Steele scan (the bench may hold others: sequential, fft).
+  const dsfImpl = bench.rows.some((r) => r.mode === "dsf" && r.impl === "wasm") ? "wasm" : "scan";
   const step = (unit: string, mode: string, backend: string, shape: Record<string, number>) =>
     bench.rows.find((r) =>
       r.unit === unit && r.mode === mode && r.backend === backend &&
-      (mode !== "dsf" || r.impl === "scan") &&
+      (mode !== "dsf" || r.impl === dsfImpl) &&
       Object.entries(shape).every(([k, v]) => (r as unknown as Record<string, number>)[k] === v)
     );
   const torch = bench.rows.map((r) => /torch ([\w.]+)/.exec(r.note ?? "")?.[1]).find((v) => v);
@@ -66,7 +68,12 @@ export function speedTables(bench: BenchFile, source: string): string {
       `${bench.meta.deno ?? "?"} (\`${source}/bench.json\`; \`deno task bench ${args}\`). ` +
       `Milliseconds, median of the timed steps; XNNPACK = tfjs-wasm's own kernels, BLAS n = ` +
       `OpenBLAS on n threads, PyTorch ${torch ?? "(version not recorded)"} on 1 and 2 ` +
-      `threads; DSF = its reverse scan (\`dsfImpl=scan\`).`,
+      `threads; DSF = ${
+        dsfImpl === "wasm"
+          ? "its reverse recurrence as one kernel on the wasm heap (\`dsfImpl=wasm\`, what " +
+            "\`auto\` picks on wasm)"
+          : "its reverse scan (\`dsfImpl=scan\`)"
+      }.`,
   );
   const mm = bench.matmul ?? [];
   if (mm.length > 0) {
@@ -173,7 +180,7 @@ export function speedTables(bench: BenchFile, source: string): string {
  * @param bench a parsed `bench.json` of a webgpu run
  * @param source the folder it was read from, named in the text
  */
-export function webgpuLayerTable(bench: BenchFile, source: string): string {
+export function webgpuLayerTable(bench: SpeedTableInput, source: string): string {
   const rows = bench.rows.filter((r) => r.unit === "layer" && r.backend === "webgpu");
   const at = (T: number, mode: string, impl = "-") =>
     rows.find((r) => r.T === T && r.mode === mode && r.impl === impl);

@@ -1,6 +1,6 @@
 /**
  * The benchmark sweep: which cases ({@link planCases}) and how each is measured
- * ({@link runSweep}), time-boxed and resumable. No file or process access here: the caller
+ * ({@link runBenchSweep}), time-boxed and resumable. No file or process access here: the caller
  * (lib/cli/bench.ts, or a notebook) supplies the store of earlier results and, optionally, a
  * PyTorch runner.
  *
@@ -22,8 +22,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { CellKind } from "../cells/mod.ts";
-import type { GradientMode } from "../recurrent.ts";
+import { GRADIENT_MODES, type GradientMode } from "../recurrent.ts";
 import { LayerUnit, matmulFloor } from "./layer.ts";
 import { PtbUnit } from "./ptb_lm.ts";
 import {
@@ -114,10 +113,14 @@ interface Unit {
 }
 
 function makeUnit(c: BenchCase): Unit {
-  const cell = c.cell as CellKind;
-  const spec = { cell, mode: c.mode as GradientMode, impl: c.impl, B: c.B, T: c.T, D: c.D };
+  const { cell, mode, B, T, D } = c;
+  if (mode === "tfjs-layers") return new LayersUnit({ cell, B, T, D });
+  if (!(GRADIENT_MODES as readonly string[]).includes(mode)) {
+    throw new Error(`bench: "${mode}" is measured by its peer script, not in tfjs`);
+  }
+  const impl = c.impl === "-" ? undefined : c.impl;
+  const spec = { cell, mode: mode as GradientMode, impl, B, T, D };
   if (c.unit === "ptb-lm") return new PtbUnit({ ...spec, V: c.V ?? 10000 });
-  if (c.mode === "tfjs-layers") return new LayersUnit({ cell, B: c.B, T: c.T, D: c.D });
   return new LayerUnit(spec);
 }
 
@@ -168,7 +171,7 @@ async function measureTfjs(
     let shape = shapeCache.get(shapeKey);
     if (!shape) {
       const forward = await timeRuns(() => unit.forward(), { warmup: 2, runs: settings.runs });
-      const floor = matmulFloor({ cell: c.cell as CellKind, B: c.B, T: c.T, D: c.D, head: c.V });
+      const floor = matmulFloor({ cell: c.cell, B: c.B, T: c.T, D: c.D, head: c.V });
       let floorT: Timing;
       try {
         floorT = await timeRuns(() => floor.run(), { warmup: 1, runs: settings.runs });
@@ -227,7 +230,7 @@ async function measureTfjs(
  * Runs the plan's cases that the results do not hold yet, within the budget; see the module
  * doc for what is measured. Records go to `hooks.save` as they are made.
  */
-export async function runSweep(
+export async function runBenchSweep(
   cases: readonly BenchCase[],
   settings: SweepSettings,
   hooks: SweepHooks,

@@ -1,9 +1,11 @@
 /**
  * Timing and memory measurement of tfjs work, backend-agnostic.
  *
- * Timing: `warmup` untimed runs, then `runs` timed ones; each timed run ends with a read of a
- * one-element probe tensor (`await t.data()`), so asynchronous backends (webgpu) are timed to
- * the end of their queued work. On cpu/wasm, ops are synchronous and the probe costs nothing.
+ * Timing: `warmup` untimed runs, then `runs` timed ones, each count extended until
+ * `warmupMs` / `measureMs` have passed when those are given (time-boxed, at most `maxRuns`);
+ * each run ends with a read of a one-element probe tensor (`await t.data()`), so asynchronous
+ * backends (webgpu) are timed to the end of their queued work. On cpu/wasm, ops are
+ * synchronous and the probe costs nothing.
  *
  * Memory: {@link peakBytesOf} runs the work once under `tf.profile` and reports the engine's
  * high-water mark of `tf.memory().numBytes` during it, minus a baseline (by default the bytes
@@ -23,6 +25,8 @@ export interface Timing {
   maxMs: number;
   /** Every timed run, in order. */
   samplesMs: number[];
+  /** Timed runs done (`samplesMs.length`). */
+  runs: number;
 }
 
 /** Options of {@link timeRuns}. */
@@ -31,6 +35,18 @@ export interface TimeRunsOptions {
   warmup?: number;
   /** Timed runs (default 3, at least 1). */
   runs?: number;
+  /**
+   * More untimed runs until this many ms of them have passed (default 0): the JavaScript engine
+   * needs dozens of calls before tfjs's per-kernel bookkeeping is compiled.
+   */
+  warmupMs?: number;
+  /**
+   * More timed runs until this many ms of them have passed (default 0): the minimum of many
+   * short runs is the least disturbed by other processes.
+   */
+  measureMs?: number;
+  /** At most this many runs of each kind beyond `warmup` / `runs` for the time boxes (200). */
+  maxRuns?: number;
 }
 
 /** The median of a non-empty list (mean of the two middle values for an even count). */
@@ -54,7 +70,9 @@ export async function settle(t: tf.Tensor): Promise<void> {
 
 /**
  * Times `run`, which does the work and returns a tensor to settle on (disposed here) or nothing
- * (then the run is assumed synchronous, or to settle by itself).
+ * (then the run is assumed synchronous, or to settle by itself): `warmup` untimed runs (more
+ * until `warmupMs` have passed), then `runs` timed ones (more until `measureMs` have passed),
+ * the time boxes capped at `maxRuns` runs.
  */
 export async function timeRuns(
   run: () => tf.Tensor | void | Promise<tf.Tensor | void>,
@@ -71,14 +89,24 @@ export async function timeRuns(
     }
     return performance.now() - start;
   };
-  for (let i = 0; i < warmup; i++) await once();
+  const warmupMs = options.warmupMs ?? 0;
+  const measureMs = options.measureMs ?? 0;
+  const maxRuns = options.maxRuns ?? 200;
+  let spent = 0;
+  for (let i = 0; i < warmup || (i < maxRuns && spent < warmupMs); i++) spent += await once();
   const samplesMs: number[] = [];
-  for (let i = 0; i < runs; i++) samplesMs.push(await once());
+  spent = 0;
+  while (samplesMs.length < runs || (samplesMs.length < maxRuns && spent < measureMs)) {
+    const ms = await once();
+    samplesMs.push(ms);
+    spent += ms;
+  }
   return {
     medianMs: median(samplesMs),
     minMs: Math.min(...samplesMs),
     maxMs: Math.max(...samplesMs),
     samplesMs,
+    runs: samplesMs.length,
   };
 }
 

@@ -32,7 +32,7 @@ import {
   type SkipRecord,
   torchThreads,
 } from "../bench/results.ts";
-import { planCases, type PytorchRunner, runSweep } from "../bench/sweep.ts";
+import { planCases, type PytorchRunner, runBenchSweep } from "../bench/sweep.ts";
 import { resolveCacheDir } from "../io/dirs.ts";
 import { REVERSE_SCAN_IMPLS } from "../ops/reverse_scan.ts";
 import { saveFigure } from "../io/figures.ts";
@@ -265,7 +265,7 @@ async function main(): Promise<number> {
   const encoder = new TextEncoder();
   let result;
   try {
-    result = await runSweep(cases, {
+    result = await runBenchSweep(cases, {
       warmup: args.warmup,
       runs: args.runs,
       budgetMs: Number.isFinite(args.budgetMin) ? args.budgetMin * 60_000 : undefined,

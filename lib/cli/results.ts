@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { fileName } from "../config/schema.ts";
 import { basename, join } from "node:path";
-import { readCommittedRuns } from "../io/experiment.ts";
+import { readCommittedRuns } from "../io/committed_runs.ts";
 import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import {
@@ -30,8 +30,9 @@ import {
   summarizeMethods,
 } from "../analysis/reproduction.ts";
 import { headline } from "../analysis/headline.ts";
-import { lineChart } from "../notebook/plot.ts";
-import { gapClosure, type ModePpl, PAPER_TABLE2 } from "../notebook/paper.ts";
+import { gapClosure } from "../analysis/compare.ts";
+import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
+import { lineChart } from "../plot/mod.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {

@@ -22,7 +22,7 @@ import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { readRunConfig } from "../io/run_files.ts";
 import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { parseMetricRows, readCommittedRuns } from "../io/experiment.ts";
+import { parseMetricRows, readCommittedRuns } from "../io/committed_runs.ts";
 import type { MetricRow } from "../train/trainer.ts";
 
 const USAGE = "usage: deno task snapshot --run runs/DIR --results GROUP | --refresh GROUP";

@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { runCommand } from "./command_line.ts";
-import { type BenchFile, speedTables, webgpuLayerTable } from "../bench/speed_table.ts";
+import { type SpeedTableInput, speedTables, webgpuLayerTable } from "../bench/speed_table.ts";
 import { stepTimeFigure } from "../bench/plot.ts";
 import type { BenchRow } from "../bench/results.ts";
 import { saveFigure } from "../io/figures.ts";
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`speed: no ${path}; make it with deno task bench --out ${dir}`);
     return 2;
   }
-  const bench = JSON.parse(text) as BenchFile;
+  const bench = JSON.parse(text) as SpeedTableInput;
   const block = speedTables(bench, dir);
   console.log(block);
   if (!values.readme) return 0;

@@ -18,28 +18,18 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
 import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, fileName, type Scale } from "../config/schema.ts";
 import { methodOf } from "../analysis/reproduction.ts";
 import { runCommand, taskCommand } from "./command_line.ts";
-import { createModel } from "../models/mod.ts";
-import { checkModelFits } from "../models/size.ts";
-import { loadTorchState } from "../models/torch_names.ts";
 import { type NamedTensor, readSafetensors } from "../io/safetensors.ts";
-import {
-  type MetricRow,
-  type StepInfo,
-  totalStepsOf,
-  train,
-  type TrainSummary,
-} from "../train/trainer.ts";
+import type { MetricRow, StepInfo, TrainSummary } from "../train/trainer.ts";
+import { type PreparedRun, prepareRun, trainRun } from "../run.ts";
 import { writeCheckpointFile } from "../io/checkpoint_file.ts";
 import { lockRun, removeStaleTemporaries, type RunLock } from "../io/run_lock.ts";
 import { prepareResume, type Resume, RESUME_KEYS } from "./train_resume.ts";
 import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
-import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { runConfigText, runEnvironment } from "../io/run_files.ts";
 
@@ -165,40 +155,34 @@ async function main(): Promise<number> {
     console.error(`train: ${(e as Error).message}`);
     return 2;
   }
-  let backend;
-  let data;
+  let run: PreparedRun;
   let environment;
   try {
-    backend = await initBackend({ backend: config.backend });
-    environment = await runEnvironment(backend);
-    data = await loadRunData(config, { log: (l) => console.error(l) });
+    run = await prepareRun(config, {
+      log: (l) => console.error(l),
+      init: init && { tensors: init, from: values.init! },
+    });
   } catch (e) {
     console.error(`train: ${(e as Error).message.split("\n")[0]}`);
     return 2;
   }
+  const { backend, data, model, totalSteps } = run;
   try {
-    checkModelFits(config, data.vocabSize, { backend: backend.name });
+    environment = await runEnvironment(backend);
+    if (resume && resume.last.step >= totalSteps) {
+      throw new Error(
+        `${dir} is finished (step ${resume.last.step} of ${totalSteps}): pass ` +
+          `--set steps=N with N > ${resume.last.step} to extend it`,
+      );
+    }
   } catch (e) {
-    console.error(`train: ${(e as Error).message}`);
+    model.dispose();
+    console.error(`train: ${(e as Error).message.split("\n")[0]}`);
     return 2;
   }
-  const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
-  if (resume && resume.last.step >= totalSteps) {
-    console.error(
-      `train: ${dir} is finished (step ${resume.last.step} of ${totalSteps}): pass ` +
-        `--set steps=N with N > ${resume.last.step} to extend it`,
-    );
-    return 2;
-  }
-  const model = createModel(config, data.vocabSize);
   // Checks are done: from here on the run's files change.
   let lock: RunLock;
   try {
-    try {
-      if (init) loadTorchState(model, init);
-    } catch (e) {
-      throw new Error(`${values.init}: ${(e as Error).message}`);
-    }
     if (!dir) dir = await newRunDir(values["runs-dir"], config);
     lock = lockRun(dir);
   } catch (e) {
@@ -246,7 +230,7 @@ async function main(): Promise<number> {
   const progress = progressPrinter();
   let summary: TrainSummary;
   try {
-    summary = await train(model, data, config, {
+    summary = await trainRun(run, {
       resume: resume ? { last: resume.last, best: resume.best } : undefined,
       callbacks: {
         onStep: (info) => {

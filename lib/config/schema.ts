@@ -5,6 +5,10 @@
  * @module
  */
 import { type Schedule, validateSchedule } from "../train/schedule.ts";
+import { CELL_KINDS, type CellKind } from "../cells/mod.ts";
+import { FEEDBACK_KINDS, type FeedbackKind, isStationary } from "../feedback/kinds.ts";
+import { REVERSE_SCAN_IMPLS, VARYING_SCAN_IMPLS } from "../ops/reverse_scan.ts";
+import { GRADIENT_MODES, type GradientMode } from "../recurrent.ts";
 import { fail, fileName, int, num, oneOf, plainObject, show } from "./checks.ts";
 import { TEXT_DATA_DEFAULTS, type TextDataConfig, validateTextData } from "./text_data.ts";
 
@@ -28,20 +32,24 @@ export const DATASETS = [
 ] as const;
 /** Model families: PTB's stacked RNN LM, WikiText's pre-norm block, and the Table 4 baselines. */
 export const MODELS = ["rnn-lm", "transformer-like", "gpt", "ema"] as const;
-/** Recurrent cells. */
-export const CELLS = ["rnn", "gru", "lstm"] as const;
-/** Gradient modes. */
-export const MODES = ["bptt", "ft-bptt", "dsf"] as const;
+/** Recurrent cells: lib/cells' {@link CELL_KINDS}. */
+export const CELLS: readonly CellKind[] = CELL_KINDS;
+/** Gradient modes: `Recurrent`'s {@link GRADIENT_MODES}. */
+export const MODES: readonly GradientMode[] = GRADIENT_MODES;
 /** Feedback (λ) initialisations. */
 export const FEEDBACK_INITS = ["linspace", "uniform", "given"] as const;
 /**
- * DSF feedback kinds: `fixed` (the paper: λ made once by `init`), `fitted` (ours: λ refitted
- * every `feedback.every` steps to the mean diagonal of the true Jacobians), `jacobian-diagonal`
- * (ours: a time-varying feedback, the diagonal of the true Jacobian at every step).
+ * DSF feedback kinds (`feedback.kind`): lib/feedback's {@link FEEDBACK_KINDS}, `fixed` (the
+ * paper: λ made once by `init`), `fitted` (ours: λ refitted every `feedback.every` steps to the
+ * mean diagonal of the true Jacobians), `jacobian-diagonal` (ours: a time-varying feedback, the
+ * diagonal of the true Jacobian at every step).
  */
-export const FEEDBACK_CONFIG_KINDS = ["fixed", "fitted", "jacobian-diagonal"] as const;
-/** Implementations of the DSF reverse scan. */
-export const DSF_IMPLS = ["auto", "scan", "sequential", "fft", "webgpu"] as const;
+export const FEEDBACK_CONFIG_KINDS: readonly FeedbackKind[] = FEEDBACK_KINDS;
+/**
+ * Implementations of the DSF reverse scan: `auto` (the backend's default, `defaultScanImpl`) or
+ * one of lib/ops' {@link REVERSE_SCAN_IMPLS}.
+ */
+export const DSF_IMPLS = ["auto", ...REVERSE_SCAN_IMPLS] as const;
 /** TensorFlow.js backends. */
 export const BACKENDS = ["auto", "webgpu", "wasm", "cpu"] as const;
 /** Scale presets. */
@@ -51,14 +59,12 @@ export const SCALES = ["smoke", "quick", "small", "paper"] as const;
 export type Dataset = typeof DATASETS[number];
 /** A model family. */
 export type ModelKind = typeof MODELS[number];
-/** A recurrent cell. */
-type CellKind = typeof CELLS[number];
-/** A gradient mode. */
-export type Mode = typeof MODES[number];
+/** A gradient mode (`Recurrent`'s {@link GradientMode}). */
+export type Mode = GradientMode;
 /** A feedback initialisation. */
 export type FeedbackInit = typeof FEEDBACK_INITS[number];
-/** A DSF feedback kind. */
-export type FeedbackConfigKind = typeof FEEDBACK_CONFIG_KINDS[number];
+/** A DSF feedback kind (lib/feedback's {@link FeedbackKind}). */
+export type FeedbackConfigKind = FeedbackKind;
 /** A DSF reverse-scan implementation. */
 export type DsfImpl = typeof DSF_IMPLS[number];
 /** A backend choice. */
@@ -353,11 +359,12 @@ export function validateConfig(raw: unknown): Config {
   if (fk !== "fixed" && config.mode !== "dsf") {
     fail("feedback.kind", `"${fk}" is a DSF feedback: it needs mode=dsf (got ${config.mode})`);
   }
-  if (fk === "jacobian-diagonal" && (config.dsfImpl === "fft" || config.dsfImpl === "webgpu")) {
+  const impl = config.dsfImpl;
+  if (!isStationary(fk) && impl !== "auto" && !VARYING_SCAN_IMPLS.includes(impl)) {
     fail(
       "dsfImpl",
-      `"${config.dsfImpl}" needs a stationary λ; the jacobian-diagonal feedback runs with ` +
-        `auto, scan or sequential`,
+      `"${impl}" needs a stationary λ; the jacobian-diagonal feedback runs with ` +
+        `auto, ${VARYING_SCAN_IMPLS.join(", ")}`,
     );
   }
   if (config.dataset === "synthetic" && config.lag >= config.context) {

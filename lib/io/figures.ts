@@ -1,5 +1,5 @@
 /**
- * Saving figures (`lib/notebook/plot.ts`) as `.svg` files. Notebooks save every figure next to
+ * Saving figures (`lib/plot/`) as `.svg` files. Notebooks save every figure next to
  * the executed notebook: relative paths resolve against `DSF_NOTEBOOK_OUT` (set by
  * `notebooks/run.ts`) or else the current directory (the notebook's folder in a kernel).
  *

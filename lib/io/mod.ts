@@ -1,10 +1,10 @@
 /**
- * The file-system side of the library (Deno): data directories and loading, experiments for
- * notebooks, committed results, checkpoints and figures on disk.
+ * The file-system side of the library (Deno): data directories and loading, committed results,
+ * checkpoints and figures on disk.
  *
  * @module
  */
-export * from "./experiment.ts";
+export * from "./committed_runs.ts";
 export * from "./datasets.ts";
 export * from "./figures.ts";
 export * from "./dirs.ts";

@@ -1,12 +1,6 @@
 /**
- * The SSM baseline of Table 4: MEGA's damped EMA as the token mixer of the transformer-like
- * block (in place of the recurrent layer).
- *
- *     x = Embedding(ids)                                  [B, T, D]  (no positional embedding)
- *     for each layer:
- *       x = x + out(EMA(LayerNorm(x)))                    out: Linear(D → D)
- *       x = x + MLP(LayerNorm(x))
- *     logits = head(LayerNorm(x))
+ * The EMA mixer of the SSM baseline of Table 4: MEGA's damped EMA as the token mixer of the
+ * pre-norm block (in place of the recurrent layer), `out(EMA(x))`, out: Linear(D → D).
  *
  * The EMA (after `MultiHeadEMA` in facebookresearch/mega,
  * fairseq/modules/exponential_moving_average.py, unidirectional, no truncation) is a damped,
@@ -22,28 +16,19 @@
  * around), and the layer's output is `silu(y + x ⊙ ω)`. MEGA's code names the front factor
  * `p = σ(delta)` and the other one `σ(alpha)`; the product is symmetric in the two, and so are
  * their inits, so only the names differ. Inits (MEGA's): α, δ raw N(0, 0.2²),
- * β N(0, 0.02²) + (1, −1, 1, −1, …) over n, γ N(0, 1), ω N(0, 1). The other weights are
- * initialised as in the transformer-like model. Needs `embed = hidden`.
+ * β N(0, 0.02²) + (1, −1, 1, −1, …) over n, γ N(0, 1), ω N(0, 1); `out` N(0, (0.02/√(2L))²),
+ * bias 0. Runs batch-major.
  *
- * Parameters: `embedding.weight`, `layer{i}.ln1.*`,
- * `layer{i}.ema.{alpha, delta, beta, gamma}` [D, N], `layer{i}.ema.omega` [D],
- * `layer{i}.out.*`, `layer{i}.ln2.*`, `layer{i}.mlp.*`, `ln_f.*`, `head.*`.
+ * Parameters: `layer{i}.ema.{alpha, delta, beta, gamma}` [D, N], `layer{i}.ema.omega` [D],
+ * `layer{i}.out.*` [D, D], [D].
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Config } from "../config/schema.ts";
 import { fftPermuted, ifftPermuted, nextPow2 } from "../ops/fft.ts";
-import { layerNorm } from "./layer_norm.ts";
-import { mlp, type MlpParams, mlpParams } from "./mlp.ts";
-import {
-  BaseLanguageModel,
-  dense,
-  embed,
-  type LinearParams,
-  type NormParams,
-  ParamStore,
-} from "./model.ts";
+import type { Mixer } from "./mixer.ts";
+import { residualProjStd } from "./mixer.ts";
+import { dense, type ParamStore } from "./model.ts";
 
 /** The EMA's weights (raw, before the sigmoids). */
 export interface EmaParams {
@@ -59,63 +44,22 @@ export interface EmaParams {
   omega: tf.Variable;
 }
 
-/** One pre-LN block. */
-interface Block {
-  ln1: NormParams;
-  ema: EmaParams;
-  /** Linear(D → D) after the EMA. */
-  out: LinearParams;
-  ln2: NormParams;
-  mlp: MlpParams;
-}
-
-/** The EMA (MEGA) baseline. */
-export class EmaLm extends BaseLanguageModel {
-  /** [V, D] */
-  readonly embedding: tf.Variable;
-  /** The blocks, bottom to top. */
-  readonly blocks: readonly Block[];
-  /** Final LayerNorm. */
-  readonly lnF: NormParams;
-  protected readonly head: LinearParams;
-
-  /** Builds the model's weights from `config` (seeded by `config.seed`). */
-  constructor(config: Config, vocabSize: number) {
+/** The EMA mixer (`model: "ema"`). */
+export const emaMixer: Mixer = {
+  model: "ema",
+  timeMajor: false,
+  positions: false,
+  create(config, layer, store) {
     const d = config.hidden;
-    if (config.embed !== d) {
-      throw new Error(`ema: embed (${config.embed}) must equal hidden (${d})`);
-    }
-    const store = new ParamStore(config.seed);
-    super(config, vocabSize, store.params);
-    const projStd = 0.02 / Math.sqrt(2 * config.layers);
-    this.embedding = store.normal("embedding.weight", [vocabSize, d], 0.02);
-    const blocks: Block[] = [];
-    for (let i = 0; i < config.layers; i++) {
-      blocks.push({
-        ln1: store.layerNorm(`layer${i}.ln1`, d),
-        ema: emaParams(`layer${i}.ema`, { width: d, dim: config.emaDim }, store),
-        out: store.linear(`layer${i}.out`, { input: d, output: d }, projStd),
-        ln2: store.layerNorm(`layer${i}.ln2`, d),
-        mlp: mlpParams(`layer${i}.mlp`, { width: d, projStd }, store),
-      });
-    }
-    this.blocks = blocks;
-    this.lnF = store.layerNorm("ln_f", d);
-    this.head = store.linear("head", { input: d, output: vocabSize }, 0.02);
-  }
-
-  /** ids [B, T] int32 → features [B, T, D] (after the final LayerNorm). */
-  features(ids: tf.Tensor2D): tf.Tensor3D {
-    return tf.tidy(() => {
-      let x = embed(this.embedding as tf.Tensor2D, ids); // [B, T, D]
-      for (const blk of this.blocks) {
-        x = tf.add(x, dense(ema(layerNorm(x, blk.ln1), blk.ema), blk.out)); // [B, T, D]
-        x = tf.add(x, mlp(layerNorm(x, blk.ln2), blk.mlp)); // [B, T, D]
-      }
-      return layerNorm(x, this.lnF);
-    });
-  }
-}
+    const p = emaParams(`layer${layer}.ema`, { width: d, dim: config.emaDim }, store);
+    const out = store.linear(
+      `layer${layer}.out`,
+      { input: d, output: d },
+      residualProjStd(config),
+    );
+    return { apply: (x) => dense(ema(x, p), out) as tf.Tensor3D }; // [B, T, D] → [B, T, D]
+  },
+};
 
 /**
  * Creates an EMA's weights with MEGA's initialisation.

@@ -2,21 +2,29 @@
  * The language models and a factory by config.
  *
  * - `rnn-lm` ({@link RnnLm}): PTB's stacked recurrent LM with residual skips;
- * - `transformer-like` ({@link TransformerLike}): WikiText's pre-LN blocks with a recurrent mixer;
- * - `gpt` ({@link Gpt}): the causal Transformer baseline;
- * - `ema` ({@link EmaLm}): MEGA's EMA in the transformer-like block.
+ * - `transformer-like`, `gpt`, `ema` ({@link PreNormLm}): WikiText's pre-LN blocks with a
+ *   recurrent mixer, causal self-attention (the Transformer baseline), or MEGA's EMA.
+ *
+ * `TransformerLike`, `Gpt` and `EmaLm` (the three former classes) are aliases of
+ * {@link PreNormLm}, whose default mixer follows `config.model`.
  *
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { EmaLm } from "./ema.ts";
-import { Gpt } from "./gpt.ts";
 import type { LanguageModel } from "./model.ts";
+import { PreNormLm } from "./prenorm_lm.ts";
 import { RnnLm } from "./rnn_lm.ts";
-import { TransformerLike } from "./transformer_like.ts";
 
 export * from "./model.ts";
-export { EmaLm, Gpt, RnnLm, TransformerLike };
+export type { Mixer, MixerLayer } from "./mixer.ts";
+export type { MlpParams } from "./mlp.ts";
+export { attentionMixer } from "./attention.ts";
+export { emaMixer } from "./ema.ts";
+export { recurrentMixer } from "./recurrent_mixer.ts";
+export { PRENORM_MIXERS, type PreNormBlock, type PreNormLmOptions } from "./prenorm_lm.ts";
+export { PreNormLm, RnnLm };
+/** The former class names of the three pre-norm models, now one {@link PreNormLm}. */
+export { PreNormLm as EmaLm, PreNormLm as Gpt, PreNormLm as TransformerLike };
 
 /**
  * Builds the model `config.model` with its weights initialised from `config.seed`.
@@ -27,11 +35,9 @@ export function createModel(config: Config, vocabSize: number): LanguageModel {
     case "rnn-lm":
       return new RnnLm(config, vocabSize);
     case "transformer-like":
-      return new TransformerLike(config, vocabSize);
     case "gpt":
-      return new Gpt(config, vocabSize);
     case "ema":
-      return new EmaLm(config, vocabSize);
+      return new PreNormLm(config, vocabSize); // the mixer of config.model
     default:
       throw new Error(`model "${config.model}" is unknown`);
   }

@@ -190,8 +190,8 @@ export function recurrentLayer(
   const layer = new Recurrent(cell, {
     mode: config.mode,
     scanImpl: config.dsfImpl === "auto" ? undefined : config.dsfImpl, // auto: per backend
-    // `fitted` is a stationary λ that the trainer refits (see lib/train/trainer.ts).
-    feedbackKind: fb.kind === "jacobian-diagonal" ? "jacobian-diagonal" : "stationary",
+    // `fitted` is a stationary λ that its trainer plug-in refits (see lib/feedback/plugins.ts).
+    feedbackKind: fb.kind,
     feedback: {
       init: fb.init,
       low: fb.low,

@@ -11,17 +11,9 @@
  * @module
  */
 
-/** MIME bundle a Jupyter frontend renders (`"text/plain"`, `"text/html"`, ...). */
-export type MediaBundle = Record<string, string>;
+import { DISPLAY_SYMBOL, type Displayable, type MediaBundle } from "../util/jupyter_display.ts";
 
-/** The symbol Deno's kernel looks up to display an object (`Deno.jupyter.$display`). */
-export const DISPLAY_SYMBOL: unique symbol = Symbol.for("Jupyter.display");
-
-/** Anything Deno's kernel can display rich: it has a `[Symbol.for("Jupyter.display")]` method. */
-export interface Displayable {
-  /** Returns the MIME bundle to show. */
-  [DISPLAY_SYMBOL](): MediaBundle | Promise<MediaBundle>;
-}
+export { DISPLAY_SYMBOL, type Displayable, type MediaBundle };
 
 /** The part of `Deno.jupyter` used here (tests may pass a stand-in). */
 export interface JupyterDisplay {

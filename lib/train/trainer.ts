@@ -2,7 +2,9 @@
  * The training loop shared by the command line and the notebooks: steps with Adam and the
  * config's schedule, evaluation on the whole validation split every N steps, the curves and the
  * minimum, test perplexity at the best validation point, NaN stop, interruption, and exact
- * resume from a {@link Checkpoint}. File writing is left to callbacks (lib stays browser-safe).
+ * resume from a {@link Checkpoint}. File writing is left to callbacks (lib stays browser-safe);
+ * what runs between steps and keeps state across a resume (the `fitted` feedback) comes as
+ * {@link TrainPlugin}s from the caller.
  *
  * @module
  */
@@ -13,8 +15,6 @@ import { Adam } from "./adam.ts";
 import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
 import { learningRate } from "./schedule.ts";
 import { evaluate, type TrainableModel, trainStep, yieldToEventLoop } from "./step.ts";
-import { adaptiveFeedback } from "../analysis/adaptive_feedback.ts";
-import type { RecurrentModel } from "../analysis/jacobian.ts";
 
 /** The data a run trains and evaluates on. */
 export interface TrainData {
@@ -30,9 +30,13 @@ export interface TrainData {
 
 /** One line of `metrics.jsonl`. */
 export interface MetricRow {
+  /** Steps done (test rows: the step of the best validation). */
   step: number;
+  /** Which data: the mean over training steps since the last row, or a whole split. */
   split: "train" | "valid" | "test";
+  /** Mean cross-entropy per real target (nats). */
   loss: number;
+  /** Perplexity, exp(loss). */
   ppl: number;
   /** Training seconds so far (evaluation excluded). */
   seconds: number;
@@ -46,16 +50,27 @@ export interface MetricRow {
 
 /** The run's summary: the training command's final JSON line. */
 export interface TrainSummary {
+  /** The config's name. */
   config: string;
+  /** The gradient mode. */
   mode: string;
+  /** Steps done. */
   steps: number;
+  /** The last train row's perplexity. */
   trainPpl: number;
+  /** The last validation perplexity. */
   valPpl: number;
+  /** The best validation perplexity. */
   minValPpl: number;
+  /** Test perplexity at the best validation point (null: no test split, or not done). */
   testPpl: number | null;
+  /** Training seconds (evaluation excluded). */
   seconds: number;
+  /** Evaluation seconds. */
   evalSeconds: number;
+  /** Real targets trained on. */
   tokens: number;
+  /** The TensorFlow.js backend it ran on. */
   backend: string;
   /**
    * `done`: the planned length reached; `paused`: stopped at `stopAfter` (resume to go on);
@@ -66,18 +81,25 @@ export interface TrainSummary {
   totalSteps: number;
   /** The DSF feedback kind (config `feedback.kind`; `fixed` is the paper's). */
   feedback: string;
-  /** Seconds spent refitting a `fitted` λ, outside the timed steps (0 otherwise). */
+  /** Seconds refitting a `fitted` λ, outside the timed steps (0 otherwise; its plug-in sets it). */
   feedbackSeconds: number;
 }
 
 /** Progress after each step. */
 export interface StepInfo {
+  /** Steps done. */
   step: number;
+  /** The planned length. */
   totalSteps: number;
+  /** This step's loss. */
   loss: number;
+  /** This step's learning rate. */
   lr: number;
+  /** Real targets per training second so far. */
   tokensPerSec: number;
+  /** Training seconds so far. */
   seconds: number;
+  /** Training seconds left at the pace so far. */
   etaSeconds: number;
 }
 
@@ -96,16 +118,38 @@ export interface TrainCallbacks {
   shouldStop?(): boolean;
   /**
    * Awaited after every step with the batch just trained on: the place for measurements during
-   * training (gradient alignment) and for changes to the model (an adaptive feedback).
+   * training (gradient alignment) and for changes to the model (a fitted feedback).
    */
   afterStep?(step: number, batch: Batch): void | Promise<void>;
 }
 
+/**
+ * Code the trainer runs between steps, outside the timed step, whose state is carried in the
+ * checkpoints and the summary (e.g. the `fitted` feedback: `feedbackPlugins` of lib/feedback/).
+ * The caller installs it; the trainer knows nothing of what it does.
+ */
+export interface TrainPlugin {
+  /** On resume, before the first step: the resumed checkpoint's loop state (its `metrics`). */
+  restore?(metrics: Readonly<Record<string, unknown>>): void;
+  /**
+   * After each step (after `onStep`, before `callbacks.afterStep`), with the step's number (from
+   * 1) and the batch just trained on.
+   */
+  afterStep?(step: number, batch: Batch): void | Promise<void>;
+  /** Fields stored in each checkpoint's `metrics` beside the loop's own (JSON values). */
+  checkpoint?(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Fields it sets in the run's summary. */
+  summary?(): Partial<TrainSummary>;
+}
+
 /** Options of {@link train}. */
 export interface TrainOptions {
+  /** Progress, curves, checkpoint files, stop requests. */
   callbacks?: TrainCallbacks;
   /** Continue from this checkpoint (and its best-validation twin for the final test). */
   resume?: { last: Checkpoint; best?: Checkpoint };
+  /** Plug-ins, called in this order (see {@link TrainPlugin}). */
+  plugins?: TrainPlugin[];
 }
 
 /** The loop state carried in a checkpoint's `metrics` field. */
@@ -121,34 +165,8 @@ interface LoopState {
   /** The planned length and the data's batches per epoch (for progress reports). */
   totalSteps?: number;
   batchesPerEpoch?: number;
-  /** A `fitted` feedback: seconds spent refitting, and λ of each recurrent layer now. */
-  feedbackSeconds?: number;
-  feedbacks?: number[][];
-}
-
-/**
- * The `fitted` feedback of a config (null for the others): λ refitted to the mean diagonal of
- * the true Jacobians after step 1 and every `feedback.every` steps.
- */
-function fittedFeedback(model: TrainableModel, config: Config) {
-  if (config.mode !== "dsf" || config.feedback.kind !== "fitted") return null;
-  const m = model as Partial<RecurrentModel>;
-  if (typeof m.recurrentLayers !== "function" || typeof m.features !== "function") {
-    throw new Error("train: feedback.kind = fitted needs a model with recurrent layers");
-  }
-  const rm = m as RecurrentModel;
-  const fit = adaptiveFeedback({ every: config.feedback.every, model: rm });
-  return {
-    fit,
-    async values(): Promise<number[][]> {
-      const out: number[][] = [];
-      for (const l of rm.recurrentLayers()) out.push(Array.from(await l.feedback!.data()));
-      return out;
-    },
-    restore(values: number[][]): void {
-      rm.recurrentLayers().forEach((l, i) => l.setFeedback(values[i]));
-    },
-  };
+  /** The plug-ins' fields (a `fitted` feedback: `feedbackSeconds`, `feedbacks`). */
+  [field: string]: unknown;
 }
 
 /** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
@@ -174,6 +192,7 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainSummary> {
   const cb = options.callbacks ?? {};
+  const plugins = options.plugins ?? [];
   const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
   const evalEvery = evalEveryOf(config, totalSteps);
   const optimizer = new Adam(model.params, {
@@ -205,12 +224,10 @@ export async function train(
     st.minValPpl ??= Infinity; // JSON has no Infinity
     best = options.resume.best?.params ?? null;
   }
-  const fitted = fittedFeedback(model, config);
-  if (fitted && st.feedbacks) fitted.restore(st.feedbacks);
-  const fitSecondsBefore = st.feedbackSeconds ?? 0; // refits before a resume
+  if (options.resume) { for (const p of plugins) p.restore?.(st); }
 
   const checkpoint = async (): Promise<Checkpoint> => {
-    if (fitted) st.feedbacks = await fitted.values();
+    for (const p of plugins) Object.assign(st, await p.checkpoint?.());
     st.totalSteps = totalSteps;
     st.batchesPerEpoch = data.batchesPerEpoch;
     return {
@@ -302,10 +319,7 @@ export async function train(
       seconds: st.seconds,
       etaSeconds: (st.seconds / step) * (totalSteps - step),
     });
-    if (fitted) {
-      await fitted.fit.afterStep(step, batch);
-      st.feedbackSeconds = fitSecondsBefore + fitted.fit.seconds;
-    }
+    for (const p of plugins) await p.afterStep?.(step, batch);
     await cb.afterStep?.(step, batch);
     if (step % evalEvery === 0 || step === totalSteps) {
       await validate();
@@ -339,7 +353,7 @@ export async function train(
   }
   optimizer.dispose();
   const lastOf = (split: string) => st.rows.filter((r) => r.split === split).at(-1)?.ppl ?? NaN;
-  return {
+  const summary: TrainSummary = {
     config: config.name,
     mode: config.mode,
     steps: step,
@@ -354,6 +368,8 @@ export async function train(
     stopped,
     totalSteps,
     feedback: config.feedback.kind,
-    feedbackSeconds: st.feedbackSeconds ?? 0,
+    feedbackSeconds: 0,
   };
+  for (const p of plugins) Object.assign(summary, p.summary?.());
+  return summary;
 }

@@ -1,5 +1,6 @@
 /**
- * The DSF feedback vector λ (Λ = diag(λ)), one per recurrent layer, fixed at initialisation.
+ * The initialisation of the DSF feedback vector λ (Λ = diag(λ)), one per recurrent layer: the
+ * whole story of the `fixed` kind, and the start of the `fitted` one.
  *
  * - `linspace`: the reference code's deterministic `linspace(0, 1, S)` (both ends included:
  *   channel 0 is fully truncated, channel S−1 an undecayed reverse cumulative sum); the default;
@@ -8,7 +9,7 @@
  *
  * @module
  */
-import { Rng } from "./util/rng.ts";
+import { Rng } from "../util/rng.ts";
 
 /** How λ is initialised. */
 export interface FeedbackSpec {

@@ -1,7 +1,7 @@
 /**
- * Adaptive feedback (the paper's §6 lists it as future work): instead of a λ fixed at
- * initialisation, every N training steps each DSF layer's λ is set to the mean diagonal of its
- * true Jacobians J_t measured on the current batch,
+ * The `fitted` feedback (ours; the paper's §6 lists an adaptive feedback as future work): instead
+ * of a λ fixed at initialisation, every N training steps each DSF layer's λ is set to the mean
+ * diagonal of its true Jacobians J_t measured on the current batch,
  *
  *     λ_i ← clamp( mean over sampled (b, t) of J_t[i][i],  low, high ),
  *
@@ -10,21 +10,23 @@
  * state is concat(h, c), so λ has 2·D entries, one per state channel, like the fixed λ.
  *
  * For a fused cell with `jacobianDiagonal` (gru, rnn, lstm) the mean runs over every real
- * position of the batch, from the closed-form diagonal: one plain forward of the model, then per
- * DSF layer one fused forward that keeps its activations. Other cells sample `maxRows` points and
- * take full Jacobians by autodiff (`cell.step` and its backward on `maxRows · S` rows). It runs
- * outside the timed training step; {@link AdaptiveFeedback.seconds} says what it cost.
+ * position of the batch, from the closed-form diagonal ({@link meanJacobianDiagonal}): one plain
+ * forward of the model, then per DSF layer one fused forward that keeps its activations. Other
+ * cells sample `maxRows` points and take full Jacobians by autodiff ({@link jacobiansAt} on
+ * `maxRows · S` rows). It runs outside the timed training step; {@link FittedFeedback.seconds}
+ * says what it cost. The trainer runs it as a plug-in ({@link fittedFeedbackPlugin}).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../data/batches.ts";
-import type { Cell } from "../cells/cell.ts";
 import type { Recurrent } from "../recurrent.ts";
-import { jacobiansAt, recurrentActivity, type RecurrentModel } from "./jacobian.ts";
+import { jacobiansAt } from "./exact_jacobians.ts";
+import { meanJacobianDiagonal } from "./jacobian_diagonal.ts";
+import { recurrentActivity, type RecurrentModel } from "./recurrent_activity.ts";
 
-/** Options of {@link adaptiveFeedback}. */
-export interface AdaptiveFeedbackOptions {
+/** Options of {@link fittedFeedback}. */
+export interface FittedFeedbackOptions {
   /** Refresh after step 1 and every `every` steps (default 50). */
   every?: number;
   /** Points (b, t) sampled per refresh, evenly over the batch's real targets (default 64). */
@@ -37,7 +39,7 @@ export interface AdaptiveFeedbackOptions {
   model?: RecurrentModel;
 }
 
-/** One refresh of {@link adaptiveFeedback}. */
+/** One refresh of {@link fittedFeedback}. */
 export interface FeedbackRefresh {
   /** Training step after which λ was refreshed. */
   step: number;
@@ -48,7 +50,7 @@ export interface FeedbackRefresh {
 }
 
 /** The training callback and its record. */
-export interface AdaptiveFeedback {
+export interface FittedFeedback {
   /** For `afterStep` of the trainer or of `runExperiment` (whose third argument is the model). */
   afterStep(step: number, batch: Batch, model?: RecurrentModel): Promise<void>;
   /** Refreshes λ of every DSF layer now, from `batch`. */
@@ -69,17 +71,18 @@ function samplePositions(batch: Batch, n: number): Int32Array {
 }
 
 /**
- * Makes the adaptive-feedback callback (see the module doc). Pass its `afterStep` to
- * `runExperiment({afterStep})` or to the trainer's callbacks (then give `options.model`).
+ * Makes the fitted-feedback callback (see the module doc). Pass its `afterStep` to
+ * `runExperiment({afterStep})` or to the trainer's callbacks (then give `options.model`), or
+ * train with {@link fittedFeedbackPlugin}.
  */
-export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): AdaptiveFeedback {
+export function fittedFeedback(options: FittedFeedbackOptions = {}): FittedFeedback {
   const every = options.every ?? 50;
   const maxRows = options.maxRows ?? 64;
   const [low, high] = options.range ?? [0, 1];
   const momentum = options.momentum ?? 0;
   if (!(every >= 1) || !(maxRows >= 1) || !(low <= high) || !(momentum >= 0 && momentum < 1)) {
     throw new Error(
-      "adaptiveFeedback: need every >= 1, maxRows >= 1, low <= high, 0 <= momentum < 1",
+      "fittedFeedback: need every >= 1, maxRows >= 1, low <= high, 0 <= momentum < 1",
     );
   }
   /** λ ← m·λ + (1 − m)·clamp(measured); returns the refresh's record for the layer. */
@@ -100,7 +103,7 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
       change,
     };
   };
-  const self: AdaptiveFeedback = {
+  const self: FittedFeedback = {
     refreshes: [],
     seconds: 0,
     async afterStep(step, batch, model) {
@@ -108,7 +111,7 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
     },
     async refresh(step, batch, model) {
       const m = model ?? options.model;
-      if (!m) throw new Error("adaptiveFeedback: no model (pass options.model)");
+      if (!m) throw new Error("fittedFeedback: no model (pass options.model)");
       const t0 = performance.now();
       const layers = m.recurrentLayers();
       const record: FeedbackRefresh = { step, seconds: 0, layers: layers.map(() => null) };
@@ -126,7 +129,7 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
             const [b, t, e] = inputs[li].shape;
             const fused = layer.fused ? layer.cell.fused : undefined;
             const measured = fused?.jacobianDiagonal
-              ? await meanDiagonal(layer.cell, inputs[li], batch)
+              ? await meanJacobianDiagonal(layer.cell, inputs[li], batch.mask)
               : null;
             if (measured) {
               record.layers[li] = await update(layer, measured);
@@ -163,29 +166,4 @@ export function adaptiveFeedback(options: AdaptiveFeedbackOptions = {}): Adaptiv
     },
   };
   return self;
-}
-
-/**
- * The mean over the batch's real positions of the closed-form Jacobian diagonal a_t.
- * @param input the layer's input [B, T, E]
- * @returns [S]
- */
-async function meanDiagonal(cell: Cell, input: tf.Tensor3D, batch: Batch): Promise<Float32Array> {
-  const [b, t] = input.shape;
-  const weights = Object.values(cell.params);
-  const sums = tf.tidy(() => {
-    const x = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D; // [T, B, E]
-    const fwd = cell.fused!.forward(x, weights, { keep: true });
-    const diag = cell.fused!.jacobianDiagonal!({
-      x,
-      states: fwd.states,
-      saved: fwd.saved,
-      weights,
-    });
-    const mask = tf.transpose(tf.tensor2d(batch.mask, [b, t]), [1, 0]).expandDims(2); // [T, B, 1]
-    return tf.div(tf.sum(tf.mul(diag, mask), [0, 1]), tf.maximum(tf.sum(mask), 1));
-  });
-  const out = await sums.data() as Float32Array;
-  sums.dispose();
-  return Float32Array.from(out);
 }

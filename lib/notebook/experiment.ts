@@ -1,7 +1,6 @@
 /**
- * Experiments for the notebooks (and any script): resolve a config at a scale, load its data,
- * build the model, train with live progress, and return the curves and the summary. Also reads
- * the committed results of longer runs from `results/`.
+ * Experiments in a notebook: resolve a config at the notebook's scale, train it through the
+ * runner (`lib/run.ts`) with a live progress bar, and return the curves and the summary.
  *
  * ```ts
  * const s = notebookSettings();                       // DSF_SCALE, DSF_BACKEND, DSF_SEED
@@ -11,16 +10,15 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { type BackendInfo, initBackend } from "../backend.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, type Scale, SCALES } from "../config/schema.ts";
 import type { Batch } from "../data/batches.ts";
-import { createModel, type LanguageModel } from "../models/mod.ts";
-import { progress } from "../notebook/display.ts";
-import { type MetricRow, train, type TrainSummary } from "../train/trainer.ts";
-import { loadRunData, type RunData } from "./datasets.ts";
-import { projectRoot, readEnv } from "./dirs.ts";
+import type { LanguageModel } from "../models/mod.ts";
+import { DataCache, prepareRun, trainRun } from "../run.ts";
+import type { MetricRow, TrainSummary } from "../train/trainer.ts";
+import { readEnv } from "../io/dirs.ts";
+import { progress } from "./display.ts";
 
 /** What a notebook runs at: scale, backend and seed (from the environment). */
 export interface NotebookSettings {
@@ -79,29 +77,13 @@ export interface RunExperimentOptions {
   /**
    * Awaited after every training step with the batch just trained on and the model being
    * trained (the trainer's `afterStep`): measurements during training, or changes to the model
-   * such as an adaptive feedback. Its time is not counted in the training seconds.
+   * such as a refitted feedback. Its time is not counted in the training seconds.
    */
   afterStep?: (step: number, batch: Batch, model: LanguageModel) => void | Promise<void>;
 }
 
-const dataCache = new Map<string, Promise<RunData>>();
-
-/** Loads a config's data once per process (keyed by what the data depends on). */
-function cachedData(config: Config): Promise<RunData> {
-  const key = JSON.stringify([
-    config.dataset,
-    config.context,
-    config.batchSize,
-    config.evalBatchSize,
-    config.evalBatches,
-    config.seed,
-    config.vocabSize,
-    config.lag,
-    config.alphabet,
-  ]);
-  if (!dataCache.has(key)) dataCache.set(key, loadRunData(config));
-  return dataCache.get(key)!;
-}
+/** Each dataset loaded once per process, across every experiment of the notebook. */
+const dataCache = new DataCache();
 
 /**
  * Trains one configuration with live progress (updated in place in Jupyter, plain lines
@@ -116,18 +98,16 @@ export async function runExperiment(
   const offset = options.seedOffset ?? Number(readEnv("DSF_SEED") ?? 0);
   const base = resolveConfig(name, { scale, set: options.set ?? [] });
   const config: Config = { ...base, seed: base.seed + offset };
-  await initBackend({ backend: config.backend, quiet: true });
-  const data = await cachedData(config);
+  const run = await prepareRun(config, { data: dataCache, quiet: true });
+  const { model } = run;
   const label = options.label ?? config.mode;
-  const model = createModel(config, data.vocabSize);
   const rows: MetricRow[] = [];
   let bar: ReturnType<typeof progress> | null = null;
   let lastValid = NaN;
-  const summary = await train(
-    model,
-    options.skipTest ? { ...data, test: undefined } : data,
-    config,
-    {
+  let summary: TrainSummary;
+  try {
+    summary = await trainRun(run, {
+      skipTest: options.skipTest,
       callbacks: {
         onStep: (i) => {
           bar ??= progress({ total: i.totalSteps, label: `${name} ${label}` });
@@ -146,59 +126,12 @@ export async function runExperiment(
           if (row.split === "valid") lastValid = Number(row.ppl.toFixed(2));
         },
       },
-    },
-  );
+    });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   if (bar) await (bar as ReturnType<typeof progress>).done();
   if (!options.keepModel) model.dispose();
   return { label, config, summary, rows, model: options.keepModel ? model : undefined };
-}
-
-/** The rows of a `metrics.jsonl` text (one JSON object a line; blank lines skipped). */
-export function parseMetricRows(text: string): MetricRow[] {
-  return text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
-}
-
-/** One committed run under `results/`: its summary, the command that made it, its curves. */
-export interface CommittedRun {
-  /** File stem, e.g. `ptb-gru-1L256-dsf-seed0`. */
-  name: string;
-  /** The training command's summary line. */
-  summary: TrainSummary & Record<string, unknown>;
-  /** The exact command that made it. */
-  command: string;
-  /** Its metric rows (from the `.metrics.jsonl` beside it, if present). */
-  rows: MetricRow[];
-}
-
-/**
- * Reads the committed runs of one experiment group: `results/<group>/*.json`, each a summary
- * with a `command` field, and the `<name>.metrics.jsonl` beside it.
- * @returns [] when the group has no committed runs yet
- */
-export async function readCommittedRuns(group: string, dir?: string): Promise<CommittedRun[]> {
-  const root = dir ?? join(projectRoot(), "results", group);
-  const out: CommittedRun[] = [];
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(root)];
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  for (
-    const e of entries.filter((e) => e.name.endsWith(".json")).sort((a, b) =>
-      a.name < b.name ? -1 : 1
-    )
-  ) {
-    const name = e.name.slice(0, -5);
-    const summary = JSON.parse(await Deno.readTextFile(join(root, e.name)));
-    let rows: MetricRow[] = [];
-    try {
-      rows = parseMetricRows(await Deno.readTextFile(join(root, `${name}.metrics.jsonl`)));
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-    out.push({ name, summary, command: String(summary.command ?? ""), rows });
-  }
-  return out;
 }
