@@ -14,18 +14,27 @@ import { GRADIENT_MODES, type GradientMode, Recurrent } from "./recurrent.ts";
 
 /** A validated gradient-inspection spec. */
 export interface GradsSpec {
+  /** The recurrent cell. */
   cell: CellKind;
+  /** The gradient mode. */
   mode: GradientMode;
+  /** DSF only: the feedback λ (length S; default the layer's) and the reverse-scan impl. */
   dsf?: { lambda?: number[]; impl?: ReverseScanImpl };
+  /** The cell's weights in PyTorch's names and layouts (`[G·D, E]`, `[G·D, D]`, `[G·D]`). */
   weights: Record<"weight_ih" | "weight_hh" | "bias_ih" | "bias_hh", number[] | number[][]>;
+  /** Inputs `[B][T][E]` (PyTorch's batch-first layout). */
   x: number[][][];
+  /** Weights of the states in the scalar `Σ states ⊙ outGrad`, `[B][T][S]`. */
   outGrad: number[][][];
+  /** Backend to compute on (default: the current one). */
   backend?: "cpu" | "wasm" | "webgpu";
 }
 
 /** What {@link computeGrads} returns. */
 export interface GradsResult {
+  /** The layer's states `[B][T][S]` (S = D, or 2·D for an LSTM: h and c). */
   states: number[][][];
+  /** Gradients of the weights (PyTorch's names and layouts) and of the inputs `x`, `[B][T][E]`. */
   grads: Record<
     "weight_ih" | "weight_hh" | "bias_ih" | "bias_hh" | "x",
     number[] | number[][] | number[][][]

@@ -8,19 +8,18 @@
  */
 export * from "./backend.ts";
 export * from "./feedback/mod.ts";
-// The fitted feedback's former name (notebook 06 uses it).
-export {
-  type FittedFeedback as AdaptiveFeedback,
-  fittedFeedback as adaptiveFeedback,
-  type FittedFeedbackOptions as AdaptiveFeedbackOptions,
-} from "./feedback/mod.ts";
 export * from "./recurrent.ts";
 export * from "./grads.ts";
 export * from "./cells/mod.ts";
 export * from "./ops/reverse_scan.ts";
 export { linear, matMul } from "./ops/linear.ts";
 export { type Complex, fftPermuted, ifftPermuted, nextPow2 } from "./ops/fft.ts";
-export { webgpuReverseScan } from "./ops/webgpu_scan.ts";
+export {
+  WEBGPU_SCAN_KERNELS,
+  webgpuReverseScan,
+  type WebgpuReverseScanOptions,
+  type WebgpuScanKernel,
+} from "./ops/webgpu_scan.ts";
 export * from "./models/mod.ts";
 export * from "./train/adam.ts";
 export * from "./train/clip.ts";
@@ -29,6 +28,7 @@ export * from "./train/checkpoint.ts";
 export * from "./train/step.ts";
 export * from "./train/trainer.ts";
 export * from "./config/schema.ts";
+export * from "./config/parts.ts";
 export * from "./config/overrides.ts";
 export * from "./config/presets.ts";
 export * from "./config/resolve.ts";
@@ -36,6 +36,11 @@ export * from "./data/batches.ts";
 export * from "./data/synthetic.ts";
 export * from "./data/vocab.ts";
 export * from "./data/text.ts";
+export type { SequenceSource } from "./data/sequence_source.ts";
+export type { PackedSentences } from "./data/sentences.ts";
+export type { BpeJson, BpeTokenizer } from "./data/bpe.ts";
+export type { NamedTensor } from "./io/safetensors.ts";
+export type { LoadRunDataOptions, RunData } from "./io/datasets.ts";
 export { loadTorchState, TORCH_MODELS, torchName, torchState } from "./models/torch_names.ts";
 export * from "./run.ts";
 export { Rng, type RngState } from "./util/rng.ts";

@@ -18,6 +18,7 @@
  */
 import { type BackendInfo, initBackend } from "./backend.ts";
 import type { Config } from "./config/schema.ts";
+import { DATA_KEYS, type DataConfig, dataPart, modelPart, trainingPart } from "./config/parts.ts";
 import type { LoadRunDataOptions, RunData } from "./io/datasets.ts";
 import type { NamedTensor } from "./io/safetensors.ts";
 import { feedbackPlugins } from "./feedback/mod.ts";
@@ -27,21 +28,10 @@ import { loadTorchState } from "./models/torch_names.ts";
 import { totalStepsOf, train, type TrainOptions, type TrainSummary } from "./train/trainer.ts";
 
 /** Loads a config's data (default: `loadRunData` of `lib/io/datasets.ts`, from disk). */
-export type DataLoader = (config: Config, options?: LoadRunDataOptions) => Promise<RunData>;
-
-/** The data a config trains on depends on these keys only. */
-const DATA_KEYS = [
-  "dataset",
-  "context",
-  "batchSize",
-  "evalBatchSize",
-  "evalBatches",
-  "seed",
-  "vocabSize",
-  "lag",
-  "alphabet",
-  "data",
-] as const satisfies readonly (keyof Config)[];
+export type DataLoader = (
+  config: DataConfig,
+  options?: LoadRunDataOptions,
+) => Promise<RunData>;
 
 /**
  * Loads each distinct data once (keyed by the config keys the data depends on): a notebook or a
@@ -51,17 +41,21 @@ export class DataCache {
   #entries = new Map<string, Promise<RunData>>();
   #load: DataLoader;
 
-  /** @param load the loader behind the cache (default: from disk, `lib/io/datasets.ts`) */
+  /**
+   * A cache in front of `load`.
+   *
+   * @param load the loader behind the cache (default: from disk, `lib/io/datasets.ts`)
+   */
   constructor(load: DataLoader = loadFromDisk) {
     this.#load = load;
   }
 
   /** The data of `config`, loaded on the first call for its key. */
-  get(config: Config, options?: LoadRunDataOptions): Promise<RunData> {
+  get(config: DataConfig, options?: LoadRunDataOptions): Promise<RunData> {
     const key = JSON.stringify(DATA_KEYS.map((k) => config[k] ?? null));
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = this.#load(config, options);
+      entry = this.#load(dataPart(config), options);
       // A failed load is not kept: the next call tries again.
       entry.catch(() => this.#entries.delete(key));
       this.#entries.set(key, entry);
@@ -71,7 +65,7 @@ export class DataCache {
 }
 
 /** The default loader, imported on first use so that `lib/mod.ts` stays free of Deno's APIs. */
-async function loadFromDisk(config: Config, options?: LoadRunDataOptions): Promise<RunData> {
+async function loadFromDisk(config: DataConfig, options?: LoadRunDataOptions): Promise<RunData> {
   const { loadRunData } = await import("./io/datasets.ts");
   return loadRunData(config, options);
 }
@@ -118,9 +112,9 @@ export async function prepareRun(
   const data =
     await (source instanceof DataCache
       ? source.get(config, { log: options.log })
-      : source(config, { log: options.log }));
+      : source(dataPart(config), { log: options.log }));
   checkModelFits(config, data.vocabSize, { backend: backend.name });
-  const model = createModel(config, data.vocabSize);
+  const model = createModel(modelPart(config), data.vocabSize);
   if (options.init) {
     try {
       loadTorchState(model, options.init.tensors);
@@ -147,5 +141,9 @@ export function trainRun(run: PreparedRun, options: TrainRunOptions = {}): Promi
   const { skipTest, ...trainOptions } = options;
   const data = skipTest ? { ...run.data, test: undefined } : run.data;
   const plugins = [...feedbackPlugins(run.config, run.model), ...(trainOptions.plugins ?? [])];
-  return train(run.model, data, run.config, { ...trainOptions, plugins });
+  return train(run.model, data, trainingPart(run.config), {
+    ...trainOptions,
+    plugins,
+    runConfig: run.config,
+  });
 }

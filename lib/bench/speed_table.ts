@@ -21,11 +21,44 @@ export interface SpeedTableInput {
   )[];
 }
 
-const XNN = "wasm";
-const BLAS1 = "wasm+blas1";
-const BLAS2 = "wasm+blas2";
-const TORCH1 = "torch-cpu";
-const TORCH2 = "torch-cpu-2t";
+/** The backend variants of a bench run: XNNPACK, BLAS on 1 and 2 threads, PyTorch on 1 and 2. */
+export const VARIANTS = {
+  xnn: "wasm",
+  blas1: "wasm+blas1",
+  blas2: "wasm+blas2",
+  torch1: "torch-cpu",
+  torch2: "torch-cpu-2t",
+} as const;
+const { xnn: XNN, blas1: BLAS1, blas2: BLAS2, torch1: TORCH1, torch2: TORCH2 } = VARIANTS;
+
+/** One measured case of a bench run. */
+export type SpeedRow = SpeedTableInput["rows"][number];
+
+/**
+ * The DSF implementation a bench run's DSF rows are read from: the wasm kernel (`auto` on
+ * wasm) when the run has it, else the Hillis–Steele scan (a run may hold others too).
+ */
+export function dsfImplOf(bench: SpeedTableInput): string {
+  return bench.rows.some((r) => r.mode === "dsf" && r.impl === "wasm") ? "wasm" : "scan";
+}
+
+/** A lookup of one case: unit, mode, backend variant and shape (DSF: {@link dsfImplOf}'s). */
+export function stepFinder(
+  bench: SpeedTableInput,
+): (
+  unit: string,
+  mode: string,
+  backend: string,
+  shape: Record<string, number>,
+) => SpeedRow | undefined {
+  const dsfImpl = dsfImplOf(bench);
+  return (unit, mode, backend, shape) =>
+    bench.rows.find((r) =>
+      r.unit === unit && r.mode === mode && r.backend === backend &&
+      (mode !== "dsf" || r.impl === dsfImpl) &&
+      Object.entries(shape).every(([k, v]) => (r as unknown as Record<string, number>)[k] === v)
+    );
+}
 
 function ms(v: number | undefined | null): string {
   return v == null || !Number.isFinite(v) ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(1);
@@ -50,15 +83,8 @@ function table(header: string[], rows: string[][]): string {
  * @param source the folder it was read from, named in the text
  */
 export function speedTables(bench: SpeedTableInput, source: string): string {
-  // DSF rows are one implementation's: the wasm kernel (`auto` on wasm) when the bench has it,
-  // else the Hillis–Steele scan (the bench may hold others: sequential, fft).
-  const dsfImpl = bench.rows.some((r) => r.mode === "dsf" && r.impl === "wasm") ? "wasm" : "scan";
-  const step = (unit: string, mode: string, backend: string, shape: Record<string, number>) =>
-    bench.rows.find((r) =>
-      r.unit === unit && r.mode === mode && r.backend === backend &&
-      (mode !== "dsf" || r.impl === dsfImpl) &&
-      Object.entries(shape).every(([k, v]) => (r as unknown as Record<string, number>)[k] === v)
-    );
+  const dsfImpl = dsfImplOf(bench);
+  const step = stepFinder(bench);
   const torch = bench.rows.map((r) => /torch ([\w.]+)/.exec(r.note ?? "")?.[1]).find((v) => v);
   const out: string[] = [];
   const args = bench.meta.args.map((a) => /[^\w.,=/+-]/.test(a) ? `'${a}'` : a).join(" ");

@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import { GRU_FORWARD, gruForwardAvailable } from "../native/wasm_gru.ts";
+import { gruGateGradsAvailable, wasmGruGateGrads } from "../ops/wasm_gru_grads.ts";
 import {
   type BackwardArgs,
   blockDiagonal,
@@ -106,6 +107,11 @@ function fusedGru(d: number): FusedCell {
     localBackward(delta: tf.Tensor3D, args: BackwardArgs): CellGrads {
       const [t, b] = delta.shape;
       return tf.tidy(() => {
+        if (gruGateGradsAvailable()) {
+          const [r, z, n, hn] = args.saved as tf.Tensor3D[];
+          const { gx, gh, hPrev } = wasmGruGateGrads({ delta, states: args.states, r, z, n, hn });
+          return linearGrads({ gx, gh }, args, hPrev);
+        }
         const flat = (a: tf.Tensor) => tf.reshape(a, [t * b, -1]) as tf.Tensor2D;
         const hPrev = flat(previousStates(args.states));
         const [r, z, n, hn] = args.saved.map(flat);

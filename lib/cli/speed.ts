@@ -1,7 +1,8 @@
 /**
  * Prints the speed tables of one benchmark run and, with `--readme`, redraws its step-time
  * figures (`DIR/bench_<cell>.svg`) and writes the tables into the README's
- * `<!-- results:speed -->` block, and the WebGPU scan table of
+ * `<!-- results:speed -->` block and the targets' verdicts into `<!-- results:speed-targets -->`,
+ * and the WebGPU scan table of
  * `results/bench-webgpu-scan/README.md` (from `bench/webgpu_scan.ts`) into its
  * `<!-- results:webgpu-scan -->` block, and the layer on webgpu (`DIR/webgpu_llvmpipe/`) into
  * `<!-- results:webgpu-layer -->`.
@@ -12,6 +13,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { runCommand } from "./command_line.ts";
 import { type SpeedTableInput, speedTables, webgpuLayerTable } from "../bench/speed_table.ts";
+import { speedTargetsMarkdown } from "../bench/speed_targets.ts";
 import { stepTimeFigure } from "../bench/plot.ts";
 import type { BenchRow } from "../bench/results.ts";
 import { saveFigure } from "../io/figures.ts";
@@ -36,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const bench = JSON.parse(text) as SpeedTableInput;
   const block = speedTables(bench, dir);
-  console.log(block);
+  const targets = speedTargetsMarkdown(bench, dir);
+  console.log(`${block}\n\n${targets}`);
   if (!values.readme) return 0;
   // The figures of the same run, redrawn (one line per method and backend variant).
   const layers = (bench.rows as unknown as BenchRow[]).filter((r) => r.unit === "layer");
@@ -51,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   let readme = await Deno.readTextFile("README.md");
-  const blocks: [string, string][] = [["speed", block]];
+  const blocks: [string, string][] = [["speed", block], ["speed-targets", targets]];
   const scan = await Deno.readTextFile("results/bench-webgpu-scan/README.md").catch(() => null);
   if (scan !== null) {
     const table = scan.split("\n").filter((l) => l.startsWith("|")).join("\n");

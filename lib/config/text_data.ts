@@ -6,8 +6,9 @@
  */
 import { fail, num, oneOf, plainObject, show } from "./checks.ts";
 
-/** `dataset: "text"`: tokenisers and framings of your own text (see `lib/data/text.ts`). */
+/** `dataset: "text"`: tokenisers of your own text (see `lib/data/text.ts`). */
 export const TEXT_TOKENIZERS = ["char", "bpe"] as const;
+/** `dataset: "text"`: framings of your own text, one example per line or fixed-length chunks. */
 export const TEXT_FRAMINGS = ["lines", "chunks"] as const;
 
 /** Your own text (`dataset: "text"`): the file(s), their split, tokeniser and framing. */
@@ -16,7 +17,9 @@ export interface TextDataConfig {
   path: string | null;
   /** Or three files of their own (all three, instead of `path`). */
   train: string | null;
+  /** The validation file (with `train` and `test`). */
   valid: string | null;
+  /** The test file (with `train` and `valid`). */
   test: string | null;
   /** Fractions of the lines (paragraphs with `chunks`) of `path` for train, valid, test. */
   split: [number, number, number];

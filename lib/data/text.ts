@@ -20,8 +20,11 @@ export type TextFraming = "lines" | "chunks";
 
 /** The three splits' text. */
 export interface TextSplits {
+  /** The training text. */
   train: string;
+  /** The validation text. */
   valid: string;
+  /** The test text. */
   test: string;
 }
 
@@ -62,6 +65,7 @@ export function splitText(
 
 /** Text ↔ ids for one of the two tokenizers. */
 export interface TextCodec {
+  /** Which tokenizer. */
   kind: TextTokenizerKind;
   /** Ids, specials included. */
   vocabSize: number;

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { Config } from "../config/schema.ts";
+import type { DataConfig } from "../config/parts.ts";
 import { type Batch, batchesPerEpoch, evalBatches, trainBatches } from "../data/batches.ts";
 import { chunkSource } from "../data/chunks.ts";
 import { sentenceSource } from "../data/sequence_source.ts";
@@ -70,7 +70,7 @@ function take(it: Iterable<Batch>, n: number | null): Iterable<Batch> {
 }
 
 function streams(
-  config: Config,
+  config: DataConfig,
   sources: { train: SequenceSource; valid: SequenceSource; test: SequenceSource },
   bucket: number,
 ): TrainData {
@@ -86,7 +86,7 @@ function streams(
 
 /** Loads (or generates) the data `config.dataset` names. */
 export async function loadRunData(
-  config: Config,
+  config: DataConfig,
   options: LoadRunDataOptions = {},
 ): Promise<RunData> {
   const { dataDir, log } = options;

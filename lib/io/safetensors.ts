@@ -9,7 +9,9 @@ import { writeFileAtomic } from "./atomic_write.ts";
 
 /** One float32 tensor: row-major values and shape. */
 export interface NamedTensor {
+  /** The shape, outermost first. */
   shape: number[];
+  /** The values, row-major. */
   data: Float32Array;
 }
 

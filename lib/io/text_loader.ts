@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Config } from "../config/schema.ts";
+import type { DataConfig } from "../config/parts.ts";
 import { BpeTokenizer } from "../data/bpe.ts";
 import { trainBpeOnText } from "../data/bpe_train.ts";
 import { chunkSource } from "../data/chunks.ts";
@@ -74,7 +74,7 @@ export async function readTextData(path: string, maxMB: number): Promise<string>
 }
 
 /** The three splits of the config: its own files, or one file cut by `data.split`. */
-async function readSplits(config: Config): Promise<{ splits: TextSplits; name: string }> {
+async function readSplits(config: DataConfig): Promise<{ splits: TextSplits; name: string }> {
   const d = config.data;
   if (d.train !== null) {
     const [train, valid, test] = await Promise.all(
@@ -95,7 +95,7 @@ async function readSplits(config: Config): Promise<{ splits: TextSplits; name: s
 
 /** Loads the text dataset a config names (see the module doc). */
 export async function loadTextData(
-  config: Config,
+  config: DataConfig,
   options: { cacheDir?: string; log?: (line: string) => void } = {},
 ): Promise<TextData> {
   const log = options.log ?? (() => {});

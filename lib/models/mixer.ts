@@ -7,7 +7,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Config, ModelKind } from "../config/schema.ts";
+import type { ModelKind } from "../config/schema.ts";
+import type { ModelConfig } from "../config/parts.ts";
 import type { Recurrent } from "../recurrent.ts";
 import type { ForwardOptions, ParamStore } from "./model.ts";
 
@@ -32,15 +33,15 @@ export interface Mixer {
   /** Whether the model adds a learned position embedding `pos_embedding.weight` [context, D]. */
   readonly positions: boolean;
   /** Throws if `config` does not fit this mixer (before any weight is made). */
-  check?(config: Config): void;
+  check?(config: ModelConfig): void;
   /**
    * Creates layer `layer`'s mixer weights in `store` under `layer{i}.…` (the block calls it
    * after `ln1` and before `ln2`, so the weights and the draws keep that order).
    */
-  create(config: Config, layer: number, store: ParamStore): MixerLayer;
+  create(config: ModelConfig, layer: number, store: ParamStore): MixerLayer;
 }
 
 /** The std of the last Linear of each residual branch, N(0, (0.02/√(2L))²). */
-export function residualProjStd(config: Config): number {
+export function residualProjStd(config: ModelConfig): number {
   return 0.02 / Math.sqrt(2 * config.layers);
 }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Config } from "../config/schema.ts";
+import type { ModelConfig } from "../config/parts.ts";
 import type { LanguageModel } from "./model.ts";
 import { PreNormLm } from "./prenorm_lm.ts";
 import { RnnLm } from "./rnn_lm.ts";
@@ -23,6 +23,7 @@ export { emaMixer } from "./ema.ts";
 export { recurrentMixer } from "./recurrent_mixer.ts";
 export { PRENORM_MIXERS, type PreNormBlock, type PreNormLmOptions } from "./prenorm_lm.ts";
 export { PreNormLm, RnnLm };
+export type { RnnLmLayer } from "./rnn_lm.ts";
 /** The former class names of the three pre-norm models, now one {@link PreNormLm}. */
 export { PreNormLm as EmaLm, PreNormLm as Gpt, PreNormLm as TransformerLike };
 
@@ -30,7 +31,7 @@ export { PreNormLm as EmaLm, PreNormLm as Gpt, PreNormLm as TransformerLike };
  * Builds the model `config.model` with its weights initialised from `config.seed`.
  * @param vocabSize V (the dataset's vocabulary, which may differ from `config.vocabSize`)
  */
-export function createModel(config: Config, vocabSize: number): LanguageModel {
+export function createModel(config: ModelConfig, vocabSize: number): LanguageModel {
   switch (config.model) {
     case "rnn-lm":
       return new RnnLm(config, vocabSize);

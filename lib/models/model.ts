@@ -13,7 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Config } from "../config/schema.ts";
+import { type ModelConfig, modelPart } from "../config/parts.ts";
 import { linear } from "../ops/linear.ts";
 import { Recurrent } from "../recurrent.ts";
 import { createCell } from "../cells/mod.ts";
@@ -34,8 +34,8 @@ export type KeptRows = tf.Tensor1D | Int32Array | null;
 
 /** A next-token language model. */
 export interface LanguageModel {
-  /** The config it was built from. */
-  readonly config: Config;
+  /** The model's part of the config it was built from. */
+  readonly config: ModelConfig;
   /** Vocabulary size V. */
   readonly vocabSize: number;
   /** Trainable weights under stable, readable, unique names (e.g. `layer0.rnn.weight_ih`). */
@@ -179,7 +179,7 @@ export class ParamStore {
  * @param sizes input width and layer index
  */
 export function recurrentLayer(
-  config: Config,
+  config: ModelConfig,
   sizes: { input: number; layer: number },
   store: ParamStore,
 ): Recurrent {
@@ -231,8 +231,8 @@ export function embed(
  * record they pass here, set {@link head}, and implement `features`.
  */
 export abstract class BaseLanguageModel implements LanguageModel {
-  /** The config it was built from. */
-  readonly config: Config;
+  /** Its part of the config it was built from (a copy). */
+  readonly config: ModelConfig;
   /** Vocabulary size V. */
   readonly vocabSize: number;
   /** Trainable weights by name. */
@@ -241,11 +241,11 @@ export abstract class BaseLanguageModel implements LanguageModel {
   protected abstract readonly head: LinearParams;
 
   /** Stores the config, V and the (still filling) parameter record. */
-  constructor(config: Config, vocabSize: number, params: Record<string, tf.Variable>) {
+  constructor(config: ModelConfig, vocabSize: number, params: Record<string, tf.Variable>) {
     if (!Number.isInteger(vocabSize) || vocabSize < 2) {
       throw new Error(`model: vocabSize must be an integer >= 2, got ${vocabSize}`);
     }
-    this.config = config;
+    this.config = modelPart(config);
     this.vocabSize = vocabSize;
     this.params = params;
   }

@@ -28,7 +28,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Config, ModelKind } from "../config/schema.ts";
+import type { ModelKind } from "../config/schema.ts";
+import type { ModelConfig } from "../config/parts.ts";
 import type { Recurrent } from "../recurrent.ts";
 import { attentionMixer } from "./attention.ts";
 import { emaMixer } from "./ema.ts";
@@ -85,7 +86,7 @@ export class PreNormLm extends BaseLanguageModel {
   protected readonly head: LinearParams;
 
   /** Builds the model's weights from `config` (seeded by `config.seed`). */
-  constructor(config: Config, vocabSize: number, options: PreNormLmOptions = {}) {
+  constructor(config: ModelConfig, vocabSize: number, options: PreNormLmOptions = {}) {
     const mixer = options.mixer ?? PRENORM_MIXERS[config.model];
     if (!mixer) throw new Error(`model "${config.model}" is not a pre-norm model`);
     const d = config.hidden;

@@ -20,7 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Config } from "../config/schema.ts";
+import type { ModelConfig } from "../config/parts.ts";
 import type { Recurrent } from "../recurrent.ts";
 import {
   BaseLanguageModel,
@@ -33,7 +33,8 @@ import {
 } from "./model.ts";
 
 /** One layer of the stack. */
-interface RnnLmLayer {
+export interface RnnLmLayer {
+  /** The recurrent layer (cell + gradient mode + feedback). */
   rnn: Recurrent;
   /** Linear(2D → D) for an LSTM, else null. */
   proj: LinearParams | null;
@@ -47,10 +48,11 @@ export class RnnLm extends BaseLanguageModel {
   readonly embedding: tf.Variable;
   /** The layers, bottom to top. */
   readonly layers: readonly RnnLmLayer[];
+  /** The output projection `[D, V]` and its bias. */
   protected readonly head: LinearParams;
 
   /** Builds the model's weights from `config` (seeded by `config.seed`). */
-  constructor(config: Config, vocabSize: number) {
+  constructor(config: ModelConfig, vocabSize: number) {
     const store = new ParamStore(config.seed);
     super(config, vocabSize, store.params);
     const { embed: e, hidden: d, cell } = config;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
+import type { ModelConfig } from "../config/parts.ts";
 
 const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
 
@@ -13,7 +14,7 @@ const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
  * An upper estimate of the model's parameter count: embedding and head (V·E + D·V), and per
  * layer the recurrent cell's G·D·(E + D) plus 12·D² for any attention or MLP block.
  */
-export function estimateParams(config: Config, vocabSize: number): number {
+export function estimateParams(config: ModelConfig, vocabSize: number): number {
   const { hidden: d, embed: e, layers: l, context: t } = config;
   const g = GATES[config.cell] ?? 4;
   return vocabSize * e + d * vocabSize + l * (g * d * (e + d) + 12 * d * d) + t * d;
@@ -23,7 +24,10 @@ export function estimateParams(config: Config, vocabSize: number): number {
  * Bytes to train it: the parameters, their gradients and Adam's two moments in float32, and
  * the activations of a batch (B·T·D per gate and layer, kept for the backward).
  */
-export function estimateTrainingBytes(config: Config, vocabSize: number): number {
+export function estimateTrainingBytes(
+  config: ModelConfig & Pick<Config, "batchSize">,
+  vocabSize: number,
+): number {
   const g = GATES[config.cell] ?? 4;
   const activations = config.batchSize * config.context *
     (config.layers * (g + 4) * config.hidden + 2 * vocabSize);
@@ -36,7 +40,7 @@ export function estimateTrainingBytes(config: Config, vocabSize: number): number
  * @throws Error (one line) with the estimate and what to make smaller
  */
 export function checkModelFits(
-  config: Config,
+  config: ModelConfig & Pick<Config, "batchSize">,
   vocabSize: number,
   options: { backend: string; memoryBytes?: number },
 ): void {

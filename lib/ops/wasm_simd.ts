@@ -1,7 +1,8 @@
 /**
  * SIMD kernels for the wasm backend, 4 floats at a time: the rows of the fused softmax
  * cross-entropy (the row maximum, Σ exp(z − max) storing the terms, a row scaled in place) and
- * the gate arithmetic of one GRU step (σ, tanh and the state update in one pass). They are a
+ * the gate arithmetic of one GRU step (σ, tanh and the state update in one pass), and the GRU's
+ * local backward (the pre-activation gradients of all steps in one pass). They are a
  * small hand-written WebAssembly module (`wasm_simd.wat`, assembled into
  * `wasm_simd_bytes.ts` by `deno task wasm`) instantiated on the tfjs wasm backend's own
  * memory, so they read and write tensors where they lie. exp is a degree-6 polynomial after
@@ -35,6 +36,23 @@ export interface SimdKernels {
     n: number,
     hn: number,
     b: number,
+    d: number,
+  ): void;
+  /**
+   * The GRU's local backward for `rows` rows of width d (a multiple of 4): δ, h_{t−1}, r, z, n,
+   * hn [rows, d] → gx = [dr | dz | dn], gh = [dr | dz | dn ⊙ r] [rows, 3d], with
+   * dn = δ(1 − z)(1 − n²), dz = δ(h_{t−1} − n) z(1 − z), dr = dn·hn·r(1 − r).
+   */
+  gruGateGrads(
+    delta: number,
+    hPrev: number,
+    r: number,
+    z: number,
+    n: number,
+    hn: number,
+    gx: number,
+    gh: number,
+    rows: number,
     d: number,
   ): void;
 }

@@ -151,4 +151,61 @@
         (local.set $out (i32.add (local.get $out) (local.get $db)))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rows))))
+
+  ;; The GRU's local backward for rows of width d (d a multiple of 4): δ, h_{t−1}, r, z, n and
+  ;; hn = W_hn h + b_hn are [rows, d]; gx, gh [rows, 3d] receive [dr | dz | dn] and
+  ;; [dr | dz | dn ⊙ r], each product rounded in the order of the tf-ops route:
+  ;;   dn = (δ(1 − z))(1 − n·n), dz = (δ(h_{t−1} − n))(z(1 − z)), dr = (dn·hn)(r(1 − r))
+  (func (export "gruGateGrads") (param $delta i32) (param $hp i32) (param $rp i32) (param $zp i32)
+    (param $np i32) (param $hnp i32) (param $gx i32) (param $gh i32) (param $rows i32)
+    (param $d i32)
+    (local $row i32) (local $j i32) (local $db i32) (local $one v128) (local $dv v128)
+    (local $r v128) (local $z v128) (local $n v128) (local $dn v128) (local $dz v128)
+    (local $dr v128) (local $o i32)
+    (local.set $db (i32.shl (local.get $d) (i32.const 2))) ;; a block's bytes
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $row) (local.get $rows)))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $db)))
+            (local.set $dv (v128.load (i32.add (local.get $delta) (local.get $j))))
+            (local.set $r (v128.load (i32.add (local.get $rp) (local.get $j))))
+            (local.set $z (v128.load (i32.add (local.get $zp) (local.get $j))))
+            (local.set $n (v128.load (i32.add (local.get $np) (local.get $j))))
+            (local.set $dn (f32x4.mul
+              (f32x4.mul (local.get $dv) (f32x4.sub (local.get $one) (local.get $z)))
+              (f32x4.sub (local.get $one) (f32x4.mul (local.get $n) (local.get $n)))))
+            (local.set $dz (f32x4.mul
+              (f32x4.mul (local.get $dv)
+                (f32x4.sub (v128.load (i32.add (local.get $hp) (local.get $j))) (local.get $n)))
+              (f32x4.mul (local.get $z) (f32x4.sub (local.get $one) (local.get $z)))))
+            (local.set $dr (f32x4.mul
+              (f32x4.mul (local.get $dn) (v128.load (i32.add (local.get $hnp) (local.get $j))))
+              (f32x4.mul (local.get $r) (f32x4.sub (local.get $one) (local.get $r)))))
+            (local.set $o (i32.add (local.get $gx) (local.get $j)))
+            (v128.store (local.get $o) (local.get $dr))
+            (v128.store (i32.add (local.get $o) (local.get $db)) (local.get $dz))
+            (v128.store (i32.add (local.get $o) (i32.shl (local.get $db) (i32.const 1)))
+              (local.get $dn))
+            (local.set $o (i32.add (local.get $gh) (local.get $j)))
+            (v128.store (local.get $o) (local.get $dr))
+            (v128.store (i32.add (local.get $o) (local.get $db)) (local.get $dz))
+            (v128.store (i32.add (local.get $o) (i32.shl (local.get $db) (i32.const 1)))
+              (f32x4.mul (local.get $dn) (local.get $r)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $cols)))
+        ;; Next row: the inputs advance one block, gx and gh three.
+        (local.set $delta (i32.add (local.get $delta) (local.get $db)))
+        (local.set $hp (i32.add (local.get $hp) (local.get $db)))
+        (local.set $rp (i32.add (local.get $rp) (local.get $db)))
+        (local.set $zp (i32.add (local.get $zp) (local.get $db)))
+        (local.set $np (i32.add (local.get $np) (local.get $db)))
+        (local.set $hnp (i32.add (local.get $hnp) (local.get $db)))
+        (local.set $gx (i32.add (local.get $gx) (i32.mul (local.get $db) (i32.const 3))))
+        (local.set $gh (i32.add (local.get $gh) (i32.mul (local.get $db) (i32.const 3))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rows))))
 )

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch, BatchPosition } from "../data/batches.ts";
-import type { Config } from "../config/schema.ts";
+import type { TrainingConfig } from "../config/parts.ts";
 import { Adam } from "./adam.ts";
 import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
 import { learningRate } from "./schedule.ts";
@@ -150,6 +150,11 @@ export interface TrainOptions {
   resume?: { last: Checkpoint; best?: Checkpoint };
   /** Plug-ins, called in this order (see {@link TrainPlugin}). */
   plugins?: TrainPlugin[];
+  /**
+   * The run's whole config (plain JSON data), stored in each checkpoint so that a resume can
+   * rebuild the run; default the trainer's own part.
+   */
+  runConfig?: unknown;
 }
 
 /** The loop state carried in a checkpoint's `metrics` field. */
@@ -170,12 +175,18 @@ interface LoopState {
 }
 
 /** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
-export function totalStepsOf(config: Config, batchesPerEpoch: number): number {
+export function totalStepsOf(
+  config: Pick<TrainingConfig, "steps" | "epochs">,
+  batchesPerEpoch: number,
+): number {
   return config.steps ?? config.epochs * batchesPerEpoch;
 }
 
 /** Steps between evaluations: `evalEvery`, else the total divided by `evals`. */
-export function evalEveryOf(config: Config, totalSteps: number): number {
+export function evalEveryOf(
+  config: Pick<TrainingConfig, "evalEvery" | "evals">,
+  totalSteps: number,
+): number {
   return config.evalEvery > 0
     ? config.evalEvery
     : Math.max(1, Math.floor(totalSteps / config.evals));
@@ -188,7 +199,7 @@ export function evalEveryOf(config: Config, totalSteps: number): number {
 export async function train(
   model: TrainableModel,
   data: TrainData,
-  config: Config,
+  config: TrainingConfig,
   options: TrainOptions = {},
 ): Promise<TrainSummary> {
   const cb = options.callbacks ?? {};
@@ -237,7 +248,7 @@ export async function train(
       epoch: position.epoch,
       batch: position.index,
       rng: {},
-      config,
+      config: options.runConfig ?? config,
       metrics: st,
     };
   };
