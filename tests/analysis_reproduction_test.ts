@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  crossingLines,
   crossings,
   meanCurves,
   methodOf,
@@ -108,4 +109,27 @@ Deno.test("headline: the end-of-training answer, or the common horizon while a r
     /Up to update 20, .* not yet the end-of-training answer\):\*\* FT-BPTT < DSF < BPTT; BPTT is not ahead/,
   );
   assert.equal(headline(done.slice(0, 2), []), null, "no DSF run: no headline");
+});
+
+Deno.test("crossingLines: the modes with one another and each feedback against DSF only", () => {
+  const runs = [
+    run("bptt", 0, [30, 20, 10]),
+    run("ft-bptt", 0, [25, 18, 14]),
+    run("dsf", 0, [28, 19, 12]),
+    run("dsf-fitted", 0, [29, 18, 11]),
+    run("dsf-jacobian-diagonal", 0, [27, 19, 13]),
+  ];
+  const order = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
+  const pairs = crossingLines(runs, order).map((l) =>
+    /^- (\S+) vs (\S+):/.exec(l)!.slice(1).join(" vs ")
+  );
+  assert.deepEqual(pairs, [
+    "bptt vs ft-bptt",
+    "bptt vs dsf",
+    "ft-bptt vs dsf",
+    "dsf vs dsf-fitted",
+    "dsf vs dsf-jacobian-diagonal",
+  ]);
+  // dsf-fitted overtakes dsf between updates 10 and 20.
+  assert.match(crossingLines(runs, order)[3], /dsf-fitted overtakes dsf between updates 10 and 20/);
 });

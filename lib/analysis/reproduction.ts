@@ -182,3 +182,48 @@ export function commonStep(runs: readonly ReproRun[]): number {
     ),
   );
 }
+
+const fmt2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+
+/**
+ * Where the seed-mean validation curves cross, as Markdown lines, for the pairs a reader asks
+ * about (the three modes with one another, each feedback against DSF).
+ * @param order the methods in the order they are named
+ */
+export function crossingLines(runs: ReproRun[], order: readonly string[]): string[] {
+  const curves = meanCurves(runs);
+  const present = order.filter((m) => runs.some((r) => r.method === m));
+  // The pairs a reader asks about: the three modes with one another, each feedback against DSF.
+  const modes = ["bptt", "ft-bptt", "dsf"];
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < present.length; i++) {
+    for (let j = i + 1; j < present.length; j++) {
+      const [a, b] = [present[i], present[j]];
+      const feedbackVsDsf = (a === "dsf" && !modes.includes(b)) ||
+        (b === "dsf" && !modes.includes(a));
+      if ((modes.includes(a) && modes.includes(b)) || feedbackVsDsf) pairs.push([a, b]);
+    }
+  }
+  const out: string[] = [];
+  for (const [a, b] of pairs) {
+    const cs = crossings(curves, a, b);
+    const last = curves.filter((p) => p.method === a).at(-1);
+    const lastB = curves.filter((p) => p.method === b).at(-1);
+    const end = last && lastB && last.step === lastB.step
+      ? ` At the last evaluation (update ${last.step}): ${a} ${fmt2(last.ppl)}, ${b} ${
+        fmt2(lastB.ppl)
+      }.`
+      : "";
+    out.push(
+      cs.length
+        ? `- ${a} vs ${b}: ${
+          cs.map((c) =>
+            `${c.ahead} overtakes ${c.behind} between updates ${c.between[0]} and ${c.between[1]}`
+          )
+            .join("; ")
+        }.${end}`
+        : `- ${a} vs ${b}: no crossing.${end}`,
+    );
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import {
   commonStep,
-  crossings,
+  crossingLines,
   meanCurves,
   methodOf,
   type MethodSummary,
@@ -93,37 +93,6 @@ function table(rows: MethodSummary[], options: { gaps?: boolean } = {}): string 
   return [head, ...lines].join("\n");
 }
 
-function crossingLines(runs: ReproRun[]): string[] {
-  const curves = meanCurves(runs);
-  const present = ORDER.filter((m) => runs.some((r) => r.method === m));
-  const pairs: [string, string][] = [];
-  for (let i = 0; i < present.length; i++) {
-    for (let j = i + 1; j < present.length; j++) pairs.push([present[i], present[j]]);
-  }
-  const out: string[] = [];
-  for (const [a, b] of pairs) {
-    const cs = crossings(curves, a, b);
-    const last = curves.filter((p) => p.method === a).at(-1);
-    const lastB = curves.filter((p) => p.method === b).at(-1);
-    const end = last && lastB && last.step === lastB.step
-      ? ` At the last evaluation (update ${last.step}): ${a} ${f2(last.ppl)}, ${b} ${
-        f2(lastB.ppl)
-      }.`
-      : "";
-    out.push(
-      cs.length
-        ? `- ${a} vs ${b}: ${
-          cs.map((c) =>
-            `${c.ahead} overtakes ${c.behind} between updates ${c.between[0]} and ${c.between[1]}`
-          )
-            .join("; ")
-        }.${end}`
-        : `- ${a} vs ${b}: no crossing.${end}`,
-    );
-  }
-  return out;
-}
-
 async function summarize(group: string): Promise<GroupSummary | null> {
   const committed = (await readCommittedRuns(group, join("results", group))).filter((r) =>
     typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
@@ -174,7 +143,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     "",
     "Where the seed-mean validation curves cross:",
     "",
-    ...crossingLines(runs),
+    ...crossingLines(runs, ORDER),
   ].join("\n");
   const md = [
     `# ${group}`,

@@ -10,6 +10,9 @@
  * @module
  */
 import type { Config } from "./schema.ts";
+import type { TrainingConfig } from "../train/trainer.ts";
+
+export type { TrainingConfig } from "../train/trainer.ts";
 
 /** The keys a model reads: its architecture, the gradient mode and feedback, the init seed. */
 export const MODEL_KEYS = [
@@ -65,8 +68,15 @@ export const RUN_KEYS = ["name", "scale", "backend"] as const satisfies readonly
 
 /** A model's part of the config. */
 export type ModelConfig = Pick<Config, typeof MODEL_KEYS[number]>;
-/** The trainer's part of the config. */
-export type TrainingConfig = Pick<Config, typeof TRAINING_KEYS[number]>;
+
+// The trainer's part is lib/train's own `TrainingConfig`: the keys above are exactly its keys,
+// and a whole config's values are of its types.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never)
+  : never;
+const _trainingKeys: SameKeys<Pick<Config, typeof TRAINING_KEYS[number]>, TrainingConfig> = true;
+const _trainingTypes: TrainingConfig = {} as Pick<Config, typeof TRAINING_KEYS[number]>;
+void [_trainingKeys, _trainingTypes];
+
 /** The data loader's part of the config. */
 export type DataConfig = Pick<Config, typeof DATA_KEYS[number]>;
 
@@ -85,7 +95,7 @@ export function modelPart(config: ModelConfig): ModelConfig {
 }
 
 /** The trainer's part of `config` (a copy). */
-export function trainingPart(config: TrainingConfig): TrainingConfig {
+export function trainingPart(config: Pick<Config, typeof TRAINING_KEYS[number]>): TrainingConfig {
   return pick(config, TRAINING_KEYS);
 }
 
