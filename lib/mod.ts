@@ -39,8 +39,13 @@ export * from "./data/text.ts";
 export type { SequenceSource } from "./data/sequence_source.ts";
 export type { PackedSentences } from "./data/sentences.ts";
 export type { BpeJson, BpeTokenizer } from "./data/bpe.ts";
-export type { NamedTensor } from "./io/safetensors.ts";
 export type { LoadRunDataOptions, RunData } from "./io/datasets.ts";
-export { loadTorchState, TORCH_MODELS, torchName, torchState } from "./models/torch_names.ts";
+export {
+  loadTorchState,
+  type NamedTensor,
+  TORCH_MODELS,
+  torchName,
+  torchState,
+} from "./models/torch_names.ts";
 export * from "./run.ts";
 export { Rng, type RngState } from "./util/rng.ts";

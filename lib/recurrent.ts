@@ -27,6 +27,9 @@ import { previousStates } from "./cells/cell.ts";
 import { type FeedbackSpec, makeFeedback } from "./feedback/init.ts";
 import { FEEDBACK_KINDS, type FeedbackKind } from "./feedback/kinds.ts";
 import { hasJacobianDiagonal, jacobianDiagonalBackward } from "./feedback/jacobian_diagonal.ts";
+import type { ActivationObserver, FeedbackLayer } from "./feedback/layer.ts";
+
+export type { ActivationObserver } from "./feedback/layer.ts";
 import { defaultScanImpl, reverseScan, type ReverseScanImpl } from "./ops/reverse_scan.ts";
 
 /** How a layer's gradient through time is computed. */
@@ -34,14 +37,6 @@ export type GradientMode = "bptt" | "ft-bptt" | "dsf";
 
 /** The gradient modes, for validation and iteration. */
 export const GRADIENT_MODES: readonly GradientMode[] = ["bptt", "ft-bptt", "dsf"];
-
-/**
- * Sees a layer's activations during a forward ({@link Recurrent.observe}); it runs inside the
- * forward's tidy scope, so it `tf.keep`s what it holds on to.
- * @param x the input, time-major [T, B, E]
- * @param states the states, time-major [T, B, S]
- */
-export type ActivationObserver = (x: tf.Tensor3D, states: tf.Tensor3D) => void;
 
 /** Options of a {@link Recurrent} layer. */
 export interface RecurrentOptions {
@@ -59,7 +54,7 @@ export interface RecurrentOptions {
 }
 
 /** A cell plus its gradient mode. Owns the cell's weights and its feedback vector. */
-export class Recurrent {
+export class Recurrent implements FeedbackLayer {
   /** The cell. */
   readonly cell: Cell;
   #mode: GradientMode;

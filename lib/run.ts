@@ -20,7 +20,7 @@ import { type BackendInfo, initBackend } from "./backend.ts";
 import type { Config } from "./config/schema.ts";
 import { DATA_KEYS, type DataConfig, dataPart, modelPart, trainingPart } from "./config/parts.ts";
 import type { LoadRunDataOptions, RunData } from "./io/datasets.ts";
-import type { NamedTensor } from "./io/safetensors.ts";
+import type { NamedTensor } from "./models/torch_names.ts";
 import { feedbackPlugins } from "./feedback/mod.ts";
 import { createModel, type LanguageModel } from "./models/mod.ts";
 import { checkModelFits } from "./models/size.ts";

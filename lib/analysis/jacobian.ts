@@ -93,7 +93,7 @@ export interface ModelJacobiansOptions extends LayerJacobiansOptions {
  * plain forward of the model, see {@link recurrentInputs}).
  */
 export async function modelJacobians(
-  model: RecurrentModel,
+  model: RecurrentModel<Recurrent>,
   batch: Batch,
   options: ModelJacobiansOptions = {},
 ): Promise<{ jacobians: Jacobians; states: Float32Array }> {
@@ -127,7 +127,7 @@ export interface JacobianProbeOptions {
 /** A training callback that keeps the Jacobians of one layer at some steps. */
 export interface JacobianProbe {
   /** For `afterStep` of `runExperiment` (model as third argument). */
-  afterStep(step: number, batch: Batch, model: RecurrentModel): Promise<void>;
+  afterStep(step: number, batch: Batch, model: RecurrentModel<Recurrent>): Promise<void>;
   /** The recorded Jacobians, by step. */
   records: { step: number; jacobians: Jacobians }[];
 }

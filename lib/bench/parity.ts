@@ -13,7 +13,7 @@ import { resolveConfig } from "../config/resolve.ts";
 import type { Config } from "../config/schema.ts";
 import type { Batch } from "../data/batches.ts";
 import type { RunData } from "../io/datasets.ts";
-import type { NamedTensor } from "../io/safetensors.ts";
+import type { NamedTensor } from "../models/torch_names.ts";
 import { createModel, type LanguageModel } from "../models/mod.ts";
 import { toTorchTensors } from "../models/torch_names.ts";
 import { Adam } from "../train/adam.ts";

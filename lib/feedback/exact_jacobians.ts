@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Recurrent } from "../recurrent.ts";
+import type { FeedbackLayer } from "./layer.ts";
 
 /** Options of {@link jacobiansAt}. */
 export interface JacobiansAtOptions {
@@ -25,7 +25,7 @@ export interface JacobiansAtOptions {
  * @returns [N, S, S] row-major, `[n][i][j] = ∂step(x_n, h)_i/∂h_j` at h = hPrev_n
  */
 export async function jacobiansAt(
-  layer: Recurrent,
+  layer: FeedbackLayer,
   x: tf.Tensor2D,
   hPrev: tf.Tensor2D,
   options: JacobiansAtOptions = {},

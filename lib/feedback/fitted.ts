@@ -20,7 +20,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../data/batches.ts";
-import type { Recurrent } from "../recurrent.ts";
+import type { FeedbackLayer } from "./layer.ts";
 import { jacobiansAt } from "./exact_jacobians.ts";
 import { meanJacobianDiagonal } from "./jacobian_diagonal.ts";
 import { recurrentActivity, type RecurrentModel } from "./recurrent_activity.ts";
@@ -86,7 +86,7 @@ export function fittedFeedback(options: FittedFeedbackOptions = {}): FittedFeedb
     );
   }
   /** λ ← m·λ + (1 − m)·clamp(measured); returns the refresh's record for the layer. */
-  const update = async (layer: Recurrent, measured: Float32Array) => {
+  const update = async (layer: FeedbackLayer, measured: Float32Array) => {
     const s = measured.length;
     const old = await layer.feedback!.data() as Float32Array;
     const next = new Float32Array(s);

@@ -8,6 +8,7 @@
  * @module
  */
 export * from "./kinds.ts";
+export * from "./layer.ts";
 export * from "./init.ts";
 export * from "./jacobian_diagonal.ts";
 export * from "./exact_jacobians.ts";

@@ -1,24 +1,24 @@
 /**
  * The activations of a model's recurrent layers in one plain forward: each layer's input and
- * states, taken with {@link Recurrent.observe} (what the `fitted` λ and the Jacobian analyses are
+ * states, taken with `observe` (what the `fitted` λ and the Jacobian analyses are
  * measured on).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Recurrent } from "../recurrent.ts";
+import type { FeedbackLayer } from "./layer.ts";
 
-/** A model whose `features` runs its {@link Recurrent} layers (any `LanguageModel`). */
-export interface RecurrentModel {
+/** A model whose `features` runs its recurrent layers (any `LanguageModel`). */
+export interface RecurrentModel<L extends FeedbackLayer = FeedbackLayer> {
   /** Final features, ids [B, T] → [B, T, D]. */
   features(ids: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D;
   /** The recurrent layers, bottom to top. */
-  recurrentLayers(): Recurrent[];
+  recurrentLayers(): L[];
 }
 
 /**
  * The input and the output (states) of each recurrent layer of a model on `ids`, from one plain
- * forward (no gradients), observed with each layer's {@link Recurrent.observe} for the duration
+ * forward (no gradients), observed with each layer's `observe` for the duration
  * of the call.
  * @param ids [B, T] int32
  * @returns per recurrent layer, bottom to top: inputs [B, T, E_l] and states [B, T, S_l] (the

@@ -6,14 +6,9 @@
  * @module
  */
 import { writeFileAtomic } from "./atomic_write.ts";
+import type { NamedTensor } from "../models/torch_names.ts";
 
-/** One float32 tensor: row-major values and shape. */
-export interface NamedTensor {
-  /** The shape, outermost first. */
-  shape: number[];
-  /** The values, row-major. */
-  data: Float32Array;
-}
+export type { NamedTensor } from "../models/torch_names.ts";
 
 /** Encodes tensors (and string metadata) as safetensors bytes; names in the given order. */
 export function encodeSafetensors(

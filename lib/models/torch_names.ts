@@ -13,8 +13,15 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { NamedTensor } from "../io/safetensors.ts";
 import type { LanguageModel } from "./model.ts";
+
+/** One float32 tensor: row-major values and shape. */
+export interface NamedTensor {
+  /** The shape, outermost first. */
+  shape: number[];
+  /** The values, row-major. */
+  data: Float32Array;
+}
 
 /** The models whose weights map onto PyTorch modules. */
 export const TORCH_MODELS = ["rnn-lm", "transformer-like"] as const;

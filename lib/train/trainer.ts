@@ -12,7 +12,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { Batch, BatchPosition } from "../data/batches.ts";
 import { Adam } from "./adam.ts";
 import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
-import { learningRate, type Schedule } from "./schedule.ts";
+import { learningRate } from "./schedule.ts";
+import type { TrainingConfig } from "./training_config.ts";
+
+export type { TrainingConfig } from "./training_config.ts";
 import { evaluate, type TrainableModel, trainStep, yieldToEventLoop } from "./step.ts";
 
 /** The data a run trains and evaluates on. */
@@ -45,43 +48,6 @@ export interface MetricRow {
   lr?: number;
   /** valid / test rows: seconds this evaluation took. */
   evalSeconds?: number;
-}
-
-/**
- * What the trainer reads of a config: its part (`lib/config/parts.ts` picks it from a whole
- * config; the trainer owns the type, so that train/ does not import config/).
- */
-export interface TrainingConfig {
-  /** The run's name (on its summary). */
-  name: string;
-  /** The gradient mode (a label on the summary; the model's layers hold the mode itself). */
-  mode: string;
-  /** The feedback kind (a label on the summary; its plug-ins do the work). */
-  feedback: { kind: string };
-  /** Training epochs (ignored when `steps` is set). */
-  epochs: number;
-  /** Budget of updates that replaces `epochs`, or null. */
-  steps: number | null;
-  /** End this stretch after this many updates (the schedule follows the planned length). */
-  stopAfter: number | null;
-  /** Minutes of wall time between checkpoints besides those at evaluations (0: only those). */
-  checkpointMinutes: number;
-  /** Base learning rate. */
-  lr: number;
-  /** Adam `[β1, β2]`. */
-  betas: [number, number];
-  /** Adam epsilon. */
-  eps: number;
-  /** L2 weight decay (torch Adam semantics). */
-  weightDecay: number;
-  /** Gradient-norm clip (0 = none). */
-  clip: number;
-  /** Learning-rate schedule. */
-  schedule: Schedule;
-  /** Evaluate every this many updates; 0 = `floor(totalSteps / evals)`. */
-  evalEvery: number;
-  /** Number of evaluations per run when `evalEvery` is 0. */
-  evals: number;
 }
 
 /** The run's summary: the training command's final JSON line. */
