@@ -37,7 +37,9 @@ Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => 
       row("layer", "pytorch", "torch-cpu", 64, {
         note: "nn.GRU autograd; torch 9.9.1a0, 1 thread(s)",
       }),
+      row("layer", "pytorch-dsf-ref", "torch-cpu", 70),
       row("ptb-lm", "dsf", "wasm+blas1", 800, { V: 10000 }),
+      row("ptb-lm", "pytorch-dsf-ref", "torch-cpu", 1000, { V: 10000 }),
       row("ptb-lm", "dsf", "wasm", 2400, { V: 10000 }),
       row("ptb-lm", "pytorch", "torch-cpu", 500, { V: 10000 }),
     ],
@@ -47,12 +49,12 @@ Deno.test("speedTables: the ratios of one run, a dash for what it lacks", () => 
   // BPTT / DSF 1.50×, DSF / forward 2.00×, DSF / PyTorch 1.25×.
   assert.match(
     md,
-    /\| 32, 64, 256 \| 40\.0 \| 120 \| – \| 80\.0 \| – \| – \| 64\.0 \/ – \| 1\.50× \| 2\.00× \| 1\.25× \|/,
+    /\| 32, 64, 256 \| 40\.0 \| 120 \| – \| 80\.0 \| – \| – \| 64\.0 \/ – \| 70\.0 \/ – \| 1\.50× \| 2\.00× \| 1\.25× \|/,
   );
-  // The LM step's DSF row: 3.00× XNNPACK, 1.60× PyTorch.
+  // The LM step's DSF row, beside the reference code's DSF: 3.00× XNNPACK, 0.80× PyTorch's.
   assert.match(
     md,
-    /\| 32, 64, 256, 10000 \| DSF \| 2400 \| 800 \| – \| {2}\| 3\.00× \| 1\.60× \| – \|/,
+    /\| 32, 64, 256, 10000 \| DSF \| 2400 \| 800 \| – \| 1000 \/ – \| 3\.00× \| 0\.80× \| – \|/,
   );
   assert.match(md, /results\/x\/bench\.json/);
   assert.match(md, /PyTorch 9\.9\.1a0 on 1 and 2 threads/);

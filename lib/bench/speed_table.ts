@@ -133,6 +133,7 @@ export function speedTables(bench: SpeedTableInput, source: string): string {
         "DSF, XNNPACK",
         "DSF, BLAS 2",
         "PyTorch BPTT 1 / 2 threads",
+        "PyTorch ref. DSF 1 / 2 threads",
         "BPTT / DSF",
         "DSF / forward",
         "DSF / PyTorch (1 thread)",
@@ -152,6 +153,9 @@ export function speedTables(bench: SpeedTableInput, source: string): string {
           ms(step("layer", "dsf", XNN, s)?.stepMs),
           ms(step("layer", "dsf", BLAS2, s)?.stepMs),
           `${ms(t1)} / ${ms(t2)}`,
+          `${ms(step("layer", "pytorch-dsf-ref", TORCH1, s)?.stepMs)} / ${
+            ms(step("layer", "pytorch-dsf-ref", TORCH2, s)?.stepMs)
+          }`,
           ratio(bptt?.stepMs, dsf?.stepMs),
           ratio(dsf?.stepMs, dsf?.forwardMs),
           ratio(dsf?.stepMs, t1),
@@ -171,24 +175,26 @@ export function speedTables(bench: SpeedTableInput, source: string): string {
         "XNNPACK",
         "BLAS 1",
         "BLAS 2",
-        "PyTorch 1 / 2 threads",
+        "PyTorch 1 / 2 threads (BPTT; ref. DSF)",
         "XNNPACK / BLAS 1",
-        "BLAS 1 / PyTorch 1",
+        "BLAS 1 / PyTorch 1 (same mode)",
         "BLAS 1 / BLAS 2",
       ],
       lmShapes.flatMap(([B, T, D, V]) =>
         ["bptt", "ft-bptt", "dsf"].map((mode) => {
           const s = { B, T, D, V };
           const one = step("ptb-lm", mode, BLAS1, s)?.stepMs;
-          const t1 = step("ptb-lm", "pytorch", TORCH1, s)?.stepMs;
-          const t2 = step("ptb-lm", "pytorch", TORCH2, s)?.stepMs;
+          // PyTorch's own BPTT beside ours; the reference code's DSF beside our DSF.
+          const peer = mode === "bptt" ? "pytorch" : mode === "dsf" ? "pytorch-dsf-ref" : null;
+          const t1 = peer ? step("ptb-lm", peer, TORCH1, s)?.stepMs : undefined;
+          const t2 = peer ? step("ptb-lm", peer, TORCH2, s)?.stepMs : undefined;
           return [
             `${B}, ${T}, ${D}, ${V}`,
             mode.toUpperCase(),
             ms(step("ptb-lm", mode, XNN, s)?.stepMs),
             ms(one),
             ms(step("ptb-lm", mode, BLAS2, s)?.stepMs),
-            mode === "bptt" ? `${ms(t1)} / ${ms(t2)}` : "",
+            peer ? `${ms(t1)} / ${ms(t2)}` : "",
             ratio(step("ptb-lm", mode, XNN, s)?.stepMs, one),
             ratio(one, t1),
             ratio(one, step("ptb-lm", mode, BLAS2, s)?.stepMs),

@@ -9,6 +9,7 @@ import * as Plot from "@observablehq/plot";
 import { type Figure, type FigureText, type LegendItem, PALETTE } from "./figure.ts";
 import { DEFAULT_WIDTH } from "./layout.ts";
 import { renderPlot } from "./render.ts";
+import { seriesColors } from "./method_colors.ts";
 
 /** A row of a line chart: any record with numeric x/y fields. */
 export type Row = Record<string, unknown>;
@@ -77,7 +78,8 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
     .sort((a, b) => (a.r[x] as number) - (b.r[x] as number) || a.i - b.i)
     .map(({ r }) => r);
   const seriesDomain = stroke ? options.series ?? unique(data.map((r) => r[stroke])) : [];
-  const colorOf = (i: number) => PALETTE[i % PALETTE.length];
+  const colors = seriesColors(seriesDomain, PALETTE);
+  const colorOf = (i: number) => colors[i] ?? PALETTE[0];
   const styleValues = dashKey ? unique(data.map((r) => r[dashKey])) : [""];
   const dashOf = (v: string, i: number) =>
     options.dashes?.[v] ?? DEFAULT_DASHES[v.toLowerCase()] ?? DASH_CYCLE[i % DASH_CYCLE.length];

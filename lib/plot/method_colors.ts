@@ -1,0 +1,38 @@
+/**
+ * One colour per method across every figure of the project, from the Okabe–Ito palette (safe
+ * for the common forms of colour blindness): a series named after a method (`bptt`, `BPTT`,
+ * `dsf-fitted`, …) is drawn in its colour wherever it appears; other series take the categorical
+ * palette's colours that no method in the same figure uses.
+ *
+ * @module
+ */
+
+/** The methods' colours, by the lower-case names the runs and notebooks use. */
+export const METHOD_COLORS: Readonly<Record<string, string>> = {
+  bptt: "#0072B2", // blue
+  "ft-bptt": "#E69F00", // orange
+  dsf: "#009E73", // bluish green
+  "dsf-fitted": "#CC79A7", // reddish purple: the fitted λ
+  fitted: "#CC79A7",
+  "dsf-jacobian-diagonal": "#D55E00", // vermillion: the Jacobian-diagonal feedback
+  "jacobian-diagonal": "#D55E00",
+  gpt: "#56B4E9", // sky blue: the Transformer baseline
+  transformer: "#56B4E9",
+  ema: "#000000", // black: the EMA (MEGA) baseline
+};
+
+/** The colour of a series named after a method, or undefined for any other name. */
+export function methodColor(series: string): string | undefined {
+  return METHOD_COLORS[series.trim().toLowerCase()];
+}
+
+/**
+ * A colour for each series: the method's where the name is one, else the first colours of
+ * `palette` not taken by a method colour in this figure, in order.
+ */
+export function seriesColors(series: readonly string[], palette: readonly string[]): string[] {
+  const taken = new Set(series.map(methodColor).filter((c): c is string => c !== undefined));
+  const free = palette.filter((c) => !taken.has(c));
+  let next = 0;
+  return series.map((s) => methodColor(s) ?? free[next++ % free.length]);
+}
