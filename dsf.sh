@@ -6,6 +6,8 @@
 #   ./dsf.sh notebooks      execute every notebook headless (DSF_SCALE=quick by default)
 #   ./dsf.sh test           run the test suite (cpu, wasm and webgpu backends)
 #   ./dsf.sh lab            open Jupyter with the Deno kernel on notebooks/
+#   ./dsf.sh lab-check [NB] headless: NB's figures survive nbconvert --to html, and Jupyter
+#                           Notebook runs a cell through the Deno kernel (NB: an executed notebook)
 #   ./dsf.sh setup          install everything, run nothing
 #   ./dsf.sh <task> [args]  any other `deno task` (train, bench, grads, fetch, check, …)
 #
@@ -96,12 +98,19 @@ ensure_data() {
 cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  help|-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
   notebooks) ensure_deno; ensure_jupyter; ensure_blas; ensure_data ;;
   lab)
     ensure_deno; ensure_jupyter; ensure_blas; ensure_data
     jupyter notebook --version >/dev/null 2>&1 || apt_install jupyter-notebook ;;
+  lab-check)
+    ensure_deno; ensure_jupyter
+    jupyter notebook --version >/dev/null 2>&1 || apt_install jupyter-notebook
+    nb="${1:-out/notebooks/01_overview.ipynb}"
+    say "nbconvert --to html of $nb keeps its figures; Jupyter Notebook runs a Deno cell"
+    "$DENO" run -A notebooks/portable.ts html "$nb"
+    exec "$DENO" run -A notebooks/portable.ts server ;;
   test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; ensure_data ;;
   *) ensure_deno; ensure_vulkan; ensure_blas ;;
 esac

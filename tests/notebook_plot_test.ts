@@ -108,7 +108,7 @@ Deno.test("heatmap: big matrices are block-averaged and the caption says so", ()
   assert.throws(() => heatmap([]), /empty matrix/);
 });
 
-Deno.test("Figure: Jupyter display symbol returns the SVG as image/svg+xml", async () => {
+Deno.test("Figure: Jupyter display symbol returns the SVG as image/svg+xml and inline HTML", async () => {
   const fig = lineChart(rows, { x: "step", y: "perplexity", stroke: "mode", title: "t" });
   const displayFn = (fig as unknown as Record<symbol, () => Record<string, string>>)[
     Symbol.for("Jupyter.display")
@@ -116,6 +116,7 @@ Deno.test("Figure: Jupyter display symbol returns the SVG as image/svg+xml", asy
   assert.equal(typeof displayFn, "function");
   const bundle = await displayFn.call(fig);
   assert.equal(bundle["image/svg+xml"], fig.svg);
+  assert.equal(bundle["text/html"], `<div class="dsf-figure">${fig.svg}</div>`);
   assert.match(bundle["text/plain"], /figure: t/);
   assert.equal(String(fig), fig.svg);
 });

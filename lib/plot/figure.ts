@@ -102,9 +102,15 @@ export class Figure {
     this.title = size.title;
   }
 
-  /** The MIME bundle Deno's kernel sends when the figure is a cell's value or is displayed. */
+  /**
+   * The MIME bundle Deno's kernel sends when the figure is a cell's value or is displayed: the
+   * SVG as `image/svg+xml`, and the same SVG inline in `text/html`, which frontends prefer and
+   * which `jupyter nbconvert --to html` keeps as it is (nbconvert 6.5's lab template passes an
+   * `image/svg+xml` output through lxml's `clean_html`, which strips every drawing element).
+   */
   [DISPLAY_SYMBOL](): MediaBundle {
     return {
+      "text/html": `<div class="dsf-figure">${this.svg}</div>`,
       "image/svg+xml": this.svg,
       "text/plain": `[figure${this.title ? `: ${this.title}` : ""} (${this.width}x${this.height})]`,
     };
