@@ -49,7 +49,7 @@ async function checkHtml(path: string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -57,7 +57,7 @@ async function freePort(): Promise<number> {
 }
 
 async function checkServer(): Promise<void> {
-  const port = await freePort();
+  const port = freePort();
   const token = crypto.randomUUID();
   const server = new Deno.Command("jupyter", {
     args: [
