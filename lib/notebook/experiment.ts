@@ -103,7 +103,9 @@ export async function runExperiment(
   const label = options.label ?? config.mode;
   const rows: MetricRow[] = [];
   let bar: ReturnType<typeof progress> | null = null;
-  let lastValid = NaN;
+  // The line shows the last step and the latest validation: an evaluation after step k (which
+  // the trainer reports after k's onStep) updates the line at once, so it never lags the table.
+  let last: Record<string, number> & { step: number } = { step: 0 };
   let summary: TrainSummary;
   try {
     summary = await trainRun(run, {
@@ -111,19 +113,17 @@ export async function runExperiment(
       callbacks: {
         onStep: (i) => {
           bar ??= progress({ total: i.totalSteps, label: `${name} ${label}` });
-          bar.update({
-            step: i.step,
-            loss: i.loss,
-            tokensPerSec: i.tokensPerSec,
-            "valid ppl": lastValid,
-          });
+          last = { ...last, step: i.step, loss: i.loss, tokensPerSec: i.tokensPerSec };
+          bar.update(last);
         },
         afterStep: options.afterStep
           ? (step, batch) => options.afterStep!(step, batch, model)
           : undefined,
         onMetric: (row) => {
           rows.push(row);
-          if (row.split === "valid") lastValid = Number(row.ppl.toFixed(2));
+          if (row.split !== "valid") return;
+          last = { ...last, "valid ppl": Number(row.ppl.toFixed(2)) };
+          bar?.update(last);
         },
       },
     });
@@ -131,7 +131,7 @@ export async function runExperiment(
     model.dispose();
     throw e;
   }
-  if (bar) await (bar as ReturnType<typeof progress>).done();
+  if (bar) await (bar as ReturnType<typeof progress>).done(last);
   if (!options.keepModel) model.dispose();
   return { label, config, summary, rows, model: options.keepModel ? model : undefined };
 }
