@@ -7,7 +7,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { type Figure, type FigureText, type LegendItem, PALETTE } from "./figure.ts";
-import { DEFAULT_WIDTH } from "./layout.ts";
+import { DEFAULT_WIDTH, fmtTick } from "./layout.ts";
 import { renderPlot } from "./render.ts";
 import { seriesColors } from "./method_colors.ts";
 
@@ -40,6 +40,11 @@ export interface LineChartOptions extends FigureText {
   yDomain?: [number, number];
   /** Fixed x domain. */
   xDomain?: [number, number];
+  /**
+   * Ticks of the x axis. Default: at the data when it has at most 10 distinct x values (the
+   * measured T, D or layer counts, not ticks between them), else Plot's.
+   */
+  xTicks?: number[];
   /** Also draw a dot at every point. */
   marker?: boolean;
   /** Width in px (default 640). */
@@ -62,6 +67,42 @@ function unique(values: Iterable<unknown>): string[] {
   return [...new Set([...values].map(String))];
 }
 
+/** A tick label: integers exactly (T = 1024, not 1.02k), others to 3 significant digits. */
+function dataTick(v: number): string {
+  return Number.isInteger(v) ? String(v) : fmtTick(v);
+}
+
+/**
+ * Ticks of a log axis over [min, max], labelled in plain numbers: 1, 2 and 5 × 10^k over more
+ * than a decade, else 3–7 evenly stepped values (steps of 1, 2 or 5 × 10^k), as a reader of a
+ * perplexity axis from 4 to 7 wants them.
+ */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const clean = (v: number) => Number(v.toPrecision(12));
+  if (max / min > 10) {
+    const out: number[] = [];
+    for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
+      for (const m of [1, 2, 5]) {
+        const v = clean(m * 10 ** k);
+        if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) out.push(v);
+      }
+    }
+    return out;
+  }
+  const span = max - min || max;
+  let step = 10 ** Math.floor(Math.log10(span / 5));
+  for (const m of [1, 2, 5, 10]) {
+    if (span / (m * step) <= 7) {
+      step *= m;
+      break;
+    }
+  }
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max * (1 + 1e-9); v += step) out.push(clean(v));
+  return out.length >= 2 ? out : [clean(min), clean(max)];
+}
+
 /**
  * A line chart of `rows`: one line per value of `stroke` (coloured, with a legend), styled by
  * `strokeDasharray` (e.g. train dashed, valid solid), with axis labels, optional log axes, and a
@@ -78,7 +119,14 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
     .sort((a, b) => (a.r[x] as number) - (b.r[x] as number) || a.i - b.i)
     .map(({ r }) => r);
   const seriesDomain = stroke ? options.series ?? unique(data.map((r) => r[stroke])) : [];
-  const colors = seriesColors(seriesDomain, PALETTE);
+  const xValues = [...new Set(data.map((r) => r[x] as number))].sort((a, b) => a - b);
+  const extent = (vs: number[]) => [Math.min(...vs), Math.max(...vs)] as const;
+  const [x0, x1] = options.xDomain ?? extent(xValues);
+  const xTicks = options.xTicks ??
+    (xValues.length <= 10 ? xValues : options.logX ? logTicks(x0, x1) : undefined);
+  const [y0, y1] = options.yDomain ?? extent(data.map((r) => r[y] as number));
+  const yTicks = options.logY ? logTicks(y0, y1) : undefined;
+  const colors = seriesColors(seriesDomain);
   const colorOf = (i: number) => colors[i] ?? PALETTE[0];
   const styleValues = dashKey ? unique(data.map((r) => r[dashKey])) : [""];
   const dashOf = (v: string, i: number) =>
@@ -103,6 +151,25 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
       marks.push(Plot.dot(visible, { x, y, fill: strokeChannel, r: 2 }));
     }
   });
+  // A log axis's tick labels, drawn where Plot draws its own (9 px beyond the ticks).
+  if (options.logX && xTicks) {
+    marks.push(Plot.text(xTicks, {
+      x: (d: number) => d,
+      text: (d: number) => dataTick(d),
+      frameAnchor: "bottom",
+      lineAnchor: "top",
+      dy: 9,
+    }));
+  }
+  if (yTicks) {
+    marks.push(Plot.text(yTicks, {
+      y: (d: number) => d,
+      text: (d: number) => dataTick(d),
+      frameAnchor: "left",
+      textAnchor: "end",
+      dx: -9,
+    }));
+  }
   const legendItems: LegendItem[] = [];
   if (dashKey && styleValues.length > 0) {
     styleValues.forEach((v, i) =>
@@ -123,12 +190,17 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
       type: options.logX ? "log" : "linear",
       label: options.xLabel ?? x,
       domain: options.xDomain,
+      ticks: xTicks,
+      // On a log axis Plot filters any tick format to 1, 2, 5 × 10^k: its labels are text marks.
+      tickFormat: options.logX ? () => "" : dataTick,
     },
     y: {
       type: options.logY ? "log" : "linear",
       label: options.yLabel ?? y,
       domain: options.yDomain,
       clamp: options.yDomain !== undefined,
+      ticks: yTicks,
+      tickFormat: options.logY ? () => "" : dataTick,
     },
     color: stroke
       ? {

@@ -1,8 +1,8 @@
 /**
  * One colour per method across every figure of the project, from the Okabe–Ito palette (safe
  * for the common forms of colour blindness): a series named after a method (`bptt`, `BPTT`,
- * `dsf-fitted`, …) is drawn in its colour wherever it appears; other series take the categorical
- * palette's colours that no method in the same figure uses.
+ * `dsf-fitted`, …) is drawn in its colour wherever it appears; other series take colours of the
+ * same palette that no method in the same figure uses.
  *
  * @module
  */
@@ -19,7 +19,15 @@ export const METHOD_COLORS: Readonly<Record<string, string>> = {
   gpt: "#56B4E9", // sky blue: the Transformer baseline
   transformer: "#56B4E9",
   ema: "#000000", // black: the EMA (MEGA) baseline
+  // The benchmark's peers and implementations.
+  pytorch: "#000000", // black: PyTorch's own BPTT
+  "pytorch-dsf-ref": "#999999", // grey: the reference code's DSF in PyTorch
+  "dsf-wasm": "#009E73", // DSF with its default kernel on wasm
+  "dsf-scan": "#56B4E9", // sky blue: DSF by the Hillis–Steele scan
 };
+
+/** Colours for series that are no method: Okabe–Ito's remaining ones first, then greys. */
+const OTHER_COLORS = ["#56B4E9", "#F0E442", "#999999", "#000000", "#882255", "#44AA99"];
 
 /** The colour of a series named after a method, or undefined for any other name. */
 export function methodColor(series: string): string | undefined {
@@ -28,9 +36,12 @@ export function methodColor(series: string): string | undefined {
 
 /**
  * A colour for each series: the method's where the name is one, else the first colours of
- * `palette` not taken by a method colour in this figure, in order.
+ * `palette` (default: Okabe–Ito's colours no method has) not taken in this figure, in order.
  */
-export function seriesColors(series: readonly string[], palette: readonly string[]): string[] {
+export function seriesColors(
+  series: readonly string[],
+  palette: readonly string[] = OTHER_COLORS,
+): string[] {
   const taken = new Set(series.map(methodColor).filter((c): c is string => c !== undefined));
   const free = palette.filter((c) => !taken.has(c));
   let next = 0;

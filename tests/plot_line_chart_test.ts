@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { lineChart, logTicks, METHOD_COLORS, PALETTE, seriesColors } from "../lib/plot/mod.ts";
+
+Deno.test("method colours: one per method whatever the order or case; others from the palette", () => {
+  assert.deepEqual(seriesColors(["dsf", "BPTT"], PALETTE), [METHOD_COLORS.dsf, METHOD_COLORS.bptt]);
+  assert.deepEqual(seriesColors(["BPTT", "dsf"], PALETTE), [METHOD_COLORS.bptt, METHOD_COLORS.dsf]);
+  // A non-method series takes the first palette colour no method of the figure uses.
+  const [, other] = seriesColors(["ft-bptt", "reference"], [METHOD_COLORS["ft-bptt"], "#123456"]);
+  assert.equal(other, "#123456");
+  // The seven methods have seven distinct colours.
+  const seven = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal", "gpt", "ema"];
+  assert.equal(new Set(seven.map((m) => METHOD_COLORS[m])).size, 7);
+});
+
+Deno.test("lineChart draws each method in its colour", () => {
+  const rows = [
+    { step: 1, ppl: 10, method: "ft-bptt" },
+    { step: 2, ppl: 9, method: "ft-bptt" },
+    { step: 1, ppl: 11, method: "dsf" },
+    { step: 2, ppl: 8, method: "dsf" },
+  ];
+  const svg = lineChart(rows, { x: "step", y: "ppl", stroke: "method" }).svg;
+  for (const m of ["ft-bptt", "dsf"]) {
+    assert.ok(svg.toLowerCase().includes(`stroke="${METHOD_COLORS[m].toLowerCase()}"`), m);
+  }
+  assert.ok(!svg.toLowerCase().includes(`stroke="${METHOD_COLORS.bptt.toLowerCase()}"`));
+});
+
+Deno.test("lineChart: ticks at the measured x when few; plain tick labels, never SI prefixes", () => {
+  const rows = [32, 64, 256, 1024].flatMap((T) => [
+    { T, ms: T * 0.3, method: "dsf" },
+    { T, ms: T * 0.5, method: "bptt" },
+  ]);
+  const svg = lineChart(rows, { x: "T", y: "ms", stroke: "method", logX: true, logY: true }).svg;
+  // The labels at the data are text marks (a log axis's own labels are filtered by Plot).
+  const texts = [...svg.matchAll(/aria-label="text">(.*?)<\/g>/gs)][0][1];
+  assert.deepEqual([...texts.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]), [
+    "32",
+    "64",
+    "256",
+    "1024",
+  ]);
+  const linear = lineChart(rows, { x: "T", y: "ms", stroke: "method" }).svg;
+  const labels = [...linear.matchAll(/aria-label="x-axis tick label">(.*?)<\/g>/gs)][0][1];
+  assert.deepEqual([...labels.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]), [
+    "32",
+    "64",
+    "256",
+    "1024",
+  ]);
+  assert.doesNotMatch(svg, />\d+m<\/text>/, "no SI-prefixed tick labels");
+});
+
+Deno.test("logTicks: 1, 2, 5 × 10^k over decades; even steps over a narrow range", () => {
+  assert.deepEqual(logTicks(0.3, 300), [0.5, 1, 2, 5, 10, 20, 50, 100, 200]);
+  assert.deepEqual(logTicks(4.13, 7.2), [4.5, 5, 5.5, 6, 6.5, 7]);
+  assert.deepEqual(logTicks(140, 160), [140, 145, 150, 155, 160]);
+  assert.deepEqual(logTicks(0, 1), []);
+});
+
+Deno.test("lineChart: a log y axis labels its ticks in plain numbers", () => {
+  const rows = [1, 2, 3].map((step) => ({ step, ppl: 4 + step, method: "bptt" }));
+  const svg = lineChart(rows, { x: "step", y: "ppl", stroke: "method", logY: true }).svg;
+  const groups = [...svg.matchAll(/aria-label="text">(.*?)<\/g>/gs)].map((m) => m[1]);
+  const labels = groups.flatMap((g) => [...g.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]));
+  for (const v of ["5", "5.5", "6", "6.5", "7"]) assert.ok(labels.includes(v), `${v} in ${labels}`);
+});
