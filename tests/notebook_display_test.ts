@@ -70,7 +70,8 @@ Deno.test("formatValue: integers exact, others to significant digits", () => {
   assert.equal(formatValue(1000), "1000");
   assert.equal(formatValue(3.14159, 3), "3.14");
   assert.equal(formatValue(1.5e-5, 2), "1.5e-5");
-  assert.equal(formatValue(Number.NaN), "NaN");
+  assert.equal(formatValue(Number.NaN), "–");
+  assert.equal(formatValue(Infinity), "–");
   assert.equal(formatValue(undefined), "");
 });
 
@@ -150,4 +151,20 @@ Deno.test("progress outside Jupyter: console lines every logIntervalMs, plus the
   assert.equal(lines.length, 4, lines.join("\n"));
   assert.match(lines[0], /^cli: step 1\/10/);
   assert.match(lines[3], /^cli: done step 10\/10/);
+});
+
+Deno.test("table: a dash for a missing number, and the reason under the table", () => {
+  const rows = [{ T: 16, slope: Number.NaN }, { T: 32, slope: 1.02 }];
+  const t = table(rows, { missing: { slope: "fewer than two lengths measured" } });
+  const bundle = (t as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]();
+  assert.doesNotMatch(bundle["text/plain"], /NaN/);
+  assert.match(bundle["text/plain"], /– in slope: fewer than two lengths measured/);
+  assert.match(bundle["text/html"], /<tfoot>.*– in slope: fewer than two lengths measured/);
+  const clean =
+    (table([{ T: 1, slope: 2 }]) as unknown as Record<symbol, () => Record<string, string>>)[
+      Symbol.for("Jupyter.display")
+    ]();
+  assert.doesNotMatch(clean["text/html"], /tfoot/);
 });

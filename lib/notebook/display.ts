@@ -78,13 +78,19 @@ export interface TableOptions {
   digits?: number;
   /** Caption over the table. */
   caption?: string;
+  /**
+   * Why a column has no value in some rows (shown as a dash), by column: printed under the table
+   * for each column that has a dash (default reason: "not measured or not defined for the row").
+   */
+  missing?: Record<string, string>;
 }
 
-/** Formats a cell value: integers as is, other numbers to `digits` significant digits. */
+/** Formats a cell value: integers as is, other numbers to `digits` significant digits, NaN
+ * and ±∞ as a dash (a table says why under it). */
 export function formatValue(value: unknown, digits = 4): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "number") {
-    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return "–";
     if (Number.isInteger(value)) return String(value);
     const a = Math.abs(value);
     if (a !== 0 && (a >= 1e6 || a < 1e-3)) return value.toExponential(digits - 1);
@@ -109,9 +115,21 @@ export function table(
     }</tr>`
   );
   const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
+  const dashed = columns.filter((c, i) =>
+    rows.some((r) => typeof r[c] === "number" && !Number.isFinite(r[c])) ||
+    cells.some((row) => row[i] === "–")
+  );
+  const notes = dashed.map((c) =>
+    `– in ${c}: ${options.missing?.[c] ?? "not measured or not defined for the row"}`
+  );
+  const foot = notes.length
+    ? `<tfoot><tr><td colspan="${columns.length}" style="text-align:left;font-size:smaller">${
+      notes.map(escapeHtml).join("<br>")
+    }</td></tr></tfoot>`
+    : "";
   const html = `<table>${caption}<thead><tr>${head.join("")}</tr></thead><tbody>${
     body.join("")
-  }</tbody></table>`;
+  }</tbody>${foot}</table>`;
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (r: string[]) =>
     r.map((v, i) => numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i])).join("  ").trimEnd();
@@ -120,6 +138,7 @@ export function table(
     line(columns),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...cells.map(line),
+    ...notes,
   ].join("\n");
   return displayable({ "text/html": html, "text/plain": text });
 }
