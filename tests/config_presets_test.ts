@@ -222,3 +222,20 @@ Deno.test("resolveConfig: overrides and errors", () => {
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }
+
+Deno.test("resolveConfig: a typed patch over the preset's scale, then the --set overrides", () => {
+  const c = resolveConfig("ptb-char-gru-1L256", {
+    scale: "quick",
+    patch: { hidden: 96, mode: "ft-bptt", feedback: { high: 0.5 } },
+    set: ["hidden=80"],
+  });
+  assert.equal(c.hidden, 80); // set wins over patch
+  assert.equal(c.mode, "ft-bptt");
+  assert.equal(c.feedback.high, 0.5);
+  assert.equal(c.feedback.init, "linspace"); // the rest of feedback kept
+  assert.equal(c.dataset, "ptb-char"); // the preset's
+  assert.throws(
+    () => resolveConfig("ptb-char-gru-1L256", { patch: { hidden: -1 } }),
+    /hidden/,
+  );
+});

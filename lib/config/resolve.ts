@@ -5,17 +5,29 @@
  */
 import { applyOverrides, parseSet } from "./overrides.ts";
 import { PRESETS } from "./presets.ts";
-import { type Config, type Scale, SCALES, validateConfig, withDefaults } from "./schema.ts";
+import {
+  type Config,
+  type ConfigPatch,
+  type Scale,
+  SCALES,
+  validateConfig,
+  withDefaults,
+} from "./schema.ts";
 
 /** Options of {@link resolveConfig}. */
 export interface ResolveOptions {
   /** Scale preset; default `"quick"`. */
   scale?: Scale;
+  /**
+   * Typed overrides, e.g. `{hidden: 128, feedback: {init: "uniform"}}`, applied over the preset
+   * at its scale (`feedback` merged key by key, other objects and arrays replaced).
+   */
+  patch?: ConfigPatch;
   /** Overrides like `["hidden=128", "feedback.init=uniform"]`, applied last, in order. */
   set?: readonly string[];
 }
 
-/** The validated config of preset `name` at `scale`, with `set` applied. */
+/** The validated config of preset `name` at `scale`, with `patch`, then `set`, applied. */
 export function resolveConfig(name: string, options: ResolveOptions = {}): Config {
   const { scale = "quick", set = [] } = options;
   const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
@@ -29,6 +41,11 @@ export function resolveConfig(name: string, options: ResolveOptions = {}): Confi
       }`,
     );
   }
-  const merged = withDefaults({ ...preset.scales[scale], name, scale });
+  const base = preset.scales[scale];
+  const patch = options.patch ?? {};
+  const feedback = base.feedback || patch.feedback
+    ? { feedback: { ...base.feedback, ...patch.feedback } }
+    : {};
+  const merged = withDefaults({ ...base, ...patch, ...feedback, name, scale });
   return validateConfig(applyOverrides(merged, parseSet(set)));
 }

@@ -12,7 +12,7 @@
  */
 import { type BackendInfo, initBackend } from "../backend.ts";
 import { resolveConfig } from "../config/resolve.ts";
-import { type Config, type Scale, SCALES } from "../config/schema.ts";
+import { type Config, type ConfigPatch, type Scale, SCALES } from "../config/schema.ts";
 import type { Batch } from "../data/batches.ts";
 import type { LanguageModel } from "../models/mod.ts";
 import { DataCache, prepareRun, trainRun } from "../run.ts";
@@ -64,7 +64,9 @@ export interface ExperimentResult {
 export interface RunExperimentOptions {
   /** Scale preset (default: `DSF_SCALE`, else quick). */
   scale?: Scale;
-  /** Overrides, as `deno task train --set` takes them. */
+  /** Typed overrides of the preset, e.g. `{mode: "dsf", hidden: 64}` (see `resolveConfig`). */
+  patch?: ConfigPatch;
+  /** Overrides, as `deno task train --set` takes them (applied after `patch`). */
   set?: string[];
   /** Label of the progress line and of the result (default: the mode). */
   label?: string;
@@ -96,7 +98,7 @@ export async function runExperiment(
 ): Promise<ExperimentResult> {
   const scale = options.scale ?? ((readEnv("DSF_SCALE") ?? "quick") as Scale);
   const offset = options.seedOffset ?? Number(readEnv("DSF_SEED") ?? 0);
-  const base = resolveConfig(name, { scale, set: options.set ?? [] });
+  const base = resolveConfig(name, { scale, patch: options.patch, set: options.set ?? [] });
   const config: Config = { ...base, seed: base.seed + offset };
   const run = await prepareRun(config, { data: dataCache, quiet: true });
   const { model } = run;
