@@ -160,7 +160,9 @@ export function searchReport(rows: readonly SearchRow[]): string {
     "",
     `Command: \`${rows[0]?.command ?? "(no runs yet)"}\``,
     "",
-    `Backend: ${rows[0]?.backend ?? "–"}; runs shared the machine's 2 cores with one training run.`,
+    `Backend: ${(rows[0]?.backend ?? "–").replace(/^backend: /, "")}; the runs shared the ` +
+    "machine's 2 cores with other work (a training run, at the end CI), so their seconds are a " +
+    "guide only.",
     "",
     "| setting | BPTT | FT-BPTT | DSF | ordering per seed | separation | apart | s a run (BPTT / FT / DSF) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
