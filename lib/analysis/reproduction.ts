@@ -27,6 +27,33 @@ export interface ReproRun {
   rows: MetricRow[];
 }
 
+/** The methods in the order tables and figures name them. */
+export const METHOD_ORDER: readonly string[] = [
+  "bptt",
+  "ft-bptt",
+  "dsf",
+  "dsf-fitted",
+  "dsf-jacobian-diagonal",
+];
+
+/** A committed run as {@link ReproRun}: its summary line and its metric rows. */
+export function reproRunOf(
+  run: { summary: Record<string, unknown>; rows: MetricRow[] },
+): ReproRun {
+  const s = run.summary;
+  return {
+    method: methodOf(s as { mode: string; feedback?: string }),
+    seed: Number(s.seed ?? 0),
+    minValPpl: Number(s.minValPpl),
+    testPpl: typeof s.testPpl === "number" ? s.testPpl : null,
+    seconds: Number(s.seconds),
+    steps: Number(s.steps),
+    tokens: Number(s.tokens),
+    extraSeconds: Number(s.feedbackSeconds ?? 0),
+    rows: run.rows,
+  };
+}
+
 /** Mean, population standard deviation and the values. */
 export interface Spread {
   mean: number;

@@ -23,9 +23,10 @@ import {
   commonStep,
   crossingLines,
   meanCurves,
-  methodOf,
+  METHOD_ORDER,
   type MethodSummary,
   type ReproRun,
+  reproRunOf,
   runsAt,
   summarizeMethods,
 } from "../analysis/reproduction.ts";
@@ -49,7 +50,7 @@ interface GroupSummary {
 /** The group whose curves and three lines open the README (`<!-- results:headline -->`). */
 const HEADLINE_GROUP = "ptb-word-30ep";
 
-const ORDER = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
+const ORDER = [...METHOD_ORDER];
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
 const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
@@ -98,17 +99,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
   );
   if (!committed.length) return null;
-  const runs: ReproRun[] = committed.map((r) => ({
-    method: methodOf(r.summary as { mode: string; feedback?: string }),
-    seed: Number(r.summary.seed ?? 0),
-    minValPpl: r.summary.minValPpl,
-    testPpl: r.summary.testPpl,
-    seconds: r.summary.seconds,
-    steps: r.summary.steps,
-    tokens: r.summary.tokens,
-    extraSeconds: Number(r.summary.feedbackSeconds ?? 0),
-    rows: r.rows,
-  }));
+  const runs: ReproRun[] = committed.map(reproRunOf);
   const rows = summarizeMethods(runs, ORDER);
   const first = committed[0].summary;
   const capped = /evalBatches=(\d+)/.exec(String(first.command ?? ""));

@@ -17,6 +17,7 @@ export * from "./experiment.ts";
 export * from "./describe_runs.ts";
 export * from "./complexity.ts";
 export * from "./sweeps.ts";
+export * from "./committed_group.ts";
 
 export * from "../plot/mod.ts";
 export * from "../analysis/mod.ts";

@@ -1,0 +1,108 @@
+/**
+ * A committed results group shown in a notebook: the seed-mean validation curves per method (log
+ * scale, one colour per method) and the table of minima, test perplexities and gap closure, read
+ * from `results/<group>/` — the runs `deno task results <group>` tabulates for the README — or,
+ * when the group has no runs yet, the commands that make them.
+ *
+ * @module
+ */
+import { readCommittedRuns } from "../io/committed_runs.ts";
+import {
+  meanCurves,
+  METHOD_ORDER,
+  type ReproRun,
+  reproRunOf,
+  type Spread,
+  summarizeMethods,
+} from "../analysis/reproduction.ts";
+import { type Figure, lineChart } from "../plot/mod.ts";
+import { type Displayable, markdown, table } from "./display.ts";
+
+/** What {@link committedGroup} found. */
+export interface CommittedGroup {
+  /** The group's runs (empty when none is committed). */
+  runs: ReproRun[];
+  /** The seed-mean validation curves, or null without runs. */
+  figure: Figure | null;
+  /** The table per method, or the commands that make the group. */
+  table: Displayable;
+  /** The runs still training, as "name: epoch k of N done, in progress". */
+  inProgress: string[];
+}
+
+const spread = (s: Spread, digits = 2) =>
+  s.values.length === 0
+    ? "–"
+    : s.values.length > 1
+    ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`
+    : s.mean.toFixed(digits);
+
+/**
+ * Reads and shows one committed group.
+ * @param group e.g. `ptb-word-30ep`
+ * @param options.commands what to print when the group is empty
+ */
+export async function committedGroup(
+  group: string,
+  options: { commands?: readonly string[]; title?: string } = {},
+): Promise<CommittedGroup> {
+  const committed = (await readCommittedRuns(group)).filter((r) =>
+    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
+  );
+  if (committed.length === 0) {
+    const how = options.commands?.length
+      ? ` It is made by:\n\n\`\`\`sh\n${options.commands.join("\n")}\n\`\`\``
+      : "";
+    return {
+      runs: [],
+      figure: null,
+      table: markdown(`No committed runs under \`results/${group}/\` yet.${how}`),
+      inProgress: [],
+    };
+  }
+  const runs = committed.map(reproRunOf);
+  const inProgress = committed.filter((r) => r.summary.inProgress).map((r) =>
+    `${r.name}: ${r.summary.inProgress}`
+  );
+  const first = committed[0].summary;
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const rows = summarizeMethods(runs, [...METHOD_ORDER]).map((m) => ({
+    method: m.method,
+    seeds: m.seeds.join(", "),
+    updates: Math.round(m.steps),
+    "min valid ppl": spread(m.minValPpl),
+    "test ppl": spread(m.testPpl),
+    "gap closed (FT→BPTT)": m.gapClosed.values.length
+      ? `${(100 * m.gapClosed.mean).toFixed(0)}%`
+      : "–",
+  }));
+  const figure = lineChart(
+    meanCurves(runs).map((p) => ({ ...p, tokensM: p.tokens / 1e6 })),
+    {
+      x: "tokensM",
+      y: "ppl",
+      stroke: "method",
+      series: METHOD_ORDER.filter((m) => runs.some((r) => r.method === m)),
+      marker: true,
+      logY: true,
+      xLabel: "training tokens (millions)",
+      yLabel: "validation perplexity (seed mean, log)",
+      title: options.title ?? `${first.config}: validation perplexity (results/${group}/)`,
+      caption: `Committed runs of results/${group}/, mean over seeds ${seeds.join(", ")}; ` +
+        `${first.config}, scale ${first.scale}, backend ${first.backend}` +
+        (inProgress.length ? `; still training: ${inProgress.join("; ")}` : "") + ".",
+    },
+  );
+  return {
+    runs,
+    figure,
+    table: table(rows, {
+      caption: `results/${group}/: per method (the commands are in its summary.md)`,
+      missing: {
+        "test ppl": "measured at the end of a run (still training) or not at all",
+        "gap closed (FT→BPTT)": "needs BPTT, FT-BPTT and the method on the same seed",
+      },
+    }),
+    inProgress,
+  };
+}
