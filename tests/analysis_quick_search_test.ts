@@ -73,3 +73,26 @@ Deno.test("quick search: apart needs the same ordering in both seeds and gaps ov
   assert.match(md, /Not run yet: E \(word/);
   assert.match(md, /Best separated: setting A/);
 });
+
+Deno.test("quick search: a diverged run (null from JSON) or a tie is never apart", () => {
+  const diverged = [
+    row("A", "bptt", 0, 5.0),
+    row("A", "ft-bptt", 0, 6.0),
+    row("A", "dsf", 0, NaN),
+    row("A", "bptt", 1, 5.0),
+    row("A", "ft-bptt", 1, 6.0),
+    row("A", "dsf", 1, 7.0),
+  ].map((r) => JSON.parse(JSON.stringify(r)) as SearchRow); // NaN → null, as results.jsonl holds it
+  assert.equal(searchVerdicts(diverged)[0].apart, false);
+  const tie = [
+    row("B", "bptt", 0, 5.0),
+    row("B", "ft-bptt", 0, 5.0),
+    row("B", "dsf", 0, 7.0),
+    row("B", "bptt", 1, 5.0),
+    row("B", "ft-bptt", 1, 5.0),
+    row("B", "dsf", 1, 7.0),
+  ];
+  const v = searchVerdicts(tie)[0];
+  assert.equal(v.apart, false);
+  assert.equal(v.separation, 0);
+});

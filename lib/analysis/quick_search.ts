@@ -114,7 +114,7 @@ export function searchVerdicts(rows: readonly SearchRow[]): SearchVerdict[] {
     const at = (m: string, seed: number) => mine.find((r) => r.mode === m && r.seed === seed)!;
     const stats: SearchVerdict["stats"] = {};
     for (const m of MODES) {
-      const v = seeds.map((seed) => at(m, seed).valPpl);
+      const v = seeds.map((seed) => at(m, seed).valPpl ?? NaN);
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       const sd = v.length > 1
         ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1))
@@ -130,15 +130,18 @@ export function searchVerdicts(rows: readonly SearchRow[]): SearchVerdict[] {
     for (let i = 0; i + 1 < order.length; i++) {
       const [a, b] = [stats[order[i]], stats[order[i + 1]]];
       const sd = Math.max(a.sd, b.sd);
-      separation = Math.min(separation, sd > 0 ? (b.mean - a.mean) / sd : Infinity);
+      const gap = b.mean - a.mean;
+      separation = Math.min(separation, !(gap > 0) ? 0 : sd > 0 ? gap / sd : Infinity);
     }
+    // A diverged run (NaN/∞, written to JSON as null) or a tie is never "apart".
+    const finite = seeds.every((seed) => MODES.every((m) => Number.isFinite(at(m, seed).valPpl)));
     const same = orderings.every((o) => o === orderings[0]);
     out.push({
       setting: s.id,
       seeds,
       stats,
       orderings,
-      apart: seeds.length >= 2 && same && separation > 2,
+      apart: finite && seeds.length >= 2 && same && separation > 2,
       separation: seeds.length >= 2 ? separation : NaN,
     });
   }

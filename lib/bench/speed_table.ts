@@ -17,7 +17,7 @@ export interface SpeedTableInput {
   /** The measured cases (the fields of {@link BenchRow} the tables read). */
   rows: (
     & Pick<BenchRow, "unit" | "mode" | "impl" | "backend" | "B" | "T" | "D" | "V" | "stepMs">
-    & Partial<Pick<BenchRow, "forwardMs" | "seqDispatches" | "note">>
+    & Partial<Pick<BenchRow, "forwardMs" | "seqDispatches" | "note" | "cell">>
   )[];
 }
 
@@ -52,8 +52,10 @@ export function stepFinder(
   shape: Record<string, number>,
 ) => SpeedRow | undefined {
   const dsfImpl = dsfImplOf(bench);
+  // The GRU's rows (a run may hold other cells too; rows without a cell are a GRU's).
   return (unit, mode, backend, shape) =>
     bench.rows.find((r) =>
+      (r.cell ?? "gru") === "gru" &&
       r.unit === unit && r.mode === mode && r.backend === backend &&
       (mode !== "dsf" || r.impl === dsfImpl) &&
       Object.entries(shape).every(([k, v]) => (r as unknown as Record<string, number>)[k] === v)

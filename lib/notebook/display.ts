@@ -85,12 +85,12 @@ export interface TableOptions {
   missing?: Record<string, string>;
 }
 
-/** Formats a cell value: integers as is, other numbers to `digits` significant digits, NaN
- * and ±∞ as a dash (a table says why under it). */
+/** Formats a value: integers as is, other numbers to `digits` significant digits (NaN as NaN:
+ * a diverged loss stays visible; tables print a dash and the reason instead). */
 export function formatValue(value: unknown, digits = 4): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) return "–";
+    if (Number.isNaN(value)) return "NaN";
     if (Number.isInteger(value)) return String(value);
     const a = Math.abs(value);
     if (a !== 0 && (a >= 1e6 || a < 1e-3)) return value.toExponential(digits - 1);
@@ -105,7 +105,9 @@ export function table(
   options: TableOptions = {},
 ): Displayable {
   const columns = options.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cells = rows.map((r) => columns.map((c) => formatValue(r[c], options.digits)));
+  const cell = (v: unknown) =>
+    typeof v === "number" && !Number.isFinite(v) ? "–" : formatValue(v, options.digits);
+  const cells = rows.map((r) => columns.map((c) => cell(r[c])));
   const numeric = columns.map((c) => rows.some((r) => typeof r[c] === "number"));
   const align = (i: number) => numeric[i] ? "right" : "left";
   const head = columns.map((c, i) => `<th style="text-align:${align(i)}">${escapeHtml(c)}</th>`);

@@ -100,7 +100,7 @@ export function logTicks(min: number, max: number): number[] {
   }
   const out: number[] = [];
   for (let v = Math.ceil(min / step) * step; v <= max * (1 + 1e-9); v += step) out.push(clean(v));
-  return out.length >= 2 ? out : [clean(min), clean(max)];
+  return out.length >= 2 ? out : [...new Set([clean(min), clean(max)])];
 }
 
 /**
@@ -119,12 +119,16 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
     .sort((a, b) => (a.r[x] as number) - (b.r[x] as number) || a.i - b.i)
     .map(({ r }) => r);
   const seriesDomain = stroke ? options.series ?? unique(data.map((r) => r[stroke])) : [];
-  const xValues = [...new Set(data.map((r) => r[x] as number))].sort((a, b) => a - b);
+  // Ticks come from the rows drawn (the series shown) and stay inside a given domain.
+  const drawn = stroke ? data.filter((r) => seriesDomain.includes(String(r[stroke]))) : data;
+  const xValues = [...new Set(drawn.map((r) => r[x] as number))].sort((a, b) => a - b);
   const extent = (vs: number[]) => [Math.min(...vs), Math.max(...vs)] as const;
   const [x0, x1] = options.xDomain ?? extent(xValues);
-  const xTicks = options.xTicks ??
-    (xValues.length <= 10 ? xValues : options.logX ? logTicks(x0, x1) : undefined);
-  const [y0, y1] = options.yDomain ?? extent(data.map((r) => r[y] as number));
+  const inside = (v: number) => v >= x0 && v <= x1;
+  const xTicks = (options.xTicks ??
+    (xValues.length <= 10 ? xValues : options.logX ? logTicks(x0, x1) : undefined))
+    ?.filter(inside);
+  const [y0, y1] = options.yDomain ?? extent(drawn.map((r) => r[y] as number));
   const yTicks = options.logY ? logTicks(y0, y1) : undefined;
   const colors = seriesColors(seriesDomain);
   const colorOf = (i: number) => colors[i] ?? PALETTE[0];

@@ -26,8 +26,22 @@ export const METHOD_COLORS: Readonly<Record<string, string>> = {
   "dsf-scan": "#56B4E9", // sky blue: DSF by the Hillis–Steele scan
 };
 
-/** Colours for series that are no method: Okabe–Ito's remaining ones first, then greys. */
-const OTHER_COLORS = ["#56B4E9", "#F0E442", "#999999", "#000000", "#882255", "#44AA99"];
+/**
+ * Colours for series that are no method: Okabe–Ito's sky blue and yellow, then Tol's
+ * colour-blind-safe muted colours (black and grey stay for PyTorch and the baselines).
+ */
+const OTHER_COLORS = [
+  "#56B4E9",
+  "#F0E442",
+  "#882255",
+  "#44AA99",
+  "#332288",
+  "#DDCC77",
+  "#117733",
+  "#88CCEE",
+  "#AA4499",
+  "#999933",
+];
 
 /** The colour of a series named after a method, or undefined for any other name. */
 export function methodColor(series: string): string | undefined {
