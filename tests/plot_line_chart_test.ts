@@ -7,6 +7,16 @@ Deno.test("method colours: one per method whatever the order or case; others fro
   // A non-method series takes the first palette colour no method of the figure uses.
   const [, other] = seriesColors(["ft-bptt", "reference"], [METHOD_COLORS["ft-bptt"], "#123456"]);
   assert.equal(other, "#123456");
+  // Display labels take their method's colour.
+  assert.deepEqual(
+    seriesColors(["DSF (linspace λ)", "DSF (Jacobian diagonal)", "DSF (fitted λ)", "BPTT · wasm"]),
+    [
+      METHOD_COLORS.dsf,
+      METHOD_COLORS["jacobian-diagonal"],
+      METHOD_COLORS.fitted,
+      METHOD_COLORS.bptt,
+    ],
+  );
   // The seven methods have seven distinct colours.
   const seven = ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal", "gpt", "ema"];
   assert.equal(new Set(seven.map((m) => METHOD_COLORS[m])).size, 7);

@@ -38,5 +38,5 @@ export {
 export { resolveConfig } from "../config/resolve.ts";
 export { delayedRecallChance } from "../data/synthetic.ts";
 export { makeFeedback } from "../feedback/init.ts";
+export { fittedFeedback } from "../feedback/fitted.ts";
 export { scanImplsFor } from "../ops/reverse_scan.ts";
-export { fittedFeedback as adaptiveFeedback } from "../feedback/fitted.ts";

@@ -43,9 +43,18 @@ const OTHER_COLORS = [
   "#999933",
 ];
 
-/** The colour of a series named after a method, or undefined for any other name. */
+/**
+ * The colour of a series named after a method, or undefined for any other name: the exact name
+ * (`bptt`, `FT-BPTT`, `dsf-fitted`), or a label that starts with one (`DSF (linspace λ)`,
+ * `bptt · wasm+blas1`); labels naming our feedbacks (`DSF (Jacobian diagonal)`,
+ * `DSF (fitted λ)`) take the feedback's colour.
+ */
 export function methodColor(series: string): string | undefined {
-  return METHOD_COLORS[series.trim().toLowerCase()];
+  const s = series.trim().toLowerCase();
+  if (METHOD_COLORS[s]) return METHOD_COLORS[s];
+  if (/^dsf\b.*jacobian/.test(s)) return METHOD_COLORS["jacobian-diagonal"];
+  if (/^dsf\b.*(fitted|adaptive)/.test(s)) return METHOD_COLORS.fitted;
+  return METHOD_COLORS[s.split(/[\s·(]/)[0]];
 }
 
 /**
