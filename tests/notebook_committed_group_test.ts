@@ -14,6 +14,7 @@ Deno.test("committedGroup: the committed PTB character runs, per method", async 
   const text = bundle(g.table)["text/plain"];
   for (const m of ["bptt", "ft-bptt", "dsf"]) assert.match(text, new RegExp(`^${m} `, "m"));
   assert.doesNotMatch(text, /NaN/);
+  assert.match(text, /^bptt .* – *$/m, "BPTT's gap cell is a dash");
 });
 
 Deno.test("committedGroup: an empty group says which command makes it", async () => {
@@ -23,4 +24,11 @@ Deno.test("committedGroup: an empty group says which command makes it", async ()
     bundle(g.table)["text/plain"],
     /No committed runs under `results\/no-such-group\/`.*deno task train --config x/s,
   );
+});
+
+Deno.test("committedGroup: no NaN where a group has no test split or no gap", async () => {
+  for (const group of ["recall", "wt2"]) {
+    const text = bundle((await committedGroup(group)).table)["text/plain"];
+    assert.doesNotMatch(text, /NaN/, group);
+  }
 });
