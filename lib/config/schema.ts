@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type Schedule, validateSchedule } from "../train/schedule.ts";
+import { validateSchedule } from "../train/schedule.ts";
+import type { TrainingConfig } from "../train/training_config.ts";
 import { CELL_KINDS, type CellKind } from "../cells/mod.ts";
 import { FEEDBACK_KINDS, type FeedbackKind, isStationary } from "../feedback/kinds.ts";
 import { REVERSE_SCAN_IMPLS, VARYING_SCAN_IMPLS } from "../ops/reverse_scan.ts";
@@ -90,10 +91,12 @@ export interface FeedbackConfig {
   every: number;
 }
 
-/** A resolved, validated experiment config. */
-export interface Config {
-  /** Run name (the preset's by default). */
-  name: string;
+/**
+ * A resolved, validated experiment config: the trainer's fields (lib/train's
+ * {@link TrainingConfig}: name, budget, optimiser, schedule, evaluation), narrowed where the
+ * config knows more (`mode`, `feedback`), and the model's, the data's and the run's.
+ */
+export interface Config extends TrainingConfig {
   /** Scale preset it was resolved at. */
   scale: Scale;
   /** Dataset. */
@@ -114,29 +117,6 @@ export interface Config {
   batchSize: number;
   /** Evaluation batch size. */
   evalBatchSize: number;
-  /** Training epochs (ignored when `steps` is set). */
-  epochs: number;
-  /** Budget of updates that replaces `epochs` (the schedule scales with it), or null. */
-  steps: number | null;
-  /**
-   * Stop this stretch of the run after this many updates (a checkpoint is saved; resume goes
-   * on), without moving the schedule, which follows the planned length; null: run to the end.
-   */
-  stopAfter: number | null;
-  /** Minutes of wall time between checkpoints besides those at evaluations (0: only those). */
-  checkpointMinutes: number;
-  /** Base learning rate. */
-  lr: number;
-  /** Adam `[β1, β2]`. */
-  betas: [number, number];
-  /** Adam epsilon. */
-  eps: number;
-  /** L2 weight decay (torch Adam semantics). */
-  weightDecay: number;
-  /** Gradient-norm clip (0 = none). */
-  clip: number;
-  /** Learning-rate schedule. */
-  schedule: Schedule;
   /** Gradient mode (ignored by gpt and ema). */
   mode: Mode;
   /** Fixed diagonal feedback λ. */
@@ -145,10 +125,6 @@ export interface Config {
   data: TextDataConfig;
   /** DSF reverse-scan implementation; "auto": `scan`, or the custom kernel on webgpu. */
   dsfImpl: DsfImpl;
-  /** Evaluate every this many updates; 0 = `floor(totalSteps / evals)` (the reference). */
-  evalEvery: number;
-  /** Number of evaluations per run when `evalEvery` is 0 (the reference: 50). */
-  evals: number;
   /** Cap on validation batches per evaluation, or null for the whole split. */
   evalBatches: number | null;
   /** Seed of initialisation and data order. */
