@@ -20,22 +20,26 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import { DataCache, prepareRun, trainRun } from "../lib/run.ts";
-import { searchReport, type SearchRow, SETTINGS } from "../lib/analysis/quick_search.ts";
+import {
+  QUICK_SEARCH_SETTINGS,
+  searchReport,
+  type SearchRow,
+} from "../lib/analysis/quick_search.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    settings: { type: "string", default: SETTINGS.map((s) => s.id).join(",") },
+    settings: { type: "string", default: QUICK_SEARCH_SETTINGS.map((s) => s.id).join(",") },
     seeds: { type: "string", default: "0,1" },
     out: { type: "string", default: "results/quick-search" },
   },
 });
 const ids = values.settings.split(",");
-const unknown = ids.filter((id) => !SETTINGS.some((s) => s.id === id));
+const unknown = ids.filter((id) => !QUICK_SEARCH_SETTINGS.some((s) => s.id === id));
 const seeds = values.seeds.split(",").map(Number);
 if (unknown.length || seeds.some((s) => !Number.isInteger(s) || s < 0)) {
   console.error(
-    `quick_search: --settings takes ids of ${SETTINGS.map((s) => s.id).join(", ")} ` +
+    `quick_search: --settings takes ids of ${QUICK_SEARCH_SETTINGS.map((s) => s.id).join(", ")} ` +
       `(got ${unknown.join(", ") || "-"}); --seeds non-negative integers, e.g. 0,1`,
   );
   Deno.exit(2);
@@ -51,7 +55,7 @@ const done = await read();
 const cache = new DataCache();
 const command = `DSF_THREADS=1 deno run -A bench/quick_search.ts --settings ${ids.join(",")} ` +
   `--seeds ${seeds.join(",")} --out ${values.out}`;
-for (const setting of SETTINGS.filter((s) => ids.includes(s.id))) {
+for (const setting of QUICK_SEARCH_SETTINGS.filter((s) => ids.includes(s.id))) {
   for (const seed of seeds) {
     for (const mode of ["bptt", "ft-bptt", "dsf"] as const) {
       if (done.some((r) => r.setting === setting.id && r.seed === seed && r.mode === mode)) {

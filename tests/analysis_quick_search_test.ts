@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  QUICK_SEARCH_SETTINGS,
   searchReport,
   type SearchRow,
   searchVerdicts,
-  SETTINGS,
 } from "../lib/analysis/quick_search.ts";
 import { resolveConfig } from "../lib/config/resolve.ts";
 
@@ -25,7 +25,7 @@ const row = (
 });
 
 Deno.test("quick search: every setting resolves to a valid config", () => {
-  for (const s of SETTINGS) {
+  for (const s of QUICK_SEARCH_SETTINGS) {
     const c = resolveConfig(s.preset, { scale: "quick", set: [...s.set, "mode=dsf"] });
     assert.equal(c.evalBatches, 20, s.id);
     assert.ok(c.steps !== null && c.steps > 0, s.id);

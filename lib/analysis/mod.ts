@@ -26,3 +26,4 @@ export * from "./paper_comparison.ts";
 export * from "./paper_tables.ts";
 export * from "./reproduction.ts";
 export * from "./run_stats.ts";
+export * from "./quick_search.ts";

@@ -23,7 +23,7 @@ export interface SearchSetting {
 const common = ["evalBatchSize=64", "evalBatches=20"];
 
 /** The settings searched: character and word level, widths, contexts, learning rates. */
-export const SETTINGS: readonly SearchSetting[] = [
+export const QUICK_SEARCH_SETTINGS: readonly SearchSetting[] = [
   {
     id: "A",
     preset: "ptb-char-gru-1L256",
@@ -105,7 +105,7 @@ const MODES = ["bptt", "ft-bptt", "dsf"] as const;
 /** The verdict of every setting that has rows. */
 export function searchVerdicts(rows: readonly SearchRow[]): SearchVerdict[] {
   const out: SearchVerdict[] = [];
-  for (const s of SETTINGS) {
+  for (const s of QUICK_SEARCH_SETTINGS) {
     const mine = rows.filter((r) => r.setting === s.id);
     const seeds = [...new Set(mine.map((r) => r.seed))].filter((seed) =>
       MODES.every((m) => mine.some((r) => r.seed === seed && r.mode === m))
@@ -171,7 +171,7 @@ export function searchReport(rows: readonly SearchRow[]): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const v of verdicts) {
-    const s = SETTINGS.find((x) => x.id === v.setting)!;
+    const s = QUICK_SEARCH_SETTINGS.find((x) => x.id === v.setting)!;
     const cell = (m: string) => `${f(v.stats[m].mean)} ± ${f(v.stats[m].sd)}`;
     lines.push(
       `| ${s.id}: ${s.label} | ${cell("bptt")} | ${cell("ft-bptt")} | ${cell("dsf")} | ` +
@@ -179,7 +179,7 @@ export function searchReport(rows: readonly SearchRow[]): string {
         `${MODES.map((m) => v.stats[m].seconds.toFixed(0)).join(" / ")} |`,
     );
   }
-  const missing = SETTINGS.filter((s) => !verdicts.some((v) => v.setting === s.id));
+  const missing = QUICK_SEARCH_SETTINGS.filter((s) => !verdicts.some((v) => v.setting === s.id));
   if (missing.length) {
     lines.push("", `Not run yet: ${missing.map((s) => `${s.id} (${s.label})`).join("; ")}.`);
   }
