@@ -22,7 +22,6 @@ import { writeFileAtomic } from "../io/atomic_write.ts";
 import {
   commonStep,
   crossingLines,
-  meanCurves,
   METHOD_ORDER,
   type MethodSummary,
   type ReproRun,
@@ -33,7 +32,7 @@ import {
 import { headline } from "../analysis/headline.ts";
 import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
-import { lineChart } from "../plot/mod.ts";
+import { groupCurves } from "../notebook/committed_group.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {
@@ -151,16 +150,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     ),
     "",
   ].join("\n");
-  const curves = meanCurves(runs).map((p) => ({ ...p, tokensM: p.tokens / 1e6 }));
-  const fig = lineChart(curves, {
-    x: "tokensM",
-    y: "ppl",
-    stroke: "method",
-    series: ORDER.filter((m) => runs.some((r) => r.method === m)),
-    marker: true,
-    logY: true,
-    xLabel: "training tokens (millions)",
-    yLabel: "validation perplexity (seed mean, log)",
+  const fig = groupCurves(runs, {
     title: `${first.config}: validation perplexity`,
     caption: `Mean over seeds ${[...new Set(runs.map((r) => r.seed))].join(", ")}; ${facts}.`,
   });

@@ -37,6 +37,28 @@ const spread = (s: Spread, digits = 2) => {
 };
 
 /**
+ * A group's seed-mean validation curves per method against training tokens, log scale (the
+ * figure of `deno task results` and of {@link committedGroup}).
+ */
+export function groupCurves(
+  runs: readonly ReproRun[],
+  text: { title: string; caption: string },
+): Figure {
+  return lineChart(meanCurves([...runs]).map((p) => ({ ...p, tokensM: p.tokens / 1e6 })), {
+    x: "tokensM",
+    y: "ppl",
+    stroke: "method",
+    series: METHOD_ORDER.filter((m) => runs.some((r) => r.method === m)),
+    marker: true,
+    logY: true,
+    xLabel: "training tokens (millions)",
+    yLabel: "validation perplexity (seed mean, log)",
+    title: text.title,
+    caption: text.caption,
+  });
+}
+
+/**
  * Reads and shows one committed group.
  * @param group e.g. `ptb-word-30ep`
  * @param options.commands what to print when the group is empty
@@ -77,23 +99,12 @@ export async function committedGroup(
       ? `${(100 * m.gapClosed.mean).toFixed(0)}%`
       : "–",
   }));
-  const figure = lineChart(
-    meanCurves(runs).map((p) => ({ ...p, tokensM: p.tokens / 1e6 })),
-    {
-      x: "tokensM",
-      y: "ppl",
-      stroke: "method",
-      series: METHOD_ORDER.filter((m) => runs.some((r) => r.method === m)),
-      marker: true,
-      logY: true,
-      xLabel: "training tokens (millions)",
-      yLabel: "validation perplexity (seed mean, log)",
-      title: options.title ?? `${first.config}: validation perplexity (results/${group}/)`,
-      caption: `Committed runs of results/${group}/, mean over seeds ${seeds.join(", ")}; ` +
-        `${first.config}, scale ${first.scale}, backend ${first.backend}` +
-        (inProgress.length ? `; still training: ${inProgress.join("; ")}` : "") + ".",
-    },
-  );
+  const figure = groupCurves(runs, {
+    title: options.title ?? `${first.config}: validation perplexity (results/${group}/)`,
+    caption: `Committed runs of results/${group}/, mean over seeds ${seeds.join(", ")}; ` +
+      `${first.config}, scale ${first.scale}, backend ${first.backend}` +
+      (inProgress.length ? `; still training: ${inProgress.join("; ")}` : "") + ".",
+  });
   return {
     runs,
     figure,
