@@ -61,8 +61,8 @@ for (const setting of QUICK_SEARCH_SETTINGS.filter((s) => ids.includes(s.id))) {
       if (done.some((r) => r.setting === setting.id && r.seed === seed && r.mode === mode)) {
         continue;
       }
-      const set = [...setting.set, `mode=${mode}`, `seed=${seed}`, "backend=wasm"];
-      const config = resolveConfig(setting.preset, { scale: "quick", set });
+      const patch = { ...setting.patch, mode, seed, backend: "wasm" } as const;
+      const config = resolveConfig(setting.preset, { scale: "quick", patch });
       const run = await prepareRun(config, { data: cache, quiet: true });
       const t0 = performance.now();
       try {

@@ -10,6 +10,7 @@
  *   --scale NAME    DSF_SCALE for the notebooks (default: env DSF_SCALE, else "quick")
  *   --timeout SEC   limit per cell (default 86400)
  *   --verbose       show nbconvert's and the kernel's own log lines
+ *   --timings FILE  also write each notebook's wall time (and the scale, date, total) as JSON
  *   --no-late-outputs  plain `--execute` (see below)
  *
  * Environment passed to the kernel: DSF_SCALE, DSF_BACKEND, DSF_DATA_DIR (made absolute) and
@@ -100,6 +101,8 @@ export interface RunArgs {
   verbose: boolean;
   /** Use the late-outputs preprocessor. */
   lateOutputs: boolean;
+  /** Where to write the run's timings as JSON (absolute), if anywhere. */
+  timings?: string;
 }
 
 /** Parses run.ts arguments (`--out`, `--in-place`, `--scale`, `--timeout`, `--verbose`). */
@@ -132,6 +135,7 @@ export function parseArgs(args: string[], options: { cwd?: string } = {}): RunAr
       if (!(parsed.timeout > 0)) throw new Error("--timeout needs a positive number of seconds");
     } else if (flag === "--verbose" || flag === "-v") parsed.verbose = true;
     else if (flag === "--no-late-outputs") parsed.lateOutputs = false;
+    else if (flag === "--timings") parsed.timings = resolve(cwd, value());
     else if (flag.startsWith("-")) throw new Error(`unknown option ${flag}`);
     else {
       const withExt = a.endsWith(".ipynb") ? a : `${a}.ipynb`;
@@ -353,6 +357,23 @@ export async function main(argv: string[]): Promise<number> {
     }
     const failed = runs.filter((r) => r.failure);
     const total = runs.reduce((s, r) => s + r.seconds, 0);
+    if (args.timings) {
+      // Merged into the file: a refresh of some notebooks keeps the others' last timings.
+      const previous = await Deno.readTextFile(args.timings).then(JSON.parse).catch(() => ({}));
+      const date = new Date().toISOString();
+      const entries: Record<string, unknown> = { ...previous.notebooks };
+      for (const r of runs) {
+        entries[basename(r.notebook)] = {
+          seconds: Math.round(r.seconds),
+          ok: !r.failure,
+          date,
+          scale: args.scale,
+          threads: base.DSF_THREADS ?? "default",
+        };
+      }
+      const timings = { notebooks: entries };
+      await Deno.writeTextFile(args.timings, JSON.stringify(timings, null, 2) + "\n");
+    }
     console.log(
       `${runs.length} notebook(s) in ${total.toFixed(1)}s: ${runs.length - failed.length} ok` +
         (failed.length

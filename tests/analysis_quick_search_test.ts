@@ -26,9 +26,19 @@ const row = (
 
 Deno.test("quick search: every setting resolves to a valid config", () => {
   for (const s of QUICK_SEARCH_SETTINGS) {
-    const c = resolveConfig(s.preset, { scale: "quick", set: [...s.set, "mode=dsf"] });
+    const c = resolveConfig(s.preset, { scale: "quick", patch: { ...s.patch, mode: "dsf" } });
     assert.equal(c.evalBatches, 20, s.id);
     assert.ok(c.steps !== null && c.steps > 0, s.id);
+    // The label the tables print is the config that runs.
+    const [, level, D, T, B, lr, steps] = s.label.match(
+      /^(char|word), D (\d+), T (\d+), B (\d+), lr ([\d.e-]+), (\d+) updates$/,
+    )!;
+    assert.equal(c.dataset, level === "char" ? "ptb-char" : "ptb", s.id);
+    assert.deepEqual(
+      [c.hidden, c.context, c.batchSize, c.lr, c.steps],
+      [Number(D), Number(T), Number(B), Number(lr), Number(steps)],
+      s.id,
+    );
   }
 });
 

@@ -5,7 +5,6 @@ import {
   summarizeSweep,
   sweepCommands,
   sweepCurveRows,
-  sweepPlan,
   type SweepRun,
   trainModeSweep,
 } from "../lib/analysis/mode_sweep.ts";
@@ -74,19 +73,14 @@ function fakeRun(mode: string, valid: number[], seconds = 1, tokens = 100): Swee
 
 Deno.test("sweeps: plan, run order, curves, summary, comparison and findings", async () => {
   const all = [1, 3, 6, 12].map((L) => ({ setting: L, config: `wt-gru-${L}L512` }));
-  const reduced = sweepPlan(all, "quick", [0, 1], "layers");
-  assert.deepEqual(reduced.points.map((p) => p.setting), [1, 3]);
-  assert.match(reduced.note, /runs 2 of the 4 settings \(layers 1, 3; left out: 6, 12\)/);
-  const full = sweepPlan(all, "small", [0, 1], "layers");
-  assert.equal(full.points.length, 4);
-  assert.equal(full.note, "");
+  const reduced = all.slice(0, 2);
 
   const ppl: Record<string, Record<string, number>> = {
     1: { bptt: 100, "ft-bptt": 150, dsf: 110 },
     3: { bptt: 100, "ft-bptt": 101, dsf: 100.5 },
   };
   const calls: string[] = [];
-  const runs = await trainModeSweep(reduced.points, ["bptt", "ft-bptt", "dsf"], (config, mode) => {
+  const runs = await trainModeSweep(reduced, ["bptt", "ft-bptt", "dsf"], (config, mode) => {
     calls.push(`${config}/${mode}`);
     const L = config === "wt-gru-1L512" ? 1 : 3;
     return Promise.resolve(fakeRun(mode, [200, ppl[L][mode]], mode === "bptt" ? 2 : 1));

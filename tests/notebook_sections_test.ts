@@ -40,7 +40,7 @@ import {
   slopeTable,
 } from "../lib/bench/scaling.ts";
 import { timeRuns } from "../lib/bench/timing.ts";
-import { benchFileFigure, complexityFindings, scalingChart } from "../lib/notebook/complexity.ts";
+import { benchFileFigures, complexityFindings, scalingChart } from "../lib/notebook/complexity.ts";
 import { describeRuns } from "../lib/notebook/describe_runs.ts";
 import type { MetricRow } from "../lib/train/trainer.ts";
 import { useBackend } from "./_util.ts";
@@ -94,12 +94,12 @@ Deno.test("describeRuns: ordering, ties, gap closure, chance, speed", () => {
   assert.match(text, /bptt 1\.000 < dsf 1\.250 < ft-bptt 2\.000/);
   // (2 − 1.25) / (2 − 1) = 75%
   assert.match(text, /dsf \*\*75%\*\*/);
-  assert.match(text, /ft-bptt stays at ln K/);
-  assert.match(text, /bptt is 1\.000 nats below ln K/);
+  assert.match(text, /ft-bptt at ln K/);
+  assert.match(text, /; "at" = within 0\.01\): bptt 1\.000 below/);
   assert.match(text, /ft-bptt 10 ms \(4\.00× faster\)/);
   const tied = describeRuns([runStats(run("bptt", [1.0])), runStats(run("ft-bptt", [1.004]))]);
   assert.match(tied, /≈/);
-  assert.match(tied, /not apart/);
+  assert.match(tied, /a tie at tolerance 0\.01/);
   const refs = describeRuns(
     [runStats(run("zero", [2])), runStats(run("r", [1.5])), runStats(run("bptt", [1]))],
     { refs: { ft: "zero", bptt: "bptt" } },
@@ -162,12 +162,12 @@ Deno.test("kernelRows: λ^k per channel, the linspace mean ≈ 1/(k+1)", () => {
 Deno.test("feedbackVariant: overrides the config accepts", () => {
   const v = feedbackVariant("uniform", 0.5, 1);
   assert.equal(v.label, "uniform [0.5, 1]");
-  const c = resolveConfig("synthetic-recall", { scale: "smoke", set: v.set });
+  const c = resolveConfig("synthetic-recall", { scale: "smoke", patch: v.patch });
   assert.equal(c.mode, "dsf");
   assert.deepEqual([c.feedback.init, c.feedback.low, c.feedback.high], ["uniform", 0.5, 1]);
   const z = resolveConfig("synthetic-recall", {
     scale: "smoke",
-    set: feedbackVariant("linspace", 0, 0).set,
+    patch: feedbackVariant("linspace", 0, 0).patch,
   });
   assert.deepEqual([z.feedback.low, z.feedback.high], [0, 0]);
 });
@@ -196,9 +196,13 @@ Deno.test("loglogSlope, slopesBy, slopeLines, slopeTable: exact power laws", () 
     m: "∝ T²",
     k: "reference",
   }]);
-  const table = slopeTable([{ name: "vs T", rows, x: "T" }]);
+  const table = slopeTable([{ name: "vs T", rows, x: "T", expected: 1 }]);
   assert.equal(table.length, 2);
-  assert.ok(Math.abs(Number(table[1]["vs T"]) - 2) < 1e-9);
+  assert.equal(table[1].sweep, "vs T");
+  assert.equal(table[1].points, 3);
+  assert.ok(Math.abs(Number(table[1]["slope (all)"]) - 2) < 1e-9);
+  assert.ok(Math.abs(Number(table[1]["slope (upper half)"]) - 2) < 1e-9);
+  assert.equal(table[0].reading, "≈ Table 1 (1)");
 });
 
 Deno.test("modelDepth and depthTable: Table 1's dependent steps against measured depths", () => {
@@ -230,7 +234,7 @@ Deno.test("ratioRows: num / den per x", () => {
   ]);
 });
 
-Deno.test("parseBenchFile and benchFileFigure: the CLI's JSON", () => {
+Deno.test("parseBenchFile and benchFileFigures: the CLI's JSON", () => {
   const row = (T: number, mode: string, impl: string) => ({
     cell: "gru",
     mode,
@@ -268,13 +272,19 @@ Deno.test("parseBenchFile and benchFileFigure: the CLI's JSON", () => {
   const timing = stepTimingRows(f.rows);
   assert.deepEqual(timing.map((r) => r.method), ["bptt", "bptt", "dsf-scan", "dsf-scan"]);
   assert.equal(timing[0].ms, 16 / 5);
-  const fig = benchFileFigure(f, { name: "results/bench/bench.json" });
-  assert.ok(fig && fig.svg.includes("2025-01-01") && fig.svg.includes("D = 64"));
-  assert.equal(
-    benchFileFigure(parseBenchFile(JSON.stringify({ meta: {}, rows: [row(16, "bptt", "-")] })), {
-      name: "x",
-    }),
-    null,
+  const figs = benchFileFigures(f, { name: "results/bench/bench.json" });
+  assert.equal(figs.length, 1);
+  assert.equal(figs[0].backend, "wasm");
+  assert.equal(figs[0].slug, "bench_wasm");
+  const svg = figs[0].figure.svg;
+  assert.ok(svg.includes("2025-01-01") && svg.includes("D = 64"));
+  assert.ok(svg.includes("from results/bench/bench.json"));
+  assert.deepEqual(
+    benchFileFigures(
+      parseBenchFile(JSON.stringify({ meta: {}, rows: [row(16, "bptt", "-")] })),
+      { name: "x" },
+    ),
+    [],
   );
   assert.throws(() => parseBenchFile("{}"), /not a benchmark/);
 });
@@ -315,7 +325,8 @@ Deno.test("timing sweeps at tiny sizes: rows, depths, chart, findings", async ()
   });
   assert.ok(fig.svg.includes("∝ T"));
   const text = complexityFindings({ z, scan, backward, step });
-  assert.match(text, /Layer backward, BPTT vs the others/);
-  assert.match(text, /Dependent kernels/);
-  assert.match(text, /Slopes vs D/);
+  assert.match(text, /Table 1 claims/);
+  assert.match(text, /Layer backward time, BPTT over the others/);
+  assert.match(text, /Dependent kernels, measured/);
+  assert.match(text, /Time vs D/);
 });

@@ -10,6 +10,7 @@ import { type CellKind, createCell } from "../cells/mod.ts";
 import { reverseScan, type ReverseScanImpl, scanImplsFor } from "../ops/reverse_scan.ts";
 import { Recurrent } from "../recurrent.ts";
 import { Rng } from "../util/rng.ts";
+import type { ConfigPatch } from "../config/schema.ts";
 
 /**
  * The convolution form of the DSF feedback (eq. 14), evaluated directly in double precision:
@@ -171,17 +172,17 @@ export function kernelRows(
   return rows;
 }
 
-/** A feedback variant for a training run: its label and its `set` overrides. */
+/** A feedback variant for a training run: its label and its typed overrides. */
 export interface FeedbackInitVariant {
   /** E.g. "linspace [0, 0.5]". */
   label: string;
-  /** Overrides for `runExperiment`. */
-  set: string[];
+  /** Overrides for `runExperiment` (`patch`). */
+  patch: ConfigPatch;
 }
 
 /**
- * Feedback variants from `init` and a range, as `set` overrides (mode dsf):
- * `feedbackVariant("linspace", 0, 1)` → `feedback.init=linspace`, `feedback.low=0`, ….
+ * Feedback variants from `init` and a range, as overrides (mode dsf):
+ * `feedbackVariant("linspace", 0, 1)` → `{mode: "dsf", feedback: {init: "linspace", low: 0, high: 1}}`.
  */
 export function feedbackVariant(
   init: "linspace" | "uniform",
@@ -191,6 +192,6 @@ export function feedbackVariant(
 ): FeedbackInitVariant {
   return {
     label: label ?? `${init} [${low}, ${high}]`,
-    set: ["mode=dsf", `feedback.init=${init}`, `feedback.low=${low}`, `feedback.high=${high}`],
+    patch: { mode: "dsf", feedback: { init, low, high } },
   };
 }

@@ -166,23 +166,37 @@ function deviations(j: Jacobians): number[] {
   return out;
 }
 
-/** Per-step statistics in long format `{t, stat, value, ...extra}`, for a line chart. */
+/**
+ * Which statistics {@link jacobianStatRows} lists: `structure`, how diagonal and how stationary
+ * J_t is (diagonal share, mean |J_ii|, non-stationarity: dimensionless, 0–1 in practice);
+ * `norms`, how much one step can grow the gradient (spectral radius, ‖J‖₂: above 1 when it
+ * does); or `all`.
+ */
+export type JacobianStatGroup = "structure" | "norms" | "all";
+
+const STAT_NAMES: [keyof JacobianStepStats, string, "structure" | "norms"][] = [
+  ["diagonalShare", "diagonal share ‖diag J‖/‖J‖_F", "structure"],
+  ["meanAbsDiagonal", "mean |J_ii|", "structure"],
+  ["deviation", "non-stationarity ‖J_t − J̄‖/‖J̄‖", "structure"],
+  ["spectralRadius", "spectral radius", "norms"],
+  ["topSingularValue", "top singular value ‖J‖₂", "norms"],
+];
+
+/**
+ * Per-step statistics in long format `{t, stat, value, ...extra}`, for a line chart: those of
+ * `group` (default all), so that quantities of one scale share an axis.
+ */
 export function jacobianStatRows(
-  stats: JacobianStepStats[],
+  stats: readonly JacobianStepStats[],
   extra: Record<string, string | number> = {},
+  group: JacobianStatGroup = "all",
 ): Record<string, string | number>[] {
-  const names: [keyof JacobianStepStats, string][] = [
-    ["diagonalShare", "diagonal share ‖diag J‖/‖J‖_F"],
-    ["spectralRadius", "spectral radius"],
-    ["topSingularValue", "top singular value ‖J‖₂"],
-    ["meanAbsDiagonal", "mean |J_ii|"],
-    ["deviation", "non-stationarity ‖J_t − J̄‖/‖J̄‖"],
-  ];
+  const names = STAT_NAMES.filter(([, , g]) => group === "all" || g === group);
   return stats.flatMap((r) => names.map(([k, stat]) => ({ t: r.t, stat, value: r[k], ...extra })));
 }
 
 /** Means over t of the per-step statistics. */
-export function meanStats(stats: JacobianStepStats[]): Omit<JacobianStepStats, "t"> {
+export function meanStats(stats: readonly JacobianStepStats[]): Omit<JacobianStepStats, "t"> {
   const mean = (k: keyof JacobianStepStats) => stats.reduce((a, r) => a + r[k], 0) / stats.length;
   return {
     diagonalShare: mean("diagonalShare"),

@@ -1,7 +1,7 @@
 /**
- * Sweeps over settings × gradient modes, as the paper's §5 notebooks run them: which points to
- * run at a scale ({@link sweepPlan}), training each point in each mode through a caller's
- * function ({@link trainModeSweep}), the curves and per-setting summaries of the runs, and the
+ * Sweeps over settings × gradient modes, as the paper's §5 notebooks run them: every point at
+ * every scale (a smaller scale makes each point smaller, never drops one), training each point
+ * in each mode through a caller's function ({@link trainModeSweep}), the curves and per-setting summaries of the runs, and the
  * `deno task train` commands that reproduce them. Pure: training is the caller's.
  *
  * @module
@@ -42,44 +42,14 @@ export interface SweepPoint {
   config: string;
 }
 
-/** A sweep reduced at small scales: the points to run now, and a computed sentence about it. */
-export interface ScaledSweep {
-  /** The points run at this scale. */
-  points: SweepPoint[];
-  /** One sentence saying what was left out (empty when nothing was). */
-  note: string;
-}
-
-/**
- * The points of a sweep to run at `scale`: all of them at `small` and `paper`, only those
- * whose index is in `reducedKeep` at `smoke` and `quick`.
- * @param variable name of the varied quantity, for the note (e.g. "layers")
- */
-export function sweepPlan(
-  all: readonly SweepPoint[],
-  scale: string,
-  reducedKeep: readonly number[],
-  variable: string,
-): ScaledSweep {
-  const reduced = scale === "smoke" || scale === "quick";
-  const points = reduced ? all.filter((_, i) => reducedKeep.includes(i)) : [...all];
-  const note = points.length === all.length
-    ? ""
-    : `At scale \`${scale}\` this notebook runs ${points.length} of the ${all.length} ` +
-      `settings (${variable} ${points.map((p) => p.setting).join(", ")}; left out: ${
-        all.filter((p) => !points.includes(p)).map((p) => p.setting).join(", ")
-      }) to keep the run short; \`small\` and \`paper\` run all ${all.length}.`;
-  return { points, note };
-}
-
 /**
  * Trains every point of a sweep in every mode, in order (settings outer, modes inner).
  * @param run trains one preset in one mode (e.g. a call of `runExperiment`)
  */
-export async function trainModeSweep<R extends FinishedRun>(
+export async function trainModeSweep<R extends FinishedRun, M extends string = string>(
   points: readonly SweepPoint[],
-  modes: readonly string[],
-  run: (config: string, mode: string) => Promise<R>,
+  modes: readonly M[],
+  run: (config: string, mode: M) => Promise<R>,
 ): Promise<SweepRun<R>[]> {
   const out: SweepRun<R>[] = [];
   for (const p of points) {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { ConfigPatch } from "../config/schema.ts";
 
 /** One setting: a preset at `quick` and the overrides that make it. */
 export interface SearchSetting {
@@ -16,51 +17,56 @@ export interface SearchSetting {
   preset: "ptb-char-gru-1L256" | "ptb-gru-1L256";
   /** One line for the table. */
   label: string;
-  /** `--set` overrides over the preset at `quick`. */
-  set: string[];
+  /** Overrides of the preset at `quick`. */
+  patch: ConfigPatch;
 }
 
-const common = ["evalBatchSize=64", "evalBatches=20"];
+const common: ConfigPatch = { evalBatchSize: 64, evalBatches: 20 };
 
-/** The settings searched: character and word level, widths, contexts, learning rates. */
-export const QUICK_SEARCH_SETTINGS: readonly SearchSetting[] = [
+const SETTINGS: SearchSetting[] = [
   {
     id: "A",
     preset: "ptb-char-gru-1L256",
     label: "char, D 256, T 256, B 32, lr 2e-3, 300 updates",
-    set: ["hidden=256", "context=256", "batchSize=32", "lr=2e-3", "steps=300", "evalEvery=100"],
+    patch: { hidden: 256, context: 256, batchSize: 32, lr: 2e-3, steps: 300, evalEvery: 100 },
   },
   {
     id: "B",
     preset: "ptb-char-gru-1L256",
     label: "char, D 128, T 256, B 32, lr 3e-3, 500 updates",
-    set: ["hidden=128", "context=256", "batchSize=32", "lr=3e-3", "steps=500", "evalEvery=100"],
+    patch: { hidden: 128, context: 256, batchSize: 32, lr: 3e-3, steps: 500, evalEvery: 100 },
   },
   {
     id: "C",
     preset: "ptb-char-gru-1L256",
     label: "char, D 256, T 64, B 64, lr 2e-3, 300 updates",
-    set: ["hidden=256", "context=64", "batchSize=64", "lr=2e-3", "steps=300", "evalEvery=100"],
+    patch: { hidden: 256, context: 64, batchSize: 64, lr: 2e-3, steps: 300, evalEvery: 100 },
   },
   {
     id: "D",
     preset: "ptb-char-gru-1L256",
     label: "char, D 128, T 128, B 32, lr 5e-3, 500 updates",
-    set: ["hidden=128", "context=128", "batchSize=32", "lr=5e-3", "steps=500", "evalEvery=100"],
+    patch: { hidden: 128, context: 128, batchSize: 32, lr: 5e-3, steps: 500, evalEvery: 100 },
   },
   {
     id: "E",
     preset: "ptb-gru-1L256",
     label: "word, D 128, T 64, B 32, lr 3e-3, 400 updates",
-    set: ["hidden=128", "context=64", "batchSize=32", "lr=3e-3", "steps=400", "evalEvery=100"],
+    patch: { hidden: 128, context: 64, batchSize: 32, lr: 3e-3, steps: 400, evalEvery: 100 },
   },
   {
     id: "F",
     preset: "ptb-gru-1L256",
     label: "word, D 256, T 64, B 32, lr 2e-3, 250 updates",
-    set: ["hidden=256", "context=64", "batchSize=32", "lr=2e-3", "steps=250", "evalEvery=50"],
+    patch: { hidden: 256, context: 64, batchSize: 32, lr: 2e-3, steps: 250, evalEvery: 50 },
   },
-].map((s) => ({ ...s, set: [...common, ...s.set] } as SearchSetting));
+];
+
+/** The settings searched: character and word level, widths, contexts, learning rates. */
+export const QUICK_SEARCH_SETTINGS: readonly SearchSetting[] = SETTINGS.map((s) => ({
+  ...s,
+  patch: { ...common, ...s.patch },
+}));
 
 /** One finished run. */
 export interface SearchRow {

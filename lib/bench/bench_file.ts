@@ -1,10 +1,13 @@
 /**
  * A committed benchmark file (`deno task bench` writes `<out>/bench.json`) as the complexity
- * notebook reads it: parsed from its text (reading the file is the caller's, so this stays
- * browser-safe), its rows as a table and as {@link TimingRow}s.
+ * notebook reads it: parsed from its text ({@link parseBenchFile}, no file access), its rows as
+ * a table and as {@link TimingRow}s; and the committed files under `results/bench/` read from
+ * disk ({@link readCommittedBenchFiles}).
  *
  * @module
  */
+import { join } from "node:path";
+import { projectRoot } from "../io/dirs.ts";
 import type { TimingRow } from "./complexity.ts";
 import { type BenchRow, outputRow, seriesLabeller } from "./results.ts";
 
@@ -58,4 +61,49 @@ export function stepTimingRows(rows: readonly BenchRow[]): TimingRow[] {
     ...(r.seqDispatches === null ? {} : { seqDispatches: r.seqDispatches }),
     ...(r.backwardKernels == null ? {} : { kernels: r.backwardKernels }),
   }));
+}
+
+/** One committed benchmark file: its path from the project root, and its parsed contents. */
+export interface CommittedBenchFile {
+  /** E.g. `results/bench/bench.json`, `results/bench/webgpu_llvmpipe/bench.json`. */
+  name: string;
+  /** The parsed file. */
+  file: BenchFile;
+}
+
+/**
+ * Reads the committed benchmark files: every `*.json` directly under `results/bench/` (or
+ * `dir`) and the `bench.json` of each folder in it (`deno task bench --out results/bench/<x>`),
+ * sorted by path; files that are no benchmark result (no rows array) are skipped.
+ * @returns [] when the folder does not exist
+ */
+export async function readCommittedBenchFiles(dir?: string): Promise<CommittedBenchFile[]> {
+  const root = dir ?? join(projectRoot(), "results", "bench");
+  const shown = dir ?? "results/bench";
+  const paths: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(root)) {
+      if (e.isFile && e.name.endsWith(".json")) paths.push(e.name);
+      if (e.isDirectory) paths.push(`${e.name}/bench.json`);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  const out: CommittedBenchFile[] = [];
+  for (const p of paths.sort()) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(join(root, p));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw e;
+    }
+    try {
+      out.push({ name: `${shown}/${p}`, file: parseBenchFile(text) });
+    } catch (e) {
+      if (!/not a benchmark result/.test((e as Error).message)) throw e;
+    }
+  }
+  return out;
 }

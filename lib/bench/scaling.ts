@@ -1,32 +1,16 @@
 /**
  * How measured times and depths scale (§4, Table 1): log-log slopes per method, reference
- * power laws for a chart, Table 1's model of the temporal depth next to the measured one, time
- * ratios between methods, and a table of slopes per sweep.
+ * power laws for a chart, Table 1's model of the temporal depth next to the measured one, and
+ * time ratios between methods; the fits and the table of slopes per sweep are `slope_fit.ts`'s
+ * (re-exported here).
  *
  * @module
  */
 import type { TimingRow } from "./complexity.ts";
 import { temporalDepthModel } from "./dispatch.ts";
+import { loglogSlope } from "./slope_fit.ts";
 
-/**
- * The least-squares slope of log y against log x (the exponent of a power law y ∝ x^p).
- * NaN with fewer than two usable (positive) points.
- */
-export function loglogSlope(points: readonly { x: number; y: number }[]): number {
-  const p = points.filter((q) => q.x > 0 && q.y > 0 && Number.isFinite(q.x + q.y));
-  if (p.length < 2) return NaN;
-  const lx = p.map((q) => Math.log(q.x));
-  const ly = p.map((q) => Math.log(q.y));
-  const mx = lx.reduce((a, b) => a + b, 0) / p.length;
-  const my = ly.reduce((a, b) => a + b, 0) / p.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < p.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return den > 0 ? num / den : NaN;
-}
+export * from "./slope_fit.ts";
 
 /**
  * Log-log slope of `y` against `x` per value of `series`, over the rows that `where` keeps.
@@ -108,6 +92,79 @@ export function depthTable(
   });
 }
 
+/** Why Table 1's depth of a method stays constant in T ("" when it grows). */
+export function constantDepthReason(method: string): string {
+  if (modelDepth(method, 2) !== modelDepth(method, 4)) return "";
+  return method === "ft-bptt"
+    ? "FT-BPTT has no chain through time (Table 1: O(1))"
+    : "the scan runs inside one kernel (its loop is not a chain of kernels)";
+}
+
+/**
+ * The `missing` reasons of a {@link depthTable} (for `table(rows, {missing})`): which methods
+ * have no kernels per model step, and why — Table 1's depth does not grow with T for them, so
+ * there is no model step to divide by — with their measured depths at the smallest and largest T.
+ */
+export function depthTableMissing(
+  depth: readonly Record<string, string | number>[],
+): Record<string, string> {
+  const col = "kernels / model step";
+  const Ts = Object.keys(depth[0] ?? {}).filter((k) => /^T=\d+$/.test(k));
+  const [a, b] = [Ts[0], Ts[Ts.length - 1]];
+  const why = depth.filter((d) => !Number.isFinite(Number(d[col]))).map((d) => {
+    const m = String(d.method);
+    const reason = constantDepthReason(m);
+    const measured = `measured ${d[a] ?? "?"} → ${d[b] ?? "?"} kernels from ${a} to ${b}`;
+    return reason
+      ? `${m}: ${reason}, its depth does not grow with T (${measured})`
+      : `${m}: depth not measured at both ends of the sweep`;
+  });
+  return why.length ? { [col]: why.join("; ") } : {};
+}
+
+/** How one method's measured depth follows Table 1's model ({@link depthReadings}). */
+export interface DepthReading {
+  /** The method. */
+  method: string;
+  /** Table 1's depth in T: "T" (T − 1 steps), "log T" (levels or stages), "constant". */
+  model: "T" | "log T" | "constant";
+  /** Measured depth at the smallest and the largest T. */
+  first: number;
+  /** Measured depth at the largest T. */
+  last: number;
+  /** Measured kernels per model step from the smallest to the largest T (NaN if constant). */
+  perStep: number;
+  /**
+   * Whether the measurement follows the model: the same kernels per model step (within 15%)
+   * between every pair of neighbouring T, or, for a constant model, the same depth at every T.
+   */
+  follows: boolean;
+}
+
+/** Per method, how the measured dependency depth follows Table 1's model over the T sweep. */
+export function depthReadings(
+  rows: readonly TimingRow[],
+  where: (r: TimingRow) => boolean = () => true,
+): DepthReading[] {
+  const kept = rows.filter(where).filter((r) => r.seqDispatches !== undefined);
+  return [...new Set(kept.map((r) => r.method))].map((method) => {
+    const pts = kept.filter((r) => r.method === method).sort((p, q) => p.T - q.T)
+      .map((r) => ({ t: r.T, d: r.seqDispatches!, m: modelDepth(method, r.T) }));
+    const [p0, p1] = [pts[0], pts[pts.length - 1]];
+    const model = p1.m === p0.m ? "constant" : p1.m - p0.m === p1.t - p0.t ? "T" : "log T";
+    const perStep = model === "constant" ? NaN : (p1.d - p0.d) / (p1.m - p0.m);
+    const steps: number[] = [];
+    for (let i = 1; i < pts.length; i++) {
+      const dm = pts[i].m - pts[i - 1].m;
+      if (dm !== 0) steps.push((pts[i].d - pts[i - 1].d) / dm);
+    }
+    const follows = model === "constant"
+      ? pts.every((p) => p.d === p0.d)
+      : pts.length >= 2 && steps.every((s) => Math.abs(s - perStep) <= 0.15 * Math.abs(perStep));
+    return { method, model, first: p0.d, last: p1.d, perStep, follows };
+  });
+}
+
 /**
  * Time ratios `num / den` per x (e.g. BPTT's backward over DSF's at each T): one row per x
  * value, one column per denominator method, named `${num} / ${den}`.
@@ -123,36 +180,6 @@ export function ratioRows(
   return xs.map((x) => {
     const row: Record<string, number> = { [options.x]: x };
     for (const d of options.den) row[`${options.num} / ${d}`] = at(options.num, x) / at(d, x);
-    return row;
-  });
-}
-
-/** One sweep for {@link slopeTable}: its rows, the swept size, and which rows to keep. */
-export interface SlopeSet {
-  /** Column name, e.g. "scan vs T". */
-  name: string;
-  /** The timing rows. */
-  rows: readonly TimingRow[];
-  /** The swept size. */
-  x: "T" | "D";
-  /** Which rows (e.g. `r.D === 32`). */
-  where?: (r: TimingRow) => boolean;
-}
-
-/**
- * Log-log slopes of time against the swept size, one row per method and one column per sweep
- * (the measured exponent p of time ∝ size^p; compare with Table 1's).
- */
-export function slopeTable(sets: readonly SlopeSet[]): Record<string, string | number>[] {
-  const methods: string[] = [];
-  const cols = sets.map((set) => {
-    const slopes = slopesBy(set.rows, { x: set.x, y: "ms", series: "method" }, set.where);
-    for (const s of slopes) if (!methods.includes(s.series)) methods.push(s.series);
-    return new Map(slopes.map((s) => [s.series, s.slope]));
-  });
-  return methods.map((m) => {
-    const row: Record<string, string | number> = { method: m };
-    sets.forEach((set, i) => (row[set.name] = cols[i].get(m) ?? NaN));
     return row;
   });
 }

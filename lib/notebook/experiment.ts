@@ -4,8 +4,9 @@
  *
  * ```ts
  * const s = notebookSettings();                       // DSF_SCALE, DSF_BACKEND, DSF_SEED
- * const r = await runExperiment("ptb-gru-1L256", { scale: s.scale, set: ["mode=dsf"] });
+ * const r = await runExperiment("ptb-gru-1L256", { scale: s.scale, patch: { mode: "dsf" } });
  * r.summary.minValPpl; r.rows;                        // MetricRow[] (train / valid / test)
+ * const q = await runExperiment(RECALL, { patch: { mode: "dsf" } }); // a shared notebook preset
  * ```
  *
  * @module
@@ -19,6 +20,7 @@ import { DataCache, prepareRun, trainRun } from "../run.ts";
 import type { MetricRow, TrainSummary } from "../train/trainer.ts";
 import { readEnv } from "../io/dirs.ts";
 import { progress } from "./display.ts";
+import { mergePatches, type NotebookPreset, presetPatch } from "./presets.ts";
 
 /** What a notebook runs at: scale, backend and seed (from the environment). */
 export interface NotebookSettings {
@@ -90,15 +92,20 @@ const dataCache = new DataCache();
 /**
  * Trains one configuration with live progress (updated in place in Jupyter, plain lines
  * elsewhere) and returns its curves and summary.
- * @param name a preset name (see `listConfigs()`)
+ * @param preset a preset name (see `listConfigs()`), or a notebook preset (`presets.ts`: a
+ *   preset with the overrides it runs with at this scale, under `options.patch`)
  */
 export async function runExperiment(
-  name: string,
+  preset: string | NotebookPreset,
   options: RunExperimentOptions = {},
 ): Promise<ExperimentResult> {
   const scale = options.scale ?? ((readEnv("DSF_SCALE") ?? "quick") as Scale);
   const offset = options.seedOffset ?? Number(readEnv("DSF_SEED") ?? 0);
-  const base = resolveConfig(name, { scale, patch: options.patch, set: options.set ?? [] });
+  const name = typeof preset === "string" ? preset : preset.preset;
+  const patch = typeof preset === "string"
+    ? options.patch
+    : mergePatches(presetPatch(preset, scale), options.patch ?? {});
+  const base = resolveConfig(name, { scale, patch, set: options.set ?? [] });
   const config: Config = { ...base, seed: base.seed + offset };
   const run = await prepareRun(config, { data: dataCache, quiet: true });
   const { model } = run;

@@ -1,6 +1,6 @@
 /**
  * Notebook helpers: notebook output (`display.ts`: Markdown, tables, live progress), experiments
- * run from a notebook (`experiment.ts`), and what the notebooks show: run comparisons in words
+ * run from a notebook (`experiment.ts`) and the named experiments they share (`presets.ts`), and what the notebooks show: run comparisons in words
  * (`describe_runs.ts`), the complexity notebook's charts and findings (`complexity.ts`) and the
  * paper sweeps' tables, charts and findings (`sweeps.ts`).
  *
@@ -14,6 +14,7 @@
 
 export * from "./display.ts";
 export * from "./experiment.ts";
+export * from "./presets.ts";
 export * from "./describe_runs.ts";
 export * from "./complexity.ts";
 export * from "./sweeps.ts";
@@ -40,3 +41,6 @@ export { delayedRecallChance } from "../data/synthetic.ts";
 export { makeFeedback } from "../feedback/init.ts";
 export { fittedFeedback } from "../feedback/fitted.ts";
 export { scanImplsFor } from "../ops/reverse_scan.ts";
+export * from "./jacobians.ts";
+export * from "./dsf_findings.ts";
+export * from "./beyond_findings.ts";

@@ -208,6 +208,36 @@ export function findings(ours: readonly OurSetting[], options: FindingsOptions =
 }
 
 /**
+ * The finding of one setting of a sweep, for the line under its figure: the ordering of the
+ * modes and the gap (the first line {@link findings} writes for it); empty when the setting
+ * did not run.
+ */
+export function settingFinding(
+  ours: readonly OurSetting[],
+  setting: string | number,
+  options: FindingsOptions = {},
+): string {
+  const o = ours.filter((x) => String(x.setting) === String(setting));
+  return o.length ? findings(o, options)[0].replace(/^- /, "") : "";
+}
+
+/**
+ * A claim and what our data says about it, as one Markdown block: "**Claim** (source): …",
+ * then "**Data** (context):" and the computed lines.
+ * @param claim what the paper (or we) claim, and where: `{source: "Figure 2", text: "…"}`
+ */
+export function claimThenData(
+  claim: { source: string; text: string },
+  data: { context: string; lines: readonly string[] },
+): Displayable {
+  const lines = data.lines.map((l) => (l.startsWith("- ") ? l : `- ${l}`));
+  return markdown(
+    `**Claim** (${claim.source}): ${claim.text}.\n\n**Data** (${data.context}):\n\n` +
+      lines.join("\n"),
+  );
+}
+
+/**
  * One sentence on how a scaled config differs from the paper-scale one, computed from both
  * (e.g. "hidden 64 (paper 512), context 32 (256), …").
  */

@@ -55,6 +55,28 @@ export interface SimdKernels {
     rows: number,
     d: number,
   ): void;
+  /**
+   * Adam's update of n4 floats (a multiple of 4) at θ, g, m, v into θ', m', v' (byte offsets),
+   * with float32 scalars β1, 1 − β1, β2, 1 − β2, step size, √(1 − β2^t), ε, weight decay.
+   */
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    po: number,
+    mo: number,
+    vo: number,
+    n4: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    ss: number,
+    bc: number,
+    eps: number,
+    wd: number,
+  ): void;
 }
 
 /** What the module needs of the tfjs wasm backend: its exported memory. */

@@ -1,7 +1,7 @@
 ;; SIMD kernels for the tfjs wasm backend (lib/ops/wasm_simd.ts), run on its own memory
 ;; (imported): the rows of the fused softmax cross-entropy (4 floats at a time; a row's last
-;; v mod 4 floats are left to the caller) and the GRU step's gate arithmetic. Assembled by
-;; `deno task wasm` into wasm_simd_bytes.ts; tests/wasm_simd_test.ts checks the bytes match.
+;; v mod 4 floats are left to the caller), the GRU step's gate arithmetic and its backward, and
+;; Adam's update. Assembled by `deno task wasm` into wasm_simd_bytes.ts; tests/wasm_simd_test.ts checks the bytes match.
 (module
   (import "env" "memory" (memory 1))
 
@@ -208,4 +208,41 @@
         (local.set $gh (i32.add (local.get $gh) (i32.mul (local.get $db) (i32.const 3))))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rows))))
+
+  ;; One Adam update of n4 floats (n4 a multiple of 4) in the order of the tf-ops route
+  ;; (lib/train/adam.ts): with wd ≠ 0 g ← g + θ·wd; m' = m·b1 + g·c1; v' = v·b2 + (g·g)·c2;
+  ;; θ' = θ − (m' / (√v' / bc + eps))·ss; θ', m', v' stored at po, mo, vo.
+  (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $po i32) (param $mo i32) (param $vo i32) (param $n4 i32) (param $b1 f32)
+    (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $ss f32) (param $bc f32)
+    (param $eps f32) (param $wd f32)
+    (local $i i32) (local $end i32) (local $th v128) (local $gr v128) (local $mm v128)
+    (local $vv v128) (local $decay i32)
+    (local.set $end (i32.shl (local.get $n4) (i32.const 2)))
+    (local.set $decay (f32.ne (local.get $wd) (f32.const 0)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $th (v128.load (i32.add (local.get $p) (local.get $i))))
+        (local.set $gr (v128.load (i32.add (local.get $g) (local.get $i))))
+        (if (local.get $decay)
+          (then (local.set $gr (f32x4.add (local.get $gr)
+            (f32x4.mul (local.get $th) (f32x4.splat (local.get $wd)))))))
+        (local.set $mm (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (f32x4.splat (local.get $b1)))
+          (f32x4.mul (local.get $gr) (f32x4.splat (local.get $c1)))))
+        (local.set $vv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (f32x4.splat (local.get $b2)))
+          (f32x4.mul (f32x4.mul (local.get $gr) (local.get $gr)) (f32x4.splat (local.get $c2)))))
+        (v128.store (i32.add (local.get $po) (local.get $i))
+          (f32x4.sub (local.get $th)
+            (f32x4.mul
+              (f32x4.div (local.get $mm)
+                (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (f32x4.splat (local.get $bc)))
+                  (f32x4.splat (local.get $eps))))
+              (f32x4.splat (local.get $ss)))))
+        (v128.store (i32.add (local.get $mo) (local.get $i)) (local.get $mm))
+        (v128.store (i32.add (local.get $vo) (local.get $i)) (local.get $vv))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
 )

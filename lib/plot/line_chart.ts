@@ -51,7 +51,28 @@ export interface LineChartOptions extends FigureText {
   width?: number;
   /** Height of the plot area in px (default 360). */
   height?: number;
+  /**
+   * Reference lines (e.g. power laws y ∝ x^p), drawn dashed in grey over the data, each with a
+   * legend entry of the same colour and dashes; not a series (no colour of the series legend).
+   */
+  references?: readonly ReferenceLine[];
 }
+
+/** A reference line of {@link LineChartOptions.references}. */
+export interface ReferenceLine {
+  /** Legend label, e.g. "∝ T". */
+  label: string;
+  /** Its points, in x order. */
+  points: readonly { x: number; y: number }[];
+  /** Dash pattern (default: one of a cycle, so that two references differ). */
+  dash?: string;
+  /** Colour (default grey). */
+  color?: string;
+}
+
+/** Dashes of reference lines, in order; their default colour. */
+const REFERENCE_DASHES = ["5,4", "1.5,3", "10,3,2,3"];
+const REFERENCE_COLOR = "#666666";
 
 const DEFAULT_DASHES: Record<string, string> = {
   train: "6,4",
@@ -128,7 +149,14 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
   const xTicks = (options.xTicks ??
     (xValues.length <= 10 ? xValues : options.logX ? logTicks(x0, x1) : undefined))
     ?.filter(inside);
-  const [y0, y1] = options.yDomain ?? extent(drawn.map((r) => r[y] as number));
+  const refs = (options.references ?? []).map((ref, i) => ({
+    ...ref,
+    points: ref.points.filter((p) => ok(p.x, options.logX) && ok(p.y, options.logY)),
+    dash: ref.dash ?? REFERENCE_DASHES[i % REFERENCE_DASHES.length],
+    color: ref.color ?? REFERENCE_COLOR,
+  })).filter((ref) => ref.points.length >= 2);
+  const refYs = refs.flatMap((ref) => ref.points.map((p) => p.y));
+  const [y0, y1] = options.yDomain ?? extent([...drawn.map((r) => r[y] as number), ...refYs]);
   const yTicks = options.logY ? logTicks(y0, y1) : undefined;
   const colors = seriesColors(seriesDomain);
   const colorOf = (i: number) => colors[i] ?? PALETTE[0];
@@ -155,6 +183,15 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
       marks.push(Plot.dot(visible, { x, y, fill: strokeChannel, r: 2 }));
     }
   });
+  for (const ref of refs) {
+    marks.push(Plot.line(ref.points, {
+      x: "x",
+      y: "y",
+      stroke: ref.color,
+      strokeWidth: 1.4,
+      strokeDasharray: ref.dash,
+    }));
+  }
   // A log axis's tick labels, drawn where Plot draws its own (9 px beyond the ticks).
   if (options.logX && xTicks) {
     marks.push(Plot.text(xTicks, {
@@ -179,6 +216,9 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
     styleValues.forEach((v, i) =>
       legendItems.push({ label: v, color: "#555", swatch: "line", dash: dashOf(v, i) })
     );
+  }
+  for (const ref of refs) {
+    legendItems.push({ label: ref.label, color: ref.color, swatch: "line", dash: ref.dash });
   }
   return renderPlot({
     title: options.title,

@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { adamUpdateAvailable, wasmAdamUpdate } from "../ops/wasm_adam.ts";
 
 /** Hyper-parameters of {@link Adam}. */
 export interface AdamOptions {
@@ -117,6 +118,27 @@ export class Adam {
     const [b1, b2] = this.betas;
     const stepSize = lr / (1 - Math.pow(b1, t));
     const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
+    if (adamUpdateAvailable()) {
+      // wasm: one fused pass per parameter, bit-equal to the ops below (lib/ops/wasm_adam.ts).
+      const attrs = {
+        beta1: b1,
+        beta2: b2,
+        stepSize,
+        bc2Sqrt,
+        eps: this.eps,
+        weightDecay: this.weightDecay,
+      };
+      for (const [name, p] of Object.entries(this.#params)) {
+        const [m, v] = [this.#m[name], this.#v[name]];
+        const [pNew, mNew, vNew] = wasmAdamUpdate({ p, g: grads[name], m, v }, attrs);
+        m.assign(mNew);
+        v.assign(vNew);
+        p.assign(pNew);
+        tf.dispose([pNew, mNew, vNew]);
+      }
+      this.#step = t;
+      return;
+    }
     tf.tidy(() => {
       for (const [name, p] of Object.entries(this.#params)) {
         let g = grads[name];

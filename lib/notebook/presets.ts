@@ -1,0 +1,149 @@
+/**
+ * Named experiments the notebooks share: a preset of `lib/config/presets.ts` plus typed
+ * overrides, at every scale (`always`) and at `quick` only (`quick`: what makes the run fit a
+ * notebook on a 2-core CPU). A notebook passes one to `runExperiment` in place of a preset name
+ * and adds its own changes as a typed `patch`:
+ *
+ * ```ts
+ * const r = await runExperiment(RECALL, { patch: { mode: "dsf", lr: 0.02 } });
+ * ```
+ *
+ * The paper sweeps' points are in {@link PAPER_SWEEPS}: every point runs at every scale (a
+ * smaller scale makes each point smaller, it never drops one).
+ *
+ * @module
+ */
+import type { ConfigPatch, Scale } from "../config/schema.ts";
+import type { SweepPoint } from "../analysis/mode_sweep.ts";
+import { QUICK_SEARCH_SETTINGS } from "../analysis/quick_search.ts";
+
+/** A preset with the overrides a notebook runs it with. */
+export interface NotebookPreset {
+  /** The preset's name (`listConfigs()`). */
+  preset: string;
+  /** One line: what the run is. */
+  description: string;
+  /** Overrides at every scale. */
+  always?: ConfigPatch;
+  /** Overrides at `quick` only (after `always`). */
+  quick?: ConfigPatch;
+}
+
+/** The overrides of `p` at `scale` (`always`, then `quick` at quick), feedback keys merged. */
+export function presetPatch(p: NotebookPreset, scale: Scale): ConfigPatch {
+  return mergePatches(p.always ?? {}, scale === "quick" ? p.quick ?? {} : {});
+}
+
+/** `b` over `a`; the `feedback` part merged key by key. */
+export function mergePatches(a: ConfigPatch, b: ConfigPatch): ConfigPatch {
+  const out: ConfigPatch = { ...a, ...b };
+  if (a.feedback || b.feedback) out.feedback = { ...a.feedback, ...b.feedback };
+  return out;
+}
+
+/**
+ * Delayed recall at quick (notebooks 01 and 03): lag 8, K = 8 symbols, T = 32, a GRU 1×64 at
+ * lr 0.01 for 300 updates, so that the three modes separate within ~15 s each.
+ */
+export const RECALL: NotebookPreset = {
+  preset: "synthetic-recall",
+  description: "delayed recall, lag 8, K = 8 (the preset's sizes above quick)",
+  quick: {
+    hidden: 64,
+    context: 32,
+    lag: 8,
+    alphabet: 8,
+    lr: 0.01,
+    steps: 300,
+    evalEvery: 30,
+  },
+};
+
+/** Delayed recall whose Jacobians notebook 02 measures: lag 4, GRU 1×64, 300 updates at quick. */
+export const JACOBIAN_RECALL: NotebookPreset = {
+  preset: "synthetic-recall",
+  description: "delayed recall, lag 4 (the Jacobians of a trained GRU)",
+  quick: {
+    hidden: 64,
+    context: 32,
+    lag: 4,
+    steps: 300,
+    lr: 0.003,
+    evalEvery: 50,
+    evalBatches: 4,
+  },
+};
+
+/** Delayed recall with 2 layers (notebook 06's feedbacks): GRU 2×32, lag 4 at quick. */
+export const FEEDBACK_RECALL: NotebookPreset = {
+  preset: "synthetic-recall",
+  description: "delayed recall with 2 layers (the feedbacks beyond the paper)",
+  always: { layers: 2 },
+  quick: {
+    hidden: 32,
+    context: 32,
+    lag: 4,
+    steps: 300,
+    lr: 0.003,
+    evalEvery: 50,
+    evalBatches: 4,
+  },
+};
+
+const searchBest = QUICK_SEARCH_SETTINGS.find((s) => s.id === "E")!;
+
+/**
+ * The language model of the quick-scale search's best-separated setting (E, results/quick-search/):
+ * PTB word level, GRU 1×128, T = 64, batch 32, lr 3e-3, 400 updates (~70 s a run here). Its
+ * modes came apart in both seeds, in the order DSF < FT-BPTT < BPTT: the reverse of the
+ * paper's end-of-training order. At other scales: the preset `ptb-gru-1L256` as it is.
+ */
+export const QUICK_LM: NotebookPreset = {
+  preset: searchBest.preset,
+  description: `PTB ${searchBest.label} (quick-scale search, setting E)`,
+  quick: searchBest.patch,
+};
+
+/** A paper sweep: the varied quantity and its points (each a preset). */
+export interface PaperSweep {
+  /** The varied quantity, as the findings name it. */
+  variable: string;
+  /** The results group its committed runs go to (`--results`). */
+  group: string;
+  /** Every point, run at every scale. */
+  points: readonly SweepPoint[];
+}
+
+/** The sweeps of the §5 notebooks. */
+export const PAPER_SWEEPS: Readonly<Record<string, PaperSweep>> = {
+  ptbDepthWidth: {
+    variable: "setting",
+    group: "ptb-depth-width",
+    points: [
+      { setting: "1L256", config: "ptb-gru-1L256" },
+      { setting: "3L256", config: "ptb-gru-3L256" },
+      { setting: "1L1024", config: "ptb-gru-1L1024" },
+      { setting: "3L1024", config: "ptb-gru-3L1024" },
+    ],
+  },
+  wtModelSize: {
+    variable: "paper hidden size",
+    group: "wt-model-size",
+    points: [128, 256, 512, 1024].map((D) => ({ setting: D, config: `wt-gru-3L${D}` })),
+  },
+  wtCells: {
+    variable: "cell",
+    group: "wt-cells",
+    points: ["rnn", "gru", "lstm"].map((cell) => ({ setting: cell, config: `wt-${cell}-3L512` })),
+  },
+  wtDepth: {
+    variable: "layers",
+    group: "wt-depth",
+    points: [1, 3, 6, 12].map((L) => ({ setting: L, config: `wt-gru-${L}L512` })),
+  },
+  wtSequenceLength: {
+    variable: "paper length T",
+    group: "wt-sequence-length",
+    points: [256, 512, 1024, 2048].map((T) => ({ setting: T, config: `wt-gru-3L512-T${T}` })),
+  },
+};

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { resolveConfig } from "../lib/config/resolve.ts";
+import { SCALES } from "../lib/config/schema.ts";
+import {
+  FEEDBACK_RECALL,
+  mergePatches,
+  PAPER_SWEEPS,
+  presetPatch,
+  QUICK_LM,
+  RECALL,
+} from "../lib/notebook/presets.ts";
+import { QUICK_SEARCH_SETTINGS } from "../lib/analysis/quick_search.ts";
+
+Deno.test("notebook presets: quick overrides only at quick, always at every scale", () => {
+  assert.equal(presetPatch(RECALL, "quick").lag, 8);
+  assert.deepEqual(presetPatch(RECALL, "small"), {});
+  assert.equal(presetPatch(FEEDBACK_RECALL, "paper").layers, 2);
+  assert.equal(presetPatch(FEEDBACK_RECALL, "quick").layers, 2);
+  for (const scale of SCALES) {
+    for (const p of [RECALL, FEEDBACK_RECALL, QUICK_LM]) {
+      const c = resolveConfig(p.preset, { scale, patch: presetPatch(p, scale) });
+      assert.equal(c.scale, scale);
+    }
+  }
+});
+
+Deno.test("notebook presets: the quick LM is the quick search's setting E", () => {
+  const e = QUICK_SEARCH_SETTINGS.find((s) => s.id === "E")!;
+  const c = resolveConfig(QUICK_LM.preset, {
+    scale: "quick",
+    patch: presetPatch(QUICK_LM, "quick"),
+  });
+  const s = resolveConfig(e.preset, { scale: "quick", patch: e.patch });
+  assert.deepEqual(c, s);
+  assert.equal(c.hidden, 128);
+});
+
+Deno.test("notebook presets: feedback patches merge key by key", () => {
+  const m = mergePatches({ feedback: { kind: "fitted" }, lr: 1 }, { feedback: { every: 5 } });
+  assert.deepEqual(m, { feedback: { kind: "fitted", every: 5 }, lr: 1 });
+  assert.deepEqual(mergePatches({ lr: 1 }, { lr: 2 }), { lr: 2 });
+});
+
+Deno.test("paper sweeps: every point at every scale, and the points stay distinct", () => {
+  for (const [name, sweep] of Object.entries(PAPER_SWEEPS)) {
+    for (const scale of ["quick", "small", "paper"] as const) {
+      const configs = sweep.points.map((p) => {
+        const { name: _n, ...c } = resolveConfig(p.config, { scale });
+        return JSON.stringify(c);
+      });
+      assert.equal(new Set(configs).size, sweep.points.length, `${name} at ${scale}`);
+    }
+  }
+});
