@@ -29,11 +29,12 @@ const first: ProbeStats = {
   })),
 };
 // Steps 1..4: ‖J‖₂ 2, 0.5, 2, 2 (3 above 1); ρ 0.9, 1.2, 0.9, 0.9 (1 above 1); deviation 0.8 at
-// t = 2, 0.2 elsewhere (mean 0.35).
+// t = 2, 0.2 elsewhere (mean 0.35); diagonal share 0.2 at t = 2, 0.6 elsewhere: mean 0.5, but the
+// diagonal's mean part of ‖J_t‖²_F is (0.04 + 3·0.36)/4 = 28%, not 0.5² = 25%.
 const last: ProbeStats = {
   step: 300,
   stats: stats(4, (t) => ({
-    diagonalShare: 0.5,
+    diagonalShare: t === 2 ? 0.2 : 0.6,
     topSingularValue: t === 2 ? 0.5 : 2,
     spectralRadius: t === 2 ? 1.2 : 0.9,
     meanAbsDiagonal: 0.4,
@@ -72,7 +73,7 @@ Deno.test("jacobianFindings: each statement is the claim, then the numbers", () 
   assert.match(f.structure, /after step 300, mean over the 4 steps t/);
   assert.match(
     f.structure,
-    /holds 25\.0% of ‖J_t‖²_F \(share 0\.500; .*\); after step 1: 81\.0%, share 0\.900\./,
+    /holds 28\.0% of ‖J_t‖²_F, mean over t \(mean share 0\.500; .*\); after step 1: 81\.0%, mean share 0\.900\./,
   );
   assert.match(f.structure, /mean \|J_ii\| = 0\.400; after step 1: 0\.500\./);
   assert.match(
@@ -162,7 +163,7 @@ Deno.test("jacobianStatsChart: 0–1 statistics and norms on separate axes", () 
   assert.equal(structure.split(">after step 300<").length - 1, 1);
   assert.equal(structure.split(">after step 1<").length - 1, 1);
   // The rows of each group.
-  assert.equal(jacobianStatRows(last.stats, {}, "structure").length, 3 * 4);
-  assert.equal(jacobianStatRows(last.stats, {}, "norms").length, 2 * 4);
+  assert.equal(jacobianStatRows(last.stats, {}, { group: "structure" }).length, 3 * 4);
+  assert.equal(jacobianStatRows(last.stats, {}, { group: "norms" }).length, 2 * 4);
   assert.equal(jacobianStatRows(last.stats).length, 5 * 4);
 });

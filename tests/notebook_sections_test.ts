@@ -202,7 +202,7 @@ Deno.test("loglogSlope, slopesBy, slopeLines, slopeTable: exact power laws", () 
   assert.equal(table[1].points, 3);
   assert.ok(Math.abs(Number(table[1]["slope (all)"]) - 2) < 1e-9);
   assert.ok(Math.abs(Number(table[1]["slope (upper half)"]) - 2) < 1e-9);
-  assert.equal(table[0].reading, "≈ Table 1 (1)");
+  assert.equal(table[0].reading, "≈ Table 1 (1, within 0.8–1.25×)");
 });
 
 Deno.test("modelDepth and depthTable: Table 1's dependent steps against measured depths", () => {

@@ -184,13 +184,15 @@ const STAT_NAMES: [keyof JacobianStepStats, string, "structure" | "norms"][] = [
 
 /**
  * Per-step statistics in long format `{t, stat, value, ...extra}`, for a line chart: those of
- * `group` (default all), so that quantities of one scale share an axis.
+ * `options.group` (default all), so that quantities of one scale share an axis.
+ * @param extra fields added to every row (e.g. `{when: "after step 1"}`)
  */
 export function jacobianStatRows(
   stats: readonly JacobianStepStats[],
   extra: Record<string, string | number> = {},
-  group: JacobianStatGroup = "all",
+  options: { group?: JacobianStatGroup } = {},
 ): Record<string, string | number>[] {
+  const group = options.group ?? "all";
   const names = STAT_NAMES.filter(([, , g]) => group === "all" || g === group);
   return stats.flatMap((r) => names.map(([k, stat]) => ({ t: r.t, stat, value: r[k], ...extra })));
 }

@@ -128,9 +128,10 @@ export const PAPER_FIGURES: Readonly<Record<"fig1" | "fig2" | "fig3", PaperFigur
     id: "Figure 1",
     shows: "PTB word level, GRU with 1 or 3 layers × 256 or 1024 units: training and validation " +
       "perplexity curves of BPTT, FT-BPTT and DSF",
-    claim: "DSF's curves stay close to BPTT's in every setting while FT-BPTT ends clearly " +
-      "higher; the gap between FT-BPTT and the other two is largest for the wider and deeper " +
-      "models",
+    claim: "BPTT gives the lowest validation perplexity in every configuration, DSF stays " +
+      "close to it and below FT-BPTT; deeper and wider networks reach lower perplexities, " +
+      "except the 3 × 1024 one, where BPTT and DSF overfit and their validation curves cross " +
+      "FT-BPTT's (§5.2)",
   },
   fig2: {
     id: "Figure 2",

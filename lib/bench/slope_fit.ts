@@ -140,7 +140,7 @@ export function slopeReading(f: SweepFit, expected?: number): string {
     text = p < 0.8 * expected
       ? `below Table 1 (${expected}): fixed costs still show`
       : p <= 1.25 * expected
-      ? `≈ Table 1 (${expected})`
+      ? `≈ Table 1 (${expected}, within 0.8–1.25×)`
       : `above Table 1 (${expected})`;
   }
   const read = !f.flat && !f.falls;

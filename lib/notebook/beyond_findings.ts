@@ -36,7 +36,7 @@ export interface FeedbackRuns {
   bptt: FindingRun;
   /** Fully truncated BPTT (λ = 0). */
   ft: FindingRun;
-  /** DSF with the paper's fixed λ (linspace(0, 1, S)). */
+  /** DSF with the fixed λ of the reference code (linspace(0, 1, S); the paper: uniform in [0, 1]). */
   fixed: FindingRun;
   /** Our feedbacks adapted to the network (fitted λ, Jacobian diagonal). */
   adapted: readonly FindingRun[];
@@ -139,7 +139,7 @@ export function gapFinding(runs: FeedbackRuns, options: GapOptions = {}): Displa
   const gap = gapOf(runs, options);
   const { fixed, bptt } = runs;
   return claimThenData({
-    source: "the paper's Table 2, WikiText-103",
+    source: "computed from the paper's Table 2, WikiText-103",
     text: `DSF closes ${paperRange()} of the FT-BPTT → BPTT gap in minimum validation ` +
       "perplexity (GRU, 1 to 12 layers)",
   }, {
@@ -230,9 +230,9 @@ export function fittedLambdaFinding(refreshes: readonly Refresh[]): Displayable 
   const [first, last] = [fitted[0], fitted[fitted.length - 1]];
   const change = last.layers.flatMap((l, i) => l ? [`layer${i} ${f2(l.change)}`] : []);
   return claimThenData({
-    source: "the paper's §3.2, §5.1",
-    text: "DSF fixes λ = linspace(0, 1, S) at initialisation: mean 0.50, from 0 to 1, never " +
-      "fitted to the network",
+    source: "the paper's §3.2, λ uniform in [0, 1]; the reference code, linspace",
+    text: "DSF fixes λ at initialisation, never fitted to the network: uniform in [0, 1] in the " +
+      "paper, λ = linspace(0, 1, S) in the reference code and here (mean 0.50, from 0 to 1)",
   }, {
     context: `the fitted λ, the clamped mean diagonal of J_t, ${fitted.length} refreshes, one seed`,
     lines: [

@@ -11,6 +11,7 @@ import type { ComplexitySizes, TimingRow } from "../bench/complexity.ts";
 import {
   depthReadings,
   fitSlopeSets,
+  FLAT_SLOPE,
   slopeLines,
   slopeReading,
   type SlopeSet,
@@ -169,10 +170,13 @@ function sweepText(fits: readonly SlopeSetFit[]): string {
   for (const f of fits) {
     const reading = slopeReading(f, f.expected);
     const range = `${f.method} (${fix(f.minMs, 2)}–${fix(f.maxMs, 2)} ms)`;
-    const [key, item] = f.points < 2
-      ? ["not fitted (one size)", f.method]
-      : f.flat
-      ? ["flat (fixed overhead dominates, no exponent read)", range]
+    const [key, item] = f.points < 2 ? ["not fitted (one size)", f.method] : f.flat
+      ? [
+        `flat (times within their noise or < ${
+          Math.round((2 ** FLAT_SLOPE - 1) * 100)
+        }% per doubling: fixed overhead dominates, no exponent read)`,
+        range,
+      ]
       : f.falls
       ? ["falls with size (the smaller sizes ran slower: warm-up or noise)", range]
       : [
@@ -221,7 +225,7 @@ export function complexityFindings(r: ComplexityResults): string {
     }
     const per = `${fix(d.perStep, 2)} kernels per ${unit(d.method)}`;
     return d.follows
-      ? `${head}, ${per}: ∝ ${d.model}, as claimed`
+      ? `${head}, ${per} (the same within 15% at every T): ∝ ${d.model}, as claimed`
       : `${head}, ${per} on average: not ∝ ${d.model} (the count per model step varies)`;
   });
   const dep = (m: string) => depth.find((d) => d.method === m);

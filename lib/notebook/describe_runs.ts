@@ -113,7 +113,8 @@ export function compareLines(items: readonly Compared[], options: CompareOptions
         `${s.label} **${signedPercent(gapClosed(ft.value, s.value, bptt.value))}**`
       );
       lines.push(
-        `Share of the ${refs.ft}→${refs.bptt} gap closed (${f(ft.value)} → ${f(bptt.value)}): ` +
+        `Share of the ${refs.ft}→${refs.bptt} gap closed, in ${unit} (${f(ft.value)} → ` +
+          `${f(bptt.value)}; the paper's shares are of perplexity gaps): ` +
           `${closed.join(", ")}.`,
       );
     } else {

@@ -17,7 +17,9 @@ import { makeFeedback } from "../feedback/init.ts";
 export const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
 
 /** Default relative tolerance of "float rounding" (≈ 170 u). */
-const TOLERANCE = 1e-5;
+/** Relative error up to which a difference counts as float32 rounding. */
+export const ROUNDING_TOLERANCE = 1e-5;
+const TOLERANCE = ROUNDING_TOLERANCE;
 
 const e = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : "n/a");
 const fix = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
