@@ -52,3 +52,16 @@ Deno.test("paper sweeps: every point at every scale, and the points stay distinc
     }
   }
 });
+
+Deno.test("typed patches: a partial data part keeps the other text-data defaults", () => {
+  const c = resolveConfig("ptb-gru-1L256", {
+    scale: "quick",
+    patch: { dataset: "text", data: { path: "my.txt", framing: "chunks" } },
+  });
+  assert.equal(c.data.path, "my.txt");
+  assert.equal(c.data.framing, "chunks");
+  assert.equal(c.data.tokenizer, "char");
+  assert.deepEqual(c.data.split, [0.9, 0.05, 0.05]);
+  const m = mergePatches({ data: { path: "a.txt" } }, { data: { tokenizer: "bpe" } });
+  assert.deepEqual(m.data, { path: "a.txt", tokenizer: "bpe" });
+});

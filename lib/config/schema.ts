@@ -146,6 +146,7 @@ export interface Config extends TrainingConfig {
 /** A config with optional keys at every level (presets and overrides). */
 export type ConfigPatch = {
   [K in keyof Config]?: K extends "feedback" ? Partial<FeedbackConfig>
+    : K extends "data" ? Partial<TextDataConfig>
     : K extends "embed" ? number | null
     : Config[K];
 };
@@ -353,8 +354,10 @@ export function validateConfig(raw: unknown): Config {
 export function withDefaults(patch: ConfigPatch = {}): Record<string, unknown> {
   const out = structuredClone(DEFAULTS) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {
-    if (k === "feedback" && v !== null && typeof v === "object" && !Array.isArray(v)) {
-      out.feedback = { ...(out.feedback as object), ...structuredClone(v) };
+    if (
+      (k === "feedback" || k === "data") && v !== null && typeof v === "object" && !Array.isArray(v)
+    ) {
+      out[k] = { ...(out[k] as object), ...structuredClone(v) };
     } else {
       out[k] = structuredClone(v);
     }

@@ -34,10 +34,11 @@ export function presetPatch(p: NotebookPreset, scale: Scale): ConfigPatch {
   return mergePatches(p.always ?? {}, scale === "quick" ? p.quick ?? {} : {});
 }
 
-/** `b` over `a`; the `feedback` part merged key by key. */
+/** `b` over `a`; the `feedback` and `data` parts merged key by key. */
 export function mergePatches(a: ConfigPatch, b: ConfigPatch): ConfigPatch {
   const out: ConfigPatch = { ...a, ...b };
   if (a.feedback || b.feedback) out.feedback = { ...a.feedback, ...b.feedback };
+  if (a.data || b.data) out.data = { ...a.data, ...b.data };
   return out;
 }
 
