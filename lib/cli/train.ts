@@ -23,6 +23,7 @@ import { resolveConfig } from "../config/resolve.ts";
 import { type Config, fileName, type Scale } from "../config/schema.ts";
 import { methodOf } from "../analysis/reproduction.ts";
 import { runCommand, taskCommand } from "./command_line.ts";
+import { failureLine } from "./train_failure.ts";
 import { type NamedTensor, readSafetensors } from "../io/safetensors.ts";
 import type { MetricRow, StepInfo, TrainSummary } from "../train/trainer.ts";
 import { type PreparedRun, prepareRun, trainRun } from "../run.ts";
@@ -249,8 +250,14 @@ async function main(): Promise<number> {
     });
   } catch (e) {
     lock.release();
-    console.error(`train: ${(e as Error).message.split("\n")[0]}`);
-    console.error(`train: the last checkpoint written is ${join(dir, "last.ckpt")}`);
+    console.error(`train: ${failureLine(e, run.config, { vocabulary: model.vocabSize })}`);
+    const last = join(dir, "last.ckpt");
+    const saved = await Deno.stat(last).then(() => true, () => false);
+    console.error(
+      saved
+        ? `train: the last checkpoint written is ${last} (resume with --resume ${dir})`
+        : `train: no checkpoint was written yet (${dir} holds the config only)`,
+    );
     return 1;
   } finally {
     metrics.close();
