@@ -11,7 +11,7 @@ import type { BenchRow } from "./results.ts";
 /** The parts of a `bench.json` the tables read. */
 export interface SpeedTableInput {
   /** Date, backend line and arguments of the run. */
-  meta: { date: string; backend: string; args: string[]; deno?: string };
+  meta: { date: string; backend: string; args: string[]; deno?: string; cpu?: string };
   /** The matMul rows: variant ("wasm", "wasm+blas1"), form ("a·b", "aᵀ·b", "a·bᵀ"), ms. */
   matmul?: { variant: string; form: string; M: number; K: number; N: number; ms: number }[];
   /** The measured cases (the fields of {@link BenchRow} the tables read). */
@@ -92,7 +92,9 @@ export function speedTables(bench: SpeedTableInput, source: string): string {
   const args = bench.meta.args.map((a) => /[^\w.,=/+-]/.test(a) ? `'${a}'` : a).join(" ");
   const blas = /OpenBLAS [\d.]+/.exec(bench.meta.backend)?.[0] ?? "no native BLAS";
   out.push(
-    `One run, ${bench.meta.date.slice(0, 10)}, wasm backend (SIMD), ${blas}, Deno ` +
+    `One run, ${bench.meta.date.slice(0, 10)}, ${
+      bench.meta.cpu ? `CPU ${bench.meta.cpu}` : "CPU not recorded"
+    }, wasm backend (SIMD), ${blas}, Deno ` +
       `${bench.meta.deno ?? "?"} (\`${source}/bench.json\`; \`deno task bench ${args}\`). ` +
       `Milliseconds, median of the timed steps; XNNPACK = tfjs-wasm's own kernels, BLAS n = ` +
       `OpenBLAS on n threads, PyTorch ${torch ?? "(version not recorded)"} on 1 and 2 ` +

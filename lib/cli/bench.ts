@@ -306,6 +306,7 @@ async function main(): Promise<number> {
     backend: info.line,
     date: new Date().toISOString(),
     deno: Deno.version.deno,
+    cpu: await cpuModel(),
     args: Deno.args,
     results: resultsPath,
   };
@@ -339,3 +340,10 @@ async function main(): Promise<number> {
 }
 
 await runCommand("bench", main);
+
+/** The CPU's model name (Linux `/proc/cpuinfo`), or "unknown": a bench names its machine. */
+async function cpuModel(): Promise<string> {
+  const info = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim();
+  return `${model ?? "unknown"}, ${navigator.hardwareConcurrency} cores`;
+}
