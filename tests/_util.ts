@@ -3,6 +3,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
+import type { RunLike } from "../lib/analysis/run_stats.ts";
+import type { MetricRow } from "../lib/train/trainer.ts";
 
 /** Backends every numerical test runs on (env DSF_TEST_BACKENDS, default cpu,wasm,webgpu). */
 export const BACKENDS: ("cpu" | "wasm" | "webgpu")[] = (
@@ -75,4 +77,15 @@ export function referenceReverseScan(
     }
   }
   return out;
+}
+
+/** A finished run as the findings read it: validation losses every 10 steps, train 0.1 above. */
+export function runLike(label: string, valid: number[], seconds = 2, steps = 100): RunLike {
+  const rows: MetricRow[] = valid.flatMap((loss, i) =>
+    [
+      { step: 10 * (i + 1), split: "train", loss: loss + 0.1, ppl: Math.exp(loss + 0.1) },
+      { step: 10 * (i + 1), split: "valid", loss, ppl: Math.exp(loss) },
+    ] as MetricRow[]
+  );
+  return { label, rows, summary: { steps, seconds, tokens: 1000 } };
 }

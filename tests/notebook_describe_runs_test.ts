@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { SearchVerdict } from "../lib/analysis/quick_search.ts";
 import type { ReproRun } from "../lib/analysis/reproduction.ts";
-import { type RunLike, runStats } from "../lib/analysis/run_stats.ts";
+import { runStats } from "../lib/analysis/run_stats.ts";
 import {
   compareLines,
   describeRunLines,
@@ -17,17 +17,9 @@ import {
   tailLosses,
   tailMean,
 } from "../lib/notebook/describe_runs.ts";
-import type { MetricRow } from "../lib/train/trainer.ts";
+import { runLike } from "./_util.ts";
 
-function run(label: string, valid: number[], seconds = 2, steps = 100): RunLike {
-  const rows: MetricRow[] = valid.flatMap((loss, i) =>
-    [
-      { step: 10 * (i + 1), split: "train", loss: loss + 0.1, ppl: Math.exp(loss + 0.1) },
-      { step: 10 * (i + 1), split: "valid", loss, ppl: Math.exp(loss) },
-    ] as MetricRow[]
-  );
-  return { label, rows, summary: { steps, seconds, tokens: 1000 } };
-}
+const run = runLike;
 
 const three = [
   runStats(run("bptt", [1.0], 4)),

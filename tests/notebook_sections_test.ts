@@ -14,13 +14,7 @@ import {
   zeroFeedbackGap,
 } from "../lib/analysis/feedback_checks.ts";
 import { PAPER_GAP_CLOSURE } from "../lib/analysis/paper_tables.ts";
-import {
-  referenceLine,
-  type RunLike,
-  runStats,
-  statsRow,
-  trainingCurves,
-} from "../lib/analysis/run_stats.ts";
+import { referenceLine, runStats, statsRow, trainingCurves } from "../lib/analysis/run_stats.ts";
 import { parseBenchFile, stepTimingRows } from "../lib/bench/bench_file.ts";
 import {
   complexitySizes,
@@ -42,18 +36,9 @@ import {
 import { timeRuns } from "../lib/bench/timing.ts";
 import { benchFileFigures, complexityFindings, scalingChart } from "../lib/notebook/complexity.ts";
 import { describeRuns } from "../lib/notebook/describe_runs.ts";
-import type { MetricRow } from "../lib/train/trainer.ts";
-import { useBackend } from "./_util.ts";
+import { runLike, useBackend } from "./_util.ts";
 
-function run(label: string, valid: number[], seconds = 2, steps = 100): RunLike {
-  const rows: MetricRow[] = valid.flatMap((loss, i) =>
-    [
-      { step: 10 * (i + 1), split: "train", loss: loss + 0.1, ppl: Math.exp(loss + 0.1) },
-      { step: 10 * (i + 1), split: "valid", loss, ppl: Math.exp(loss) },
-    ] as MetricRow[]
-  );
-  return { label, rows, summary: { steps, seconds, tokens: 1000 } };
-}
+const run = runLike;
 
 Deno.test("trainingCurves and referenceLine: long rows per run and split", () => {
   const rows = trainingCurves([run("a", [2, 1]), run("b", [3])]);

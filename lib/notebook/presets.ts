@@ -80,15 +80,7 @@ export const FEEDBACK_RECALL: NotebookPreset = {
   preset: "synthetic-recall",
   description: "delayed recall with 2 layers (the feedbacks beyond the paper)",
   always: { layers: 2 },
-  quick: {
-    hidden: 32,
-    context: 32,
-    lag: 4,
-    steps: 300,
-    lr: 0.003,
-    evalEvery: 50,
-    evalBatches: 4,
-  },
+  quick: { ...JACOBIAN_RECALL.quick, hidden: 32 },
 };
 
 const searchBest = QUICK_SEARCH_SETTINGS.find((s) => s.id === "E")!;
