@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { resolveConfig } from "../lib/config/resolve.ts";
-import { SCALES } from "../lib/config/schema.ts";
+import { mergePatches, SCALES } from "../lib/config/schema.ts";
 import {
   FEEDBACK_RECALL,
-  mergePatches,
   PAPER_SWEEPS,
   presetPatch,
   QUICK_LM,

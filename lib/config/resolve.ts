@@ -8,6 +8,7 @@ import { PRESETS } from "./presets.ts";
 import {
   type Config,
   type ConfigPatch,
+  mergePatches,
   type Scale,
   SCALES,
   validateConfig,
@@ -44,10 +45,6 @@ export function resolveConfig(name: string, options: ResolveOptions = {}): Confi
   const base = preset.scales[scale];
   const patch = options.patch ?? {};
   // The nested parts merge key by key: a patch's feedback or data keys keep the preset's others.
-  const feedback = base.feedback || patch.feedback
-    ? { feedback: { ...base.feedback, ...patch.feedback } }
-    : {};
-  const data = base.data || patch.data ? { data: { ...base.data, ...patch.data } } : {};
-  const merged = withDefaults({ ...base, ...patch, ...feedback, ...data, name, scale });
+  const merged = withDefaults(mergePatches(base, { ...patch, name, scale }));
   return validateConfig(applyOverrides(merged, parseSet(set)));
 }

@@ -350,19 +350,26 @@ export function validateConfig(raw: unknown): Config {
   return config;
 }
 
+/** The parts of a config that a patch merges key by key (the rest it replaces). */
+const NESTED_KEYS: readonly string[] = ["feedback", "data"];
+
+/**
+ * `b` over `a`: every key of `b` replaces `a`'s, except the nested parts (`feedback`, `data`),
+ * merged key by key. Neither input is changed.
+ */
+export function mergePatches(a: ConfigPatch, b: ConfigPatch): ConfigPatch {
+  const out: Record<string, unknown> = structuredClone({ ...a });
+  for (const [k, v] of Object.entries(b)) {
+    const nested = NESTED_KEYS.includes(k) && v !== null && typeof v === "object" &&
+      !Array.isArray(v);
+    out[k] = nested ? { ...(out[k] as object), ...structuredClone(v) } : structuredClone(v);
+  }
+  return out as ConfigPatch;
+}
+
 /** Deep-merges `patch` over the defaults (objects merged, arrays and `schedule` replaced). */
 export function withDefaults(patch: ConfigPatch = {}): Record<string, unknown> {
-  const out = structuredClone(DEFAULTS) as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(patch)) {
-    if (
-      (k === "feedback" || k === "data") && v !== null && typeof v === "object" && !Array.isArray(v)
-    ) {
-      out[k] = { ...(out[k] as object), ...structuredClone(v) };
-    } else {
-      out[k] = structuredClone(v);
-    }
-  }
-  return out;
+  return mergePatches(DEFAULTS as ConfigPatch, patch) as Record<string, unknown>;
 }
 
 /** `validateConfig(withDefaults(patch))`: a validated config from a partial one. */

@@ -13,14 +13,20 @@
  */
 import { type BackendInfo, initBackend } from "../backend.ts";
 import { resolveConfig } from "../config/resolve.ts";
-import { type Config, type ConfigPatch, type Scale, SCALES } from "../config/schema.ts";
+import {
+  type Config,
+  type ConfigPatch,
+  mergePatches,
+  type Scale,
+  SCALES,
+} from "../config/schema.ts";
 import type { Batch } from "../data/batches.ts";
 import type { LanguageModel } from "../models/mod.ts";
 import { DataCache, prepareRun, trainRun } from "../run.ts";
 import type { MetricRow, TrainSummary } from "../train/trainer.ts";
 import { readEnv } from "../io/dirs.ts";
 import { progress } from "./display.ts";
-import { mergePatches, type NotebookPreset, presetPatch } from "./presets.ts";
+import { type NotebookPreset, presetPatch } from "./presets.ts";
 
 /** What a notebook runs at: scale, backend and seed (from the environment). */
 export interface NotebookSettings {

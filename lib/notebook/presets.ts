@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { ConfigPatch, Scale } from "../config/schema.ts";
+import { type ConfigPatch, mergePatches, type Scale } from "../config/schema.ts";
 import type { SweepPoint } from "../analysis/mode_sweep.ts";
 import { QUICK_SEARCH_SETTINGS } from "../analysis/quick_search.ts";
 
@@ -32,14 +32,6 @@ export interface NotebookPreset {
 /** The overrides of `p` at `scale` (`always`, then `quick` at quick), feedback keys merged. */
 export function presetPatch(p: NotebookPreset, scale: Scale): ConfigPatch {
   return mergePatches(p.always ?? {}, scale === "quick" ? p.quick ?? {} : {});
-}
-
-/** `b` over `a`; the `feedback` and `data` parts merged key by key. */
-export function mergePatches(a: ConfigPatch, b: ConfigPatch): ConfigPatch {
-  const out: ConfigPatch = { ...a, ...b };
-  if (a.feedback || b.feedback) out.feedback = { ...a.feedback, ...b.feedback };
-  if (a.data || b.data) out.data = { ...a.data, ...b.data };
-  return out;
 }
 
 /**
