@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { fix, pct, signed as signedBy } from "./format.ts";
 import type { AlignmentRow } from "../analysis/alignment.ts";
 import { alignmentStats, gapClosed } from "../analysis/compare.ts";
 import { PAPER_GAP_CLOSURE } from "../analysis/paper_tables.ts";
@@ -48,14 +49,9 @@ export interface GapOptions {
   tolerance?: number;
 }
 
-const f2 = (v: number) => Number.isFinite(v) ? v.toFixed(2) : "n/a";
-/** A signed difference, "+0.12" or "−0.12" ("0.00" when it rounds to zero). */
-function signed(v: number, digits = 2): string {
-  if (!Number.isFinite(v)) return "n/a";
-  const a = Math.abs(v).toFixed(digits);
-  return Number(a) === 0 ? a : `${v < 0 ? "−" : "+"}${a}`;
-}
-const pct = (v: number, digits = 0) => Number.isFinite(v) ? `${(100 * v).toFixed(digits)}%` : "n/a";
+const f2 = (v: number) => fix(v, 2);
+/** Differences here have 2 decimals. */
+const signed = (v: number, digits = 2) => signedBy(v, digits);
 const ppl = (r: FindingRun) => r.summary.minValPpl;
 const seed = (runs: FeedbackRuns) => `one seed, ${runs.bptt.summary.steps} training steps`;
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { fix } from "./format.ts";
 import { type BenchFile, stepTimingRows } from "../bench/bench_file.ts";
 import type { ComplexitySizes, TimingRow } from "../bench/complexity.ts";
 import {
@@ -280,9 +281,4 @@ export function complexityFindings(r: ComplexityResults): string {
         `through the per-kernel costs.${fell}`,
   );
   return lines.join("\n");
-}
-
-/** Formats a number to `digits` decimals ("n/a" when not finite). */
-function fix(v: number, digits = 3): string {
-  return Number.isFinite(v) ? v.toFixed(digits) : "n/a";
 }

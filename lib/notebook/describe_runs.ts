@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { fix, signed } from "./format.ts";
 import { gapClosed } from "../analysis/compare.ts";
 import type { SearchVerdict } from "../analysis/quick_search.ts";
 import { crossingLines, type ReproRun, summarizeMethods } from "../analysis/reproduction.ts";
@@ -46,17 +47,6 @@ export interface CompareOptions {
 export interface DescribeOptions extends CompareOptions {
   /** Which loss to compare (default `minValidLoss`). */
   key?: "minValidLoss" | "finalValidLoss" | "finalTrainLoss";
-}
-
-/** Formats a number to `digits` decimals ("n/a" when not finite). */
-function fix(v: number | undefined, digits = 3): string {
-  return v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : "n/a";
-}
-
-/** A signed number ("+0.250", "−0.100"; "0.000" when it rounds to zero). */
-function signed(v: number, digits: number): string {
-  const s = fix(Math.abs(v), digits);
-  return Number(s) === 0 ? s : `${v < 0 ? "−" : "+"}${s}`;
 }
 
 /** A share as a whole percentage, "−" for a negative one ("75%", "−33%"). */

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { exp1, fix, signed } from "./format.ts";
 import type { AgreementRow } from "../analysis/feedback_checks.ts";
 import { type RunLike, runStats } from "../analysis/run_stats.ts";
 import type { Config } from "../config/schema.ts";
@@ -21,13 +22,7 @@ export const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
 export const ROUNDING_TOLERANCE = 1e-5;
 const TOLERANCE = ROUNDING_TOLERANCE;
 
-const e = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : "n/a");
-const fix = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
-/** A signed number ("+0.250", "−0.100"; "0.000" when it rounds to zero). */
-const signed = (v: number, d = 3) => {
-  const s = fix(Math.abs(v), d);
-  return Number(s) === 0 ? s : `${v < 0 ? "−" : "+"}${s}`;
-};
+const e = exp1;
 
 /** "(u = 6.0e-8; tolerance 1e-5 relative): n of m below it" for a list of relative errors. */
 function verdict(relative: readonly number[], tol: number): string {

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { fix, pct as pctBy } from "./format.ts";
+import { claimThenDataText } from "./sweeps.ts";
 import { FLOAT32_UNIT_ROUNDOFF, ROUNDING_TOLERANCE } from "./dsf_findings.ts";
 import type { BpttCheckRow } from "../analysis/bptt_linear_system.ts";
 import {
@@ -124,13 +126,7 @@ export interface JacobianFindings {
 
 /** A claim and the data on it: "**Claim** (source): claim.", "**Data** (context):", lines. */
 function block(source: string, claim: string, context: string, lines: string[]): string {
-  return `**Claim** (${source}): ${claim}.\n\n**Data** (${context}):\n\n` +
-    lines.map((l) => `- ${l}`).join("\n");
-}
-
-/** Formats a number to `digits` decimals ("n/a" when not finite). */
-function fix(v: number, digits = 3): string {
-  return Number.isFinite(v) ? v.toFixed(digits) : "n/a";
+  return claimThenDataText({ source, text: claim }, { context, lines });
 }
 
 /** To 3 significant digits ("n/a" when not finite). */
@@ -139,9 +135,7 @@ function sig(v: number): string {
 }
 
 /** A fraction in [0, 1] as a percentage with one decimal. */
-function pct(v: number): string {
-  return Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "n/a";
-}
+const pct = (v: number) => pctBy(v, 1);
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -230,11 +230,17 @@ export function claimThenData(
   claim: { source: string; text: string },
   data: { context: string; lines: readonly string[] },
 ): Displayable {
+  return markdown(claimThenDataText(claim, data));
+}
+
+/** The Markdown text of {@link claimThenData} (for statements joined before display). */
+export function claimThenDataText(
+  claim: { source: string; text: string },
+  data: { context: string; lines: readonly string[] },
+): string {
   const lines = data.lines.map((l) => (l.startsWith("- ") ? l : `- ${l}`));
-  return markdown(
-    `**Claim** (${claim.source}): ${claim.text}.\n\n**Data** (${data.context}):\n\n` +
-      lines.join("\n"),
-  );
+  return `**Claim** (${claim.source}): ${claim.text}.\n\n**Data** (${data.context}):\n\n` +
+    lines.join("\n");
 }
 
 /**
