@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { Rng } from "../lib/util/rng.ts";
 import { read, useBackend } from "./_util.ts";
+import { heapOffset, heapView, unsigned, type WasmBackendLike } from "../lib/ops/wasm_kernels.ts";
 
 /** The box [begin, begin + size) of a row-major array, in plain JS. */
 function jsSlice(
@@ -47,4 +48,22 @@ Deno.test("wasm Slice, Unpack and SplitV equal a plain-JS reference", async () =
     }
     tf.dispose([x, s, ...parts, ...pieces]);
   }
+});
+
+Deno.test("heap offsets past 2 GiB (negative from tfjs's _malloc) read as unsigned", () => {
+  // tfjs's wasm `_malloc` returns a signed int32: the address 2 GiB + 16 arrives as
+  // -2 GiB + 16. A fake backend over a 2 GiB + 64 byte buffer (untouched pages cost no memory)
+  // stands in for the heap.
+  const at = 2 ** 31 + 16;
+  const heap = new Uint8Array(new ArrayBuffer(2 ** 31 + 64));
+  new Float32Array(heap.buffer, at, 2).set([1.5, -2]);
+  const fake = {
+    dataIdMap: { get: () => ({ memoryOffset: at | 0 }) },
+    wasm: { HEAPU8: heap },
+  } as unknown as WasmBackendLike;
+  const t = { dataId: {}, shape: [2], dtype: "float32" } as tf.TensorInfo;
+  assert.equal(at | 0, -(2 ** 31) + 16);
+  assert.equal(heapOffset(fake, t), at);
+  assert.deepEqual(Array.from(heapView(fake, t)), [1.5, -2]);
+  assert.equal(unsigned(at | 0) | 0, at | 0); // an i32 parameter of a wasm kernel gets the same bits
 });

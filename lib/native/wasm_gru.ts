@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapView, type WasmBackendLike } from "../ops/wasm_kernels.ts";
+import { heapOffset, heapView, unsigned, type WasmBackendLike } from "../ops/wasm_kernels.ts";
 import { simdKernelsFor } from "../ops/wasm_simd.ts";
 import { blasMatMul } from "./wasm_matmul.ts";
 
@@ -51,12 +51,12 @@ function gruForward(args: KernelArgs): tf.TensorInfo[] {
   const states = backend.makeOutput([t, b, d], "float32");
   const planes = keep ? [0, 1, 2, 3].map(() => backend.makeOutput([t, b, d], "float32")) : [];
   // Scratch: the step's state projection [B, 3D] and h₀ = 0 [B, D].
-  const ghAt = backend.wasm._malloc(4 * b * d3);
-  const zeroAt = backend.wasm._malloc(4 * b * d);
+  const ghAt = unsigned(backend.wasm._malloc(4 * b * d3));
+  const zeroAt = unsigned(backend.wasm._malloc(4 * b * d));
   try {
     // Views only after every allocation (one may grow the heap and detach older views).
     const heap = backend.wasm.HEAPU8.buffer;
-    const at = (x: tf.TensorInfo) => backend.dataIdMap.get(x.dataId).memoryOffset;
+    const at = (x: tf.TensorInfo) => heapOffset(backend, x);
     const view = (offset: number, n: number) => new Float32Array(heap, offset, n);
     const gh = view(ghAt, b * d3);
     view(zeroAt, b * d).fill(0);

@@ -16,7 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapView, type WasmBackendLike } from "./wasm_kernels.ts";
+import { heapOffset, heapView, type WasmBackendLike } from "./wasm_kernels.ts";
 import { simdKernelsFor } from "./wasm_simd.ts";
 
 /** The tfjs kernel name (wasm only). */
@@ -70,7 +70,7 @@ function adamKernel(args: KernelArgs): tf.TensorInfo[] {
   let start = 0;
   if (simd) {
     start = P.length - (P.length % 4);
-    const at = (x: tf.TensorInfo) => backend.dataIdMap.get(x.dataId).memoryOffset;
+    const at = (x: tf.TensorInfo) => heapOffset(backend, x);
     const [po, mo, vo] = [pOut, mOut, vOut].map(at);
     simd.adam(at(p), at(g), at(m), at(v), po, mo, vo, start, b1, c1, b2, c2, ss, bc, eps, wd);
   }

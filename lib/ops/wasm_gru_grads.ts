@@ -18,7 +18,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapView, type WasmBackendLike } from "./wasm_kernels.ts";
+import { heapOffset, heapView, type WasmBackendLike } from "./wasm_kernels.ts";
 import { simdKernelsFor } from "./wasm_simd.ts";
 
 /** The tfjs kernel name (wasm only). */
@@ -57,7 +57,7 @@ function gateGradsKernel(args: KernelArgs): tf.TensorInfo[] {
   if (t > 1) hPrev.set(states.subarray(0, (t - 1) * plane), plane);
   const simd = d % 4 === 0 ? simdKernelsFor(backend) : null;
   if (simd) {
-    const at = (x: tf.TensorInfo) => backend.dataIdMap.get(x.dataId).memoryOffset;
+    const at = (x: tf.TensorInfo) => heapOffset(backend, x);
     const { delta: dl, r: rr, z: zz, n: nn, hn: hh } = inputs;
     simd.gruGateGrads(
       at(dl),

@@ -33,9 +33,24 @@ export interface WasmBackendLike {
 
 type Typed = Float32Array | Int32Array | Uint8Array;
 
+/**
+ * The byte offset of a tensor's data in the wasm heap, unsigned: tfjs's `_malloc` returns a
+ * signed int32, negative once the heap is past 2 GiB (WikiText at batch 16 gets there), and
+ * neither a typed-array view nor BLAS pointer arithmetic takes a negative offset. Wasm kernels
+ * take the same number: an i32 parameter wraps it back to the same bits.
+ */
+export function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  return unsigned(backend.dataIdMap.get(t.dataId).memoryOffset);
+}
+
+/** An address from the wasm heap (`_malloc`, `memoryOffset`) as an unsigned byte offset. */
+export function unsigned(address: number): number {
+  return address >>> 0;
+}
+
 /** A view of a tensor's data in the wasm heap (valid until the next allocation). */
 export function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Typed {
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  const offset = heapOffset(backend, t);
   const buffer = backend.wasm.HEAPU8.buffer;
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (t.dtype === "float32") return new Float32Array(buffer, offset, n);
@@ -173,8 +188,8 @@ function softmaxCrossEntropy(args: KernelArgs): tf.TensorInfo[] {
   const g = grad ? heapView(backend, grad) as Float32Array : null;
   const simd = simdKernelsFor(backend);
   const v4 = simd ? v - (v % 4) : 0; // the SIMD kernels take each row's first v4 floats
-  const zAt = backend.dataIdMap.get(logits.dataId).memoryOffset;
-  const gAt = grad ? backend.dataIdMap.get(grad.dataId).memoryOffset : 0;
+  const zAt = heapOffset(backend, logits);
+  const gAt = grad ? heapOffset(backend, grad) : 0;
   let total = 0;
   for (let r = 0; r < n; r++) {
     const row = r * v;
