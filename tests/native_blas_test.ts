@@ -116,6 +116,11 @@ Deno.test({
       [[], [], [17, 3, 1000], true],
       [[], [], [1000, 17, 3], true],
       [[], [], [64, 256, 96], true],
+      // Products with a vector (M = 1 or N = 1) go to sgemv: both shapes, every transpose.
+      [[], [], [1, 300, 70], true],
+      [[], [], [70, 300, 1], true],
+      [[3], [3], [1, 7, 9], true],
+      [[3], [3], [9, 7, 1], true],
       [[3], [3], [5, 7, 9], true],
       [[4], [1], [17, 3, 5], true], // b broadcast: a's batches fold into one product
       [[1], [4], [17, 3, 5], true], // a broadcast
@@ -164,7 +169,7 @@ Deno.test({
   async fn() {
     await setup();
     let seed = 100;
-    for (const [m, k, n] of [[1, 1, 1], [17, 3, 1000], [64, 100, 33]]) {
+    for (const [m, k, n] of [[1, 1, 1], [1, 40, 33], [33, 40, 1], [17, 3, 1000], [64, 100, 33]]) {
       for (const ta of [false, true]) {
         for (const tb of [false, true]) {
           const [sa, sb] = operands([], [], [m, k, n], ta, tb);

@@ -67,3 +67,26 @@ Deno.test("heap offsets past 2 GiB (negative from tfjs's _malloc) read as unsign
   assert.deepEqual(Array.from(heapView(fake, t)), [1.5, -2]);
   assert.equal(unsigned(at | 0) | 0, at | 0); // an i32 parameter of a wasm kernel gets the same bits
 });
+
+Deno.test("wasm Identity shares the data (no copy); the clone outlives its source; no leak", async () => {
+  await useBackend("wasm");
+  const before = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds();
+  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const y = tf.clone(x);
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  assert.equal(heapOffset(backend, y), heapOffset(backend, x)); // tfjs's own Identity copies
+  assert.equal(tf.backend().numDataIds(), buffers + 1); // one buffer, not two
+  x.dispose();
+  assert.deepEqual(await read(y), [1, 2, 3, 4]);
+  // A custom gradient's saved tensors go through Identity: values and gradient unchanged.
+  const f = tf.customGrad((a, save) => {
+    (save as tf.GradSaveFunc)([a as tf.Tensor]);
+    return { value: tf.square(a as tf.Tensor), gradFunc: (dy, [s]) => tf.mul(dy, tf.mul(s, 2)) };
+  });
+  const g = tf.grad((a) => f(a) as tf.Tensor)(y);
+  assert.deepEqual(await read(g), [2, 4, 6, 8]);
+  tf.dispose([y, g]);
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.backend().numDataIds(), buffers);
+});

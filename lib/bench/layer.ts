@@ -36,7 +36,7 @@ export interface LayerSpec {
   cell: CellKind;
   /** Gradient mode. */
   mode: GradientMode;
-  /** Reverse-scan algorithm (dsf only). */
+  /** Reverse-scan algorithm (dsf only); default the layer's own (`defaultScanImpl`: wasm on wasm). */
   impl?: ReverseScanImpl;
   /** Batch. */
   B: number;
@@ -84,7 +84,7 @@ export class LayerUnit {
     const c = createCell(cell, { input: D, hidden: D }, { seed: spec.seed ?? 0 });
     this.layer = new Recurrent(c, {
       mode,
-      scanImpl: spec.impl ?? "scan",
+      scanImpl: spec.impl,
     });
     const s = c.stateSize;
     this.#x = randomTensor([T, B, D], rng) as tf.Tensor3D;

@@ -178,10 +178,11 @@ function wasmForward(x: tf.Tensor3D, weights: tf.Tensor[], keep: boolean): Fused
     // Input side of all steps, b_hr and b_hz folded in: [T·B, 3D] (r | z | n).
     const bi = tf.add(bih, tf.concat([tf.slice(bhh, [0], [2 * d]), zeros]));
     const x2 = tf.reshape(x, [t * b, e]) as tf.Tensor2D;
-    const gi = tf.fused.matMul({ a: x2, b: tf.transpose(wih) as tf.Tensor2D, bias: bi });
+    // W_ih [3D, E] read transposed by the BLAS (no copy), as W_hh [3D, D] in the kernel.
+    const gi = tf.fused.matMul({ a: x2, b: wih, transposeB: true, bias: bi });
     const inputs = {
       gi: tf.reshape(gi, [t, b, 3 * d]),
-      whT: tf.transpose(whh), // [D, 3D]
+      whh,
       bh: tf.concat([zeros, zeros, tf.slice(bhh, [2 * d], [d])]), // b_hn only
     };
     const [states, ...saved] = tf.engine().runKernel(GRU_FORWARD, inputs, { keep }) as tf.Tensor[];

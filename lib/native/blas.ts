@@ -76,6 +76,24 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  cblas_sgemv: {
+    parameters: [
+      "i32", // order
+      "i32", // trans
+      "i32", // M
+      "i32", // N
+      "f32", // alpha
+      "buffer", // A
+      "i32", // lda
+      "buffer", // x
+      "i32", // incx
+      "f32", // beta
+      "buffer", // y
+      "i32", // incy
+    ],
+    result: "void",
+    optional: true,
+  },
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
   openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
   openblas_get_config: { parameters: [], result: "pointer", optional: true },
@@ -176,6 +194,15 @@ function wrap(lib: Lib, path: string, threads: number | undefined): Blas {
     threads: inForce,
     config,
     sgemm({ m, n, k, transA, transB, beta = 0 }, a, b, c) {
+      // A product with a vector (a bias gradient ones·G, say) as one: OpenBLAS 0.3.21's sgemm
+      // packs the matrix first, its sgemv is 3× faster at [1, 2048]·[2048, 768].
+      if (s.cblas_sgemv && (m === 1 || n === 1)) {
+        const [mat, vec, transMat] = m === 1 ? [b, a, !transB] : [a, b, transA];
+        const [rows, cols] = m === 1 ? (transB ? [n, k] : [k, n]) : (transA ? [k, m] : [m, k]);
+        const t = transMat ? CBLAS_TRANS : CBLAS_NO_TRANS;
+        s.cblas_sgemv(CBLAS_ROW_MAJOR, t, rows, cols, 1, mat, cols, vec, 1, beta, c, 1);
+        return;
+      }
       s.cblas_sgemm(
         CBLAS_ROW_MAJOR,
         transA ? CBLAS_TRANS : CBLAS_NO_TRANS,

@@ -30,13 +30,13 @@ export function gruForwardAvailable(backend: object, d: number): boolean {
 }
 
 /**
- * gi [T, B, 3D] (input projections with every bias but b_hn: r | z | n), whT [D, 3D] (W_hhᵀ),
- * bh [3D] (0 | 0 | b_hn) → states [T, B, D], and with `attrs.keep` also r, z, n and
+ * gi [T, B, 3D] (input projections with every bias but b_hn: r | z | n), whh [3D, D] (W_hh as
+ * PyTorch lays it out: BLAS reads it transposed, no copy), bh [3D] (0 | 0 | b_hn) → states [T, B, D], and with `attrs.keep` also r, z, n and
  * W_hn h + b_hn, each [T, B, D]. h₀ = 0.
  */
 function gruForward(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WasmHeap;
-  const { gi, whT, bh } = args.inputs as Record<"gi" | "whT" | "bh", tf.TensorInfo>;
+  const { gi, whh, bh } = args.inputs as Record<"gi" | "whh" | "bh", tf.TensorInfo>;
   const [t, b, d3] = gi.shape;
   const d = d3 / 3;
   const blas = blasMatMul();
@@ -44,8 +44,8 @@ function gruForward(args: KernelArgs): tf.TensorInfo[] {
   if (!blas || !simd || d % 4 !== 0) {
     throw new Error(`${GRU_FORWARD}: needs the native BLAS, wasm SIMD and D % 4 = 0`);
   }
-  if (whT.shape[0] !== d || whT.shape[1] !== d3 || bh.shape[0] !== d3) {
-    throw new Error(`${GRU_FORWARD}: whT must be [${d}, ${d3}] and bh [${d3}]`);
+  if (whh.shape[0] !== d3 || whh.shape[1] !== d || bh.shape[0] !== d3) {
+    throw new Error(`${GRU_FORWARD}: whh must be [${d3}, ${d}] and bh [${d3}]`);
   }
   const keep = args.attrs?.keep === true;
   const states = backend.makeOutput([t, b, d], "float32");
@@ -64,11 +64,11 @@ function gruForward(args: KernelArgs): tf.TensorInfo[] {
     const bias = heapView(backend, bh) as Float32Array;
     const biasRows = new Float32Array(b * d3);
     for (let row = 0; row < b; row++) biasRows.set(bias, row * d3);
-    const w = heapView(backend, whT) as Float32Array;
+    const w = heapView(backend, whh) as Float32Array;
     const plane = 4 * b * d; // bytes of one step's [B, D]
     const [giAt, statesAt] = [at(gi), at(states)];
     const [rAt, zAt, nAt, hnAt] = keep ? planes.map(at) : [0, 0, 0, 0];
-    const shape = { m: b, n: d3, k: d, transA: false, transB: false, beta: 1 };
+    const shape = { m: b, n: d3, k: d, transA: false, transB: true, beta: 1 };
     for (let i = 0; i < t; i++) {
       const hPrev = i === 0 ? zeroAt : statesAt + (i - 1) * plane;
       gh.set(biasRows);

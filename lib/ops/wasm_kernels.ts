@@ -9,6 +9,10 @@
  *   (O(T²·B·D)) — the main cost of a recurrent forward. These versions copy only the slice,
  *   through views of the heap taken after the output is allocated (an allocation may grow the
  *   heap and detach older views).
+ * - `Identity` (`tf.clone`, and the copy tfjs makes of every tensor a custom gradient saves),
+ *   replaced: tfjs's copies the data; this one shares it, as tfjs's cpu backend and wasm's own
+ *   `Reshape` do (tensor data is immutable: no kernel writes into its inputs), so saving a
+ *   recurrent layer's activations for its backward costs no pass over memory;
  * - `DsfSoftmaxCrossEntropy` (ours): the summed cross-entropy of logits rows against integer
  *   targets and, when asked, its gradient softmax − onehot, in three passes over the logits in
  *   double precision (tfjs's logSoftmax, exp, oneHot, cast, sub and mul make about ten).
@@ -29,6 +33,7 @@ export interface WasmBackendLike {
   ): tf.TensorInfo;
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   wasm: { HEAPU8: Uint8Array };
+  incRef(dataId: object): void;
 }
 
 type Typed = Float32Array | Int32Array | Uint8Array;
@@ -219,6 +224,13 @@ function softmaxCrossEntropy(args: KernelArgs): tf.TensorInfo[] {
   return grad ? [loss, grad] : [loss];
 }
 
+/** `Identity` without the copy: one more reference to the same data. */
+function identity(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  (args.backend as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 let registered = false;
 
 /** Registers the kernels above for the wasm backend (once; call after importing it). */
@@ -229,6 +241,7 @@ export function registerWasmKernels(): void {
     ["Slice", slice],
     ["Unpack", unpack],
     ["SplitV", splitV],
+    ["Identity", identity],
     ["UnsortedSegmentSum", unsortedSegmentSum],
     [SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropy],
   ];
