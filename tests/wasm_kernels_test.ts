@@ -2,7 +2,13 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { Rng } from "../lib/util/rng.ts";
 import { read, useBackend } from "./_util.ts";
-import { heapOffset, heapView, unsigned, type WasmBackendLike } from "../lib/ops/wasm_kernels.ts";
+import {
+  gatherRows,
+  heapOffset,
+  heapView,
+  unsigned,
+  type WasmBackendLike,
+} from "../lib/ops/wasm_kernels.ts";
 
 /** The box [begin, begin + size) of a row-major array, in plain JS. */
 function jsSlice(
@@ -89,4 +95,61 @@ Deno.test("wasm Identity shares the data (no copy); the clone outlives its sourc
   tf.dispose([y, g]);
   assert.equal(tf.memory().numTensors, before);
   assert.equal(tf.backend().numDataIds(), buffers);
+});
+
+Deno.test("wasm GatherV2 (row copies on axis 0) equals a plain-JS reference; other gathers too", async () => {
+  await useBackend("wasm");
+  // tf.gather below runs our kernel, not tfjs's (whose results are the same).
+  assert.equal(tf.getKernel("GatherV2", "wasm")?.kernelFunc.name, "gatherV2Rows");
+  const before = tf.memory().numTensors;
+  const table = Array.from({ length: 6 * 2 * 3 }, (_, i) => i * 0.5 - 4);
+  const x = tf.tensor3d(table, [6, 2, 3]);
+  const ids = [[5, 0], [2, 2], [1, 5]];
+  const rowsOf = (v: number[], width: number, rows: number[]) =>
+    rows.flatMap((r) => v.slice(r * width, (r + 1) * width));
+  const index = (v: number[]) => tf.tensor1d(v, "int32");
+  const idx = [tf.tensor2d(ids, [3, 2], "int32"), index([4, 1]), index([2, 0]), index([0, 6])];
+  const got = tf.gather(x, idx[0]);
+  assert.deepEqual(got.shape, [3, 2, 2, 3]);
+  assert.deepEqual(await read(got), rowsOf(table, 6, ids.flat()));
+  const neg = tf.gather(x, idx[1], -3); // axis −3 is axis 0
+  assert.deepEqual(await read(neg), rowsOf(table, 6, [4, 1]));
+  const intTable = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32");
+  const ints = tf.gather(intTable, idx[2]);
+  assert.equal(ints.dtype, "int32");
+  assert.deepEqual(Array.from(await ints.data()), [5, 6, 1, 2]);
+  // Another axis goes to tfjs's own kernel.
+  const floatTable = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  const cols = tf.gather(floatTable, idx[2], 1);
+  assert.deepEqual(await read(cols), [3, 1, 6, 4]);
+  const buffers = tf.backend().numDataIds();
+  assert.throws(() => tf.gather(x, idx[3]), /GatherV2: the index value 6 is not in \[0, 5\]/);
+  assert.equal(tf.backend().numDataIds(), buffers); // the output of the failed gather is freed
+  tf.dispose([x, got, neg, ints, cols, intTable, floatTable, ...idx]);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("wasm GatherV2: axis 0 copies rows itself; another axis or batchDims goes to the fallback", async () => {
+  await useBackend("wasm");
+  const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+  const indices = tf.tensor1d([2, 0], "int32");
+  let calls = 0;
+  const marker = tf.tensor1d([-1]);
+  const fallback: tf.KernelFunc = () => {
+    calls++;
+    return tf.clone(marker);
+  };
+  const kernel = gatherRows(fallback);
+  const run = (attrs: tf.NamedAttrMap) => {
+    const info = kernel({ inputs: { x, indices }, backend: tf.backend(), attrs });
+    return tf.engine().makeTensorFromTensorInfo(info);
+  };
+  const rows = run({ axis: 0, batchDims: 0 });
+  assert.equal(calls, 0);
+  assert.deepEqual(await read(rows), [5, 6, 1, 2]);
+  const cols = run({ axis: 1, batchDims: 0 });
+  const batched = run({ axis: 0, batchDims: 1 });
+  assert.equal(calls, 2);
+  assert.deepEqual(await read(cols), [-1]);
+  tf.dispose([x, indices, rows, cols, batched, marker]);
 });

@@ -81,7 +81,11 @@ const linearOp = tf.customGrad((x, w, b, save) => {
   const w2 = w as tf.Tensor2D;
   (save as tf.GradSaveFunc)([x2, w2]);
   return {
-    value: tf.add(tf.matMul(x2, w2), b as tf.Tensor1D),
+    // With the native BLAS the bias is the product's initial value (one pass fewer over the
+    // [N, out] output: 10 ms for the PTB head's [2048, 10000]).
+    value: transposesAreFree()
+      ? tf.fused.matMul({ a: x2, b: w2, bias: b as tf.Tensor1D })
+      : tf.add(tf.matMul(x2, w2), b as tf.Tensor1D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as tf.Tensor2D[];
       const dy2 = dy as tf.Tensor2D;
