@@ -115,3 +115,27 @@ Deno.test("results CLI: with a run in progress, the methods are also compared at
   assert.match(r.out, /\| dsf \| 0 \| 22\.00 \| – \| .* \| no gap: BPTT not ahead of FT-BPTT \|/);
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("results CLI: the paper's row sits once beside the groups that share it", async () => {
+  const root = await Deno.makeTempDir();
+  for (const group of ["wt2", "wt2-1ep"]) {
+    const dir = join(root, "results", group);
+    await Deno.mkdir(dir, { recursive: true });
+    writeRun(dir, "bptt", 0, [30, 20, 10]);
+    writeRun(dir, "ft-bptt", 0, [25, 18, 14]);
+    writeRun(dir, "dsf", 0, [28, 19, 11]);
+  }
+  const r = await runIn(root, ["wt2", "wt2-1ep"]);
+  assert.equal(r.code, 0, r.err);
+  const table = r.out.slice(r.out.indexOf("| setting |"));
+  assert.deepEqual(
+    table.split("\n").filter((l) => l.startsWith("| ")).map((l) => l.split(" |")[0]),
+    [
+      "| setting",
+      "| ours: `wt2` (cfg, 30 updates, 1.00M tokens; 1 seed)",
+      "| paper: Table 2, 3 layers (WikiText-103, GRU 3×512, T = 256, ~5 epochs)",
+      "| ours: `wt2-1ep` (cfg, 30 updates, 1.00M tokens; 1 seed)",
+    ],
+  );
+  await Deno.remove(root, { recursive: true });
+});

@@ -267,6 +267,7 @@ function versusPaper(groups: { group: string; rows: MethodSummary[]; facts: stri
   const order = (p: Record<string, number>) =>
     Object.entries(p).sort((a, b) => a[1] - b[1]).map(([m]) => m).join(" < ");
   const lines: string[] = [];
+  const shown = new Set<object>(); // each paper row once, after the first group it sits beside
   for (const g of groups) {
     const by = (m: string) => g.rows.find((r) => r.method === m)?.minValPpl.mean ?? NaN;
     const ours = { bptt: by("bptt"), "ft-bptt": by("ft-bptt"), dsf: by("dsf") };
@@ -279,7 +280,8 @@ function versusPaper(groups: { group: string; rows: MethodSummary[]; facts: stri
         `${Number.isFinite(gc) ? `${(100 * gc).toFixed(0)}%` : "– (no gap)"} | ${order(ours)} |`,
     );
     const paper = PAPER_ROW[g.group];
-    if (paper) {
+    if (paper && !shown.has(paper)) {
+      shown.add(paper);
       lines.push(
         `| paper: ${paper.label} | ${f2(paper.ppl.bptt)} | ${f2(paper.ppl["ft-bptt"])} | ` +
           `${f2(paper.ppl.dsf)} | ${(100 * gapClosure(paper.ppl)).toFixed(0)}% | ${
