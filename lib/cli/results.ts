@@ -250,11 +250,12 @@ async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
   return { md, block };
 }
 
-/** Which paper numbers a group sits beside (the paper prints none for PTB). */
+/** Table 2's 3-layer row, beside our 3-layer WikiText-2 groups. */
 const WT103_3_LAYERS = {
   label: `${PAPER_TABLE2.id}, 3 layers (WikiText-103, GRU 3×512, T = 256, ~5 epochs)`,
   ppl: PAPER_TABLE2.settings.find((s) => s.setting === 3)!.ppl,
 };
+/** Which paper numbers a group sits beside (the paper prints none for PTB). */
 const PAPER_ROW: Record<string, { label: string; ppl: ModePpl } | undefined> = {
   wt2: WT103_3_LAYERS,
   "wt2-1ep": WT103_3_LAYERS,
