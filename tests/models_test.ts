@@ -303,3 +303,39 @@ Deno.test("crossEntropySum on wasm (the fused kernel, SIMD and JS rows): value a
   setSimdKernels(true);
   assert.equal(tf.memory().numTensors, before, "the fused path leaked tensors");
 });
+
+Deno.test("crossEntropySum on wasm: the row's maximum anywhere in the row (each accumulator of the SIMD max, its tail); a NaN logit gives a NaN loss", async () => {
+  await useBackend("wasm");
+  const before = tf.memory().numTensors;
+  for (const simd of [true, false]) {
+    setSimdKernels(simd);
+    for (const v of [4, 20, 24, 40, 43]) {
+      // Row j holds its maximum (200) at column j, the rest −1; target 0 (a maximum missed
+      // would overflow exp).
+      const values = Float32Array.from(
+        { length: v * v },
+        (_, i) => i % v === Math.floor(i / v) ? 200 : -1,
+      );
+      const z = tf.tensor2d(values, [v, v]);
+      const t = tf.zeros([v], "int32") as tf.Tensor1D;
+      const ce = crossEntropySum(z, t);
+      const lse = 200 + Math.log(1 + (v - 1) * Math.exp(-201));
+      const want = Array.from({ length: v }, (_, j) => lse - (j === 0 ? 200 : -1)).reduce((a, b) =>
+        a + b
+      );
+      assertClose(await read(ce), [want], `v = ${v} ${simd ? "SIMD" : "JS"}`, 1e-6);
+      tf.dispose([z, t, ce]);
+    }
+    for (const at of [0, 5, 17, 21]) { // in the first vector, the 4-wide loop, its tail, the JS tail
+      const values = new Float32Array(22).fill(0.5);
+      values[at] = NaN;
+      const z = tf.tensor2d(values, [1, 22]);
+      const t = tf.tensor1d([3], "int32");
+      const ce = crossEntropySum(z, t);
+      assert.ok(Number.isNaN((await read(ce))[0]), `NaN at ${at} ${simd ? "SIMD" : "JS"}`);
+      tf.dispose([z, t, ce]);
+    }
+  }
+  setSimdKernels(true);
+  assert.equal(tf.memory().numTensors, before);
+});

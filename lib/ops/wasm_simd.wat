@@ -5,29 +5,50 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; The largest of the first n4 floats (n4 a multiple of 4, > 0) at p.
+  ;; The largest of the first n4 floats (n4 a multiple of 4, > 0) at p. Four accumulators (the
+  ;; maxima of a chain of one would wait on each other) and pmax, one instruction (f32x4.max's NaN
+  ;; and ±0 rules take several): a NaN may be skipped here, and then makes the row's sum NaN.
   (func (export "rowMax") (param $p i32) (param $n4 i32) (result f32)
-    (local $m v128) (local $end i32)
-    (local.set $m (v128.load (local.get $p)))
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $end i32)
+    (local.set $m0 (v128.load (local.get $p)))
+    (local.set $m1 (local.get $m0))
+    (local.set $m2 (local.get $m0))
+    (local.set $m3 (local.get $m0))
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n4) (i32.const 2))))
     (local.set $p (i32.add (local.get $p) (i32.const 16)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $end)))
+        (local.set $m0 (f32x4.pmax (local.get $m0) (v128.load (local.get $p))))
+        (local.set $m1 (f32x4.pmax (local.get $m1) (v128.load offset=16 (local.get $p))))
+        (local.set $m2 (f32x4.pmax (local.get $m2) (v128.load offset=32 (local.get $p))))
+        (local.set $m3 (f32x4.pmax (local.get $m3) (v128.load offset=48 (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
+        (br $next4)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $m (f32x4.max (local.get $m) (v128.load (local.get $p))))
+        (local.set $m0 (f32x4.pmax (local.get $m0) (v128.load (local.get $p))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $next)))
+    (local.set $m0 (f32x4.max (f32x4.max (local.get $m0) (local.get $m1))
+      (f32x4.max (local.get $m2) (local.get $m3))))
     (f32.max
-      (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
-      (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+      (f32.max (f32x4.extract_lane 0 (local.get $m0)) (f32x4.extract_lane 1 (local.get $m0)))
+      (f32.max (f32x4.extract_lane 2 (local.get $m0)) (f32x4.extract_lane 3 (local.get $m0)))))
 
   ;; exp(x) for x ≤ 0, 4 lanes: x = k·ln2 + r, |r| ≤ ln2/2, e^r by its degree-6 Taylor
-  ;; polynomial, 2^k from the exponent bits; x below −87 gives e^−87 (≈ 1.6e−38, not 0).
+  ;; polynomial, 2^k from the exponent bits; x below −87 gives e^−87 (≈ 1.6e−38, not 0); NaN
+  ;; stays NaN. k = nearest(x·log2 e) by adding 1.5·2^23, which leaves k's integer in the low
+  ;; bits of the sum $t (the same rounding, ties to even, in one add: f32x4.nearest and
+  ;; i32x4.trunc_sat_f32x4_s take several instructions each on x86).
   (func $exp4 (param $x v128) (result v128)
-    (local $k v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.max (local.get $x) (v128.const f32x4 -87 -87 -87 -87)))
-    (local.set $k (f32x4.nearest
-      (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+    (local $k v128) (local $r v128) (local $p v128) (local $t v128)
+    (local.set $x (f32x4.pmax (local.get $x) (v128.const f32x4 -87 -87 -87 -87)))
+    (local.set $t (f32x4.add
+      (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))
+      (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $k (f32x4.sub (local.get $t) (v128.const f32x4 12582912 12582912 12582912 12582912)))
     (local.set $r (f32x4.sub
       (f32x4.sub (local.get $x)
         (f32x4.mul (local.get $k) (v128.const f32x4 0.693145751953125 0.693145751953125 0.693145751953125 0.693145751953125)))
@@ -39,9 +60,11 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; 2^k: the bits of $t are 0x4B400000 + k.
     (f32x4.mul (local.get $p)
       (i32x4.shl
-        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127))
+        (i32x4.add (local.get $t)
+          (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377))
         (i32.const 23))))
 
   ;; Σ exp(z_j − max) over the first n4 floats at z (f64 sum); with out ≠ 0 each term is
