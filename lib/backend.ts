@@ -85,6 +85,8 @@ export interface BlasSummary {
   threads: number;
   /** The file it was opened from. */
   path: string;
+  /** The CPU kernels it runs, when it says (e.g. "Haswell kernels"). */
+  kernels?: string;
 }
 
 type Choice = BackendName | "auto";
@@ -146,7 +148,9 @@ async function initNow(options: InitBackendOptions): Promise<BackendInfo> {
   }
   const initMs = performance.now() - started;
   const blas = picked.blas
-    ? ` + ${picked.blas.name} (${plural(picked.blas.threads, "thread")})`
+    ? ` + ${picked.blas.name} (${
+      [picked.blas.kernels, plural(picked.blas.threads, "thread")].filter(Boolean).join(", ")
+    })`
     : "";
   const reason = picked.noBlas ? `${picked.reason}; ${picked.noBlas}` : picked.reason;
   const info: BackendInfo = {
@@ -314,8 +318,8 @@ async function nativeBlas(): Promise<{ blas?: BlasSummary; noBlas?: string }> {
   const { enableNativeBlas } = await import("./native/mod.ts");
   const status = enableNativeBlas();
   if (status.blas === undefined) return { noBlas: status.reason };
-  const { name, threads, path } = status.blas;
-  return { blas: { name, threads, path } };
+  const { name, threads, path, kernels } = status.blas;
+  return { blas: { name, threads, path, ...(kernels ? { kernels } : {}) } };
 }
 
 async function startCpu(): Promise<void> {

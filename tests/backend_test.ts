@@ -96,9 +96,9 @@ async function checkGradient(seed: number): Promise<void> {
 
 /** The one line: name, the native BLAS when wasm has one, the reason (and why no BLAS). */
 function expectedLine(info: BackendInfo): string {
-  const blas = info.blas
-    ? ` + ${info.blas.name} (${info.blas.threads} thread${info.blas.threads === 1 ? "" : "s"})`
-    : "";
+  const threads = info.blas && `${info.blas.threads} thread${info.blas.threads === 1 ? "" : "s"}`;
+  const kernels = info.blas?.kernels ? `${info.blas.kernels}, ` : "";
+  const blas = info.blas ? ` + ${info.blas.name} (${kernels}${threads})` : "";
   const noBlas = info.noBlas ? `; ${info.noBlas}` : "";
   return `backend: ${info.name}${blas} (${info.reason}${noBlas})`;
 }

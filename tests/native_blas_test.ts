@@ -288,3 +288,28 @@ Deno.test({
     assert(/^backend: wasm \+ OpenBLAS \d/.test(info.line), info.line);
   },
 });
+
+Deno.test({
+  name:
+    "native BLAS: OpenBLAS names the CPU kernels it runs, and says when OPENBLAS_CORETYPE chose them",
+  ignore: ignore || !found.blas!.name.startsWith("OpenBLAS"),
+  async fn() {
+    const script = 'import { openBlas } from "./lib/native/blas.ts";\n' +
+      'console.log(JSON.stringify(openBlas({ library: "auto", threads: 1 }).blas?.kernels));';
+    const kernels = async (coretype: string | undefined) => {
+      const env = { ...Deno.env.toObject() };
+      delete env.OPENBLAS_CORETYPE;
+      if (coretype) env.OPENBLAS_CORETYPE = coretype;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", script],
+        env,
+        clearEnv: true,
+        cwd: new URL("..", import.meta.url).pathname,
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      return JSON.parse(new TextDecoder().decode(out.stdout));
+    };
+    assert.equal(await kernels("Haswell"), "Haswell kernels set by OPENBLAS_CORETYPE");
+    assert.match(await kernels(undefined), /^\w+ kernels$/);
+  },
+});

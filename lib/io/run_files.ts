@@ -16,7 +16,7 @@ export interface RunEnvironment {
   /** The backend's one line, e.g. "backend: wasm + OpenBLAS 0.3.21 (1 thread) (…)". */
   backend: string;
   /** The native BLAS (library and version, threads, file), or null for none. */
-  blas: { name: string; threads: number; path: string } | null;
+  blas: { name: string; threads: number; path: string; kernels?: string } | null;
   /** Why there is no BLAS, when there is none. */
   noBlas?: string;
   /** The git commit of the code (null outside a checkout); `dirty` when files differ from it. */

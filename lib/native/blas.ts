@@ -26,6 +26,13 @@ export interface Blas {
   /** The library's own description (OpenBLAS's config string), when it has one. */
   readonly config?: string;
   /**
+   * The CPU kernels it runs, when it says (OpenBLAS's core name, e.g. "Haswell" for AVX2,
+   * "Cooperlake" for AVX-512), and "set by OPENBLAS_CORETYPE" when that variable chose them
+   * instead of the CPU: on one 2-core AMD EPYC machine the environment set Haswell, and the
+   * [2048, 256]·[256, 768] product took 8.1 ms against 4.2 ms with the CPU's own choice.
+   */
+  readonly kernels?: string;
+  /**
    * `C = A·B + beta·C` (each optionally transposed), row-major:
    * A is [M, K] ([K, M] when transA), B is [K, N] ([N, K] when transB), C is [M, N].
    */
@@ -97,6 +104,7 @@ const SYMBOLS = {
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
   openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
   openblas_get_config: { parameters: [], result: "pointer", optional: true },
+  openblas_get_corename: { parameters: [], result: "pointer", optional: true },
 } as const;
 
 /**
@@ -104,15 +112,8 @@ const SYMBOLS = {
  * @throws Error (one line) for a `DSF_THREADS` that is not a positive integer
  */
 export function blasRequest(): BlasRequest {
-  const env = (name: string) => {
-    try {
-      return (Deno.env.get(name) ?? "").trim();
-    } catch {
-      return ""; // no env permission: the defaults
-    }
-  };
-  const library = env("DSF_BLAS") || "auto";
-  const raw = env("DSF_THREADS");
+  const library = envValue("DSF_BLAS") || "auto";
+  const raw = envValue("DSF_THREADS");
   if (raw === "") return { library };
   const threads = Number(raw);
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
@@ -183,6 +184,9 @@ function wrap(lib: Lib, path: string, threads: number | undefined): Blas {
   const s = lib.symbols;
   const config = s.openblas_get_config ? cString(s.openblas_get_config()) : undefined;
   const name = libraryName(path, config);
+  const core = s.openblas_get_corename ? cString(s.openblas_get_corename()) : undefined;
+  const forced = core !== undefined && envValue("OPENBLAS_CORETYPE") !== "";
+  const kernels = core && `${core} kernels${forced ? " set by OPENBLAS_CORETYPE" : ""}`;
   const setThreads = (n: number): number => {
     if (s.openblas_set_num_threads) s.openblas_set_num_threads(n);
     return s.openblas_get_num_threads ? s.openblas_get_num_threads() : n;
@@ -193,6 +197,7 @@ function wrap(lib: Lib, path: string, threads: number | undefined): Blas {
     path,
     threads: inForce,
     config,
+    kernels,
     sgemm({ m, n, k, transA, transB, beta = 0 }, a, b, c) {
       // A product with a vector (a bias gradient ones·G, say) as one: OpenBLAS 0.3.21's sgemm
       // packs the matrix first, its sgemv is 3× faster at [1, 2048]·[2048, 768].
@@ -235,6 +240,15 @@ function libraryName(path: string, config: string | undefined): string {
   if (version) return `OpenBLAS ${version[1]}`;
   if (/Accelerate/.test(path)) return "Accelerate";
   return path.split("/").pop() ?? path;
+}
+
+/** A variable's trimmed value; "" when unset or without env permission (the defaults). */
+function envValue(name: string): string {
+  try {
+    return (Deno.env.get(name) ?? "").trim();
+  } catch {
+    return "";
+  }
 }
 
 function cString(ptr: Deno.PointerValue): string | undefined {
