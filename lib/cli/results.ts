@@ -227,7 +227,7 @@ async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
   );
   const block = [
     `Cosine of each gradient with the exact BPTT gradient over all recurrent weights (mean over ` +
-    `${files[0].batches} training batches; ${files[0].backend}), and the time of one loss + ` +
+    `${batchCounts(files)} training batches; ${files[0].backend}), and the time of one loss + ` +
     `gradient relative to DSF's (\`results/${group}/\`):`,
     "",
     head,
@@ -248,6 +248,14 @@ async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
   ].join("\n");
   await writeFileAtomic(join(dir, "summary.md"), md);
   return { md, block };
+}
+
+/** "3", or "3 or 4" when the files used different numbers of batches. */
+function batchCounts(files: readonly { batches: number }[]): string {
+  const counts = [...new Set(files.map((f) => f.batches))].sort((a, b) => a - b);
+  return counts.length === 1
+    ? `${counts[0]}`
+    : `${counts.slice(0, -1).join(", ")} or ${counts.at(-1)}`;
 }
 
 /** Table 2's 3-layer row, beside our 3-layer WikiText-2 groups. */
