@@ -29,7 +29,8 @@ export interface Blas {
    * The CPU kernels it runs, when it says (OpenBLAS's core name, e.g. "Haswell" for AVX2,
    * "Cooperlake" for AVX-512), and "set by OPENBLAS_CORETYPE" when that variable chose them
    * instead of the CPU: on one 2-core AMD EPYC machine the environment set Haswell, and the
-   * [2048, 256]·[256, 768] product took 8.1 ms against 4.2 ms with the CPU's own choice.
+   * [2048, 256]·[256, 768] product took 8.7 ms against 4.1 ms with the CPU's own choice
+   * (`results/bench/`, `results/bench-avx512/`).
    */
   readonly kernels?: string;
   /**
