@@ -280,20 +280,23 @@ export function registerWasmKernels(): void {
   registered = true;
   const gather = tf.getKernel("GatherV2", "wasm");
   if (gather == null) throw new Error("registerWasmKernels: import the wasm backend first");
-  const kernels: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
+  // [name, kernel, setup]: the gather's fallback is tfjs's own kernel, which binds its wasm
+  // function when the backend initializes.
+  const kernels: [
+    string,
+    (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[],
+    tf.KernelSetupFunc?,
+  ][] = [
     ["Slice", slice],
     ["Unpack", unpack],
     ["SplitV", splitV],
     ["Identity", identity],
     ["UnsortedSegmentSum", unsortedSegmentSum],
-    ["GatherV2", gatherRows(gather.kernelFunc)],
+    ["GatherV2", gatherRows(gather.kernelFunc), gather.setupFunc],
     [SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropy],
   ];
-  for (const [kernelName, fn] of kernels) {
+  for (const [kernelName, fn, setupFunc] of kernels) {
     if (tf.getKernel(kernelName, "wasm") != null) tf.unregisterKernel(kernelName, "wasm");
-    // The fallback gather needs its own setup (it binds the wasm function when the backend
-    // initializes).
-    const setupFunc = kernelName === "GatherV2" ? gather.setupFunc : undefined;
     tf.registerKernel({
       kernelName,
       backendName: "wasm",
