@@ -19,6 +19,7 @@ import { writeSafetensors } from "../io/safetensors.ts";
 import { createModel } from "../models/mod.ts";
 import { TORCH_MODELS, torchState } from "../models/torch_names.ts";
 import { restoreParams } from "../train/checkpoint.ts";
+import { restoreFeedbacks } from "../feedback/plugins.ts";
 
 const USAGE = "usage: deno task export --run runs/DIR [--best] --out FILE.safetensors";
 
@@ -49,8 +50,8 @@ async function main(): Promise<number> {
   const data = await loadRunData(config);
   const model = createModel(config, data.vocabSize);
   restoreParams(model.params, ckpt.params);
-  const feedbacks = (ckpt.metrics as { feedbacks?: number[][] }).feedbacks;
-  if (feedbacks) model.recurrentLayers().forEach((l, i) => l.setFeedback(feedbacks[i]));
+  // λ as trained (a checkpoint of a `fixed` or `fitted` DSF run carries it; older ones: the config's).
+  restoreFeedbacks(model, (ckpt.metrics as { feedbacks?: unknown }).feedbacks);
   const tensors = await torchState(model);
   await writeSafetensors(values.out, tensors, {
     format: "dsf-notebooks",

@@ -29,7 +29,13 @@ import type { MetricRow, StepInfo, TrainSummary } from "../train/trainer.ts";
 import { type PreparedRun, prepareRun, trainRun } from "../run.ts";
 import { writeCheckpointFile } from "../io/checkpoint_file.ts";
 import { lockRun, removeStaleTemporaries, type RunLock } from "../io/run_lock.ts";
-import { prepareResume, type Resume, RESUME_KEYS } from "./train_resume.ts";
+import {
+  checkResumeFits,
+  prepareResume,
+  type Resume,
+  RESUME_KEYS,
+  summaryDone,
+} from "./train_resume.ts";
 import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { runConfigText, runEnvironment } from "../io/run_files.ts";
@@ -167,14 +173,11 @@ async function main(): Promise<number> {
     console.error(`train: ${(e as Error).message.split("\n")[0]}`);
     return 2;
   }
-  const { backend, data, model, totalSteps } = run;
+  const { backend, data, model } = run;
   try {
     environment = await runEnvironment(backend);
-    if (resume && resume.last.step >= totalSteps) {
-      throw new Error(
-        `${dir} is finished (step ${resume.last.step} of ${totalSteps}): pass ` +
-          `--set steps=N with N > ${resume.last.step} to extend it`,
-      );
+    if (resume) {
+      checkResumeFits(resume, { ...run, summaryDone: await summaryDone(dir, resume.last.step) });
     }
   } catch (e) {
     model.dispose();
@@ -192,22 +195,34 @@ async function main(): Promise<number> {
     return 2;
   }
   console.error(`data: ${data.description}`);
-  if (resume) {
-    for (const name of removeStaleTemporaries(dir)) console.error(`removed stale ${name}`);
-    if (resume.changed) {
-      await writeFileAtomic(join(dir, "config.json"), runConfigText(config, resume.environment));
+  try {
+    if (resume) {
+      for (const name of removeStaleTemporaries(dir)) console.error(`removed stale ${name}`);
+      if (resume.changed) {
+        await writeFileAtomic(join(dir, "config.json"), runConfigText(config, resume.environment));
+      }
+      // The curves up to the checkpoint, from the checkpoint: rows written after it (a kill
+      // between the metrics and the checkpoint write) are made again by the resumed steps.
+      const rows = (resume.last.metrics as { rows?: MetricRow[] }).rows ?? [];
+      await writeFileAtomic(
+        join(dir, "metrics.jsonl"),
+        rows.map((r) => JSON.stringify(r) + "\n").join(""),
+      );
+      console.error(`resuming ${dir} at step ${resume.last.step}`);
+    } else {
+      await writeFileAtomic(join(dir, "config.json"), runConfigText(config, environment));
+      await writeFileAtomic(join(dir, "command.txt"), `${taskCommand("train")}\n`);
     }
-    // The curves up to the checkpoint, from the checkpoint: rows written after it (a kill
-    // between the metrics and the checkpoint write) are made again by the resumed steps.
-    const rows = (resume.last.metrics as { rows?: MetricRow[] }).rows ?? [];
-    await writeFileAtomic(
-      join(dir, "metrics.jsonl"),
-      rows.map((r) => JSON.stringify(r) + "\n").join(""),
+  } catch (e) {
+    lock.release();
+    model.dispose();
+    console.error(
+      `train: cannot write the run's files in ${dir}: ${(e as Error).message.split("\n")[0]} ` +
+        `(free space or fix the folder's permissions, then ${
+          resume ? `resume with --resume ${dir}` : "start the run again"
+        }: nothing was trained)`,
     );
-    console.error(`resuming ${dir} at step ${resume.last.step}`);
-  } else {
-    await writeFileAtomic(join(dir, "config.json"), runConfigText(config, environment));
-    await writeFileAtomic(join(dir, "command.txt"), `${taskCommand("train")}\n`);
+    return 1;
   }
   console.error(`run: ${dir} (${backend.line})`);
 
@@ -274,19 +289,37 @@ async function main(): Promise<number> {
     command,
     environment,
   };
-  await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(result, null, 2) + "\n");
-  if (values.results && summary.stopped === "done") {
-    // Committed results: results/<group>/<config>-<mode>-seed<seed>.{json,metrics.jsonl}.
-    const stem = resultsStem(values.results, config);
-    await checkResultsTarget(stem, dir);
-    await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
-    await writeFileAtomic(`${stem}.metrics.jsonl`, await Deno.readFile(join(dir, "metrics.jsonl")));
-    console.error(`results: ${stem}.json`);
+  try {
+    await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(result, null, 2) + "\n");
+    if (values.results && summary.stopped === "done") {
+      // Committed results: results/<group>/<config>-<mode>-seed<seed>.{json,metrics.jsonl}.
+      const stem = resultsStem(values.results, config);
+      await checkResultsTarget(stem, dir);
+      await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
+      await writeFileAtomic(
+        `${stem}.metrics.jsonl`,
+        await Deno.readFile(join(dir, "metrics.jsonl")),
+      );
+      console.error(`results: ${stem}.json`);
+    }
+  } catch (e) {
+    lock.release();
+    console.error(
+      `train: the run stopped (${summary.stopped}) but its summary could not be written: ${
+        (e as Error).message.split("\n")[0]
+      } (free space, then deno task train --resume ${dir} writes it)`,
+    );
+    return 1;
   }
   if (summary.stopped === "nan") {
+    const last = join(dir, "last.ckpt");
+    const saved = await Deno.stat(last).then(() => true, () => false);
     console.error(
-      `train: loss is NaN/Inf at step ${summary.steps + 1}; last good checkpoint: ${
-        join(dir, "last.ckpt")
+      `train: loss is NaN/Inf at step ${summary.steps + 1}; ${
+        saved
+          ? `last good checkpoint: ${last}`
+          : "no checkpoint was written before it: lower the learning rate or check the data, " +
+            "and start again"
       }`,
     );
   }

@@ -4,8 +4,11 @@
  *
  * Checked: `config.json` and `last.ckpt` read and valid (the checkpoint's header and data are
  * CRC-protected); `config.json` equal to the checkpoint's config except for the keys a resume
- * may change ({@link RESUME_KEYS}); `--set` only on those keys; a finished run only extended;
- * the code's commit the one the run was trained from (unless allowed).
+ * may change ({@link RESUME_KEYS}); `--set` only on those keys; the code's commit the one the
+ * run was trained from (unless allowed). Once the data is loaded and the model built
+ * ({@link checkResumeFits}): the data the one the run was trained on (its files' and tokenizer's
+ * hashes), the model's parameters the checkpoint's, and a finished run (its test done) only
+ * extended.
  *
  * @module
  */
@@ -15,6 +18,8 @@ import { type Config, validateConfig, withLaterKeys } from "../config/schema.ts"
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { gitState, readRunConfig, type RunEnvironment } from "../io/run_files.ts";
 import type { Checkpoint } from "../train/checkpoint.ts";
+import { type DataFingerprint, fingerprintChange } from "../io/data_fingerprint.ts";
+import { type MetricRow, testDone } from "../train/trainer.ts";
 
 /** What `--set` may change on `--resume`: the budget, the evaluation and checkpoint cadence. */
 export const RESUME_KEYS = ["steps", "evalEvery", "stopAfter", "checkpointMinutes"] as const;
@@ -27,7 +32,10 @@ export interface Resume {
   changed: boolean;
   last: Checkpoint;
   best?: Checkpoint;
-  /** The record of the run's first command, if it has one. */
+  /**
+   * The record of the run's first command, if it has one; when `changed`, with the keys this
+   * resume changes from the checkpoint's config (`resumeSet`), to be written to `config.json`.
+   */
   environment?: RunEnvironment;
 }
 
@@ -65,11 +73,17 @@ export async function prepareResume(
   } catch (err) {
     throw new Error(`${join(dir, "last.ckpt")}: its config is invalid: ${(err as Error).message}`);
   }
-  const edited = configDiff(onDisk, saved).filter((k) => !isResumeKey(k));
+  // config.json is the checkpoint's config, but for what an earlier resume recorded it set.
+  const recorded = environment?.resumeSet ?? {};
+  const onDiskValues = onDisk as unknown as Record<string, unknown>;
+  const edited = configDiff(onDisk, saved).filter((k) =>
+    !(isResumeKey(k) && k in recorded && Object.is(recorded[k], onDiskValues[k]))
+  );
   if (edited.length > 0) {
     throw new Error(
       `${join(dir, "config.json")} differs from its checkpoint's config in ${edited.join(", ")}: ` +
-        `a resume may change only ${RESUME_KEYS.join(", ")} (with --set); restore the file`,
+        `the file is not edited by hand (a resume changes ${RESUME_KEYS.join(", ")} with --set); ` +
+        `restore ${edited.map((k) => `${k} = ${JSON.stringify(valueAt(saved, k))}`).join(", ")}`,
     );
   }
   const overrides = parseSet(set);
@@ -118,16 +132,95 @@ export async function prepareResume(
     const missing = (err as Error).cause instanceof Deno.errors.NotFound;
     if (!missing) throw err;
   }
+  const changed = configDiff(config, onDisk).length > 0;
+  const resumeSet = Object.fromEntries(
+    configDiff(config, saved).map((k) => [k, (config as unknown as Record<string, unknown>)[k]]),
+  );
   return {
     dir,
     config,
-    changed: configDiff(config, onDisk).length > 0,
+    changed,
     last,
     best,
-    environment,
+    environment: changed ? { ...(environment ?? unknownEnvironment()), resumeSet } : environment,
   };
+}
+
+/** The environment record of a run that has none (written before the record existed). */
+function unknownEnvironment(): RunEnvironment {
+  return { backend: "unknown", blas: null, commit: null, dirty: false, deno: "", tfjs: "" };
+}
+
+/** The value at a dotted key of a config. */
+function valueAt(config: unknown, key: string): unknown {
+  return key.split(".").reduce<unknown>(
+    (v, k) => v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined,
+    config,
+  );
 }
 
 function isResumeKey(key: string): boolean {
   return (RESUME_KEYS as readonly string[]).includes(key);
+}
+
+/** What {@link checkResumeFits} reads of a prepared run. */
+export interface ResumeTarget {
+  /** The data loaded now: its fingerprint, and whether it has a test split. */
+  data: { fingerprint: DataFingerprint; test?: unknown };
+  /** The model built now: its parameters' shapes by name. */
+  model: { params: Readonly<Record<string, { shape: readonly number[] }>> };
+  /** The run's planned length in updates. */
+  totalSteps: number;
+  /** Whether the run's `summary.json` says it is done at the checkpoint's step. */
+  summaryDone: boolean;
+}
+
+/** Whether `dir/summary.json` says the run is done at `step` (false when absent or unreadable). */
+export async function summaryDone(dir: string, step: number): Promise<boolean> {
+  try {
+    const s = JSON.parse(await Deno.readTextFile(join(dir, "summary.json")));
+    return s?.stopped === "done" && s?.steps === step;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks that a resume's checkpoint fits the run prepared now: the same data (an edited or
+ * replaced file, another tokenizer is refused), the same parameters (names and shapes: a
+ * checkpoint older than data fingerprints with a changed vocabulary), and work left to do (a
+ * run stopped during its final test evaluation has the test left, one stopped before its
+ * `summary.json` was written the summary).
+ * @throws Error (one line) saying what is wrong and what to do; nothing has been written
+ */
+export function checkResumeFits(resume: Resume, target: ResumeTarget): void {
+  const { dir, last } = resume;
+  const change = fingerprintChange(last.data, target.data.fingerprint);
+  if (change !== null) {
+    throw new Error(
+      `${dir} was trained on other data: ${change}: restore the data it was trained on, or ` +
+        "start a new run",
+    );
+  }
+  const params = target.model.params;
+  for (const name of new Set([...Object.keys(params), ...Object.keys(last.params)])) {
+    const now = params[name]?.shape;
+    const then = last.params[name]?.shape;
+    if (now === undefined || then === undefined || now.join() !== then.join()) {
+      throw new Error(
+        `${dir}: its checkpoint's parameter ${name} is ${then ? `[${then}]` : "absent"}, the ` +
+          `model built from this data and config needs ${now ? `[${now}]` : "none"}: the data ` +
+          "or the code differs from the run's; restore them, or start a new run",
+      );
+    }
+  }
+  const rows = (last.metrics as { rows?: MetricRow[] } | null)?.rows ?? [];
+  const testLeft = target.data.test !== undefined && testDone(rows) === null;
+  // A finished run is resumed only for what is left: its test, or its summary (a failed write).
+  if (last.step >= target.totalSteps && !testLeft && target.summaryDone) {
+    throw new Error(
+      `${dir} is finished (step ${last.step} of ${target.totalSteps}): pass ` +
+        `--set steps=N with N > ${last.step} to extend it`,
+    );
+  }
 }

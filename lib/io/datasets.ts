@@ -29,6 +29,7 @@ import type { TrainData } from "../train/trainer.ts";
 import { loadPtb } from "./ptb_loader.ts";
 import { loadWikiTextSplit } from "./wikitext_loader.ts";
 import { loadTextData } from "./text_loader.ts";
+import { type DataFingerprint, dataFingerprint } from "./data_fingerprint.ts";
 
 /** A run's data plus what the model needs to know about it. */
 export interface RunData extends TrainData {
@@ -42,6 +43,8 @@ export interface RunData extends TrainData {
   description: string;
   /** The tokenizer as JSON data (saved with exported weights); absent for the synthetic task. */
   tokenizer?: unknown;
+  /** What the data is: its files' and tokenizer's hashes (kept in checkpoints). */
+  fingerprint: DataFingerprint;
 }
 
 /** Options of {@link loadRunData}. */
@@ -100,8 +103,10 @@ export async function loadRunData(
         valid: sentenceSource(c.valid),
         test: sentenceSource(c.test),
       }, BUCKET);
+      const tokenizer = { kind: `ptb-${level}`, tokens: c.vocab.toJSON() };
       return {
         ...data,
+        fingerprint: dataFingerprint(c.files, tokenizer),
         vocabSize: c.vocab.size,
         decode: (ids) => Array.from(ids, (i) => c.vocab.token(i)).join(level === "word" ? " " : ""),
         encode: (text) =>
@@ -109,7 +114,7 @@ export async function loadRunData(
             level === "word" ? text.split(/\s+/).filter((w) => w) : text.replaceAll(" ", "_"),
             (w) => c.vocab.id(w),
           ),
-        tokenizer: { kind: `ptb-${level}`, tokens: c.vocab.toJSON() },
+        tokenizer,
         description:
           `PTB ${level} level, ${c.vocab.size} ids, ${c.train.size} training sentences, context ${config.context}`,
       };
@@ -127,12 +132,17 @@ export async function loadRunData(
         test: chunks(test.tokens),
       }, 0);
       const tok = train.tokenizer;
+      const tokenizer = { kind: "bpe", idShift: 0, bpe: tok.toJSON() };
+      const files = Object.fromEntries(
+        [train, valid, test].map((s) => [s.source.path, s.source.sha256]),
+      );
       return {
         ...data,
+        fingerprint: dataFingerprint(files, tokenizer),
         vocabSize: tok.vocabSize,
         decode: (ids) => tok.decode(Array.from(ids)),
         encode: (text) => Array.from(tok.encode(text)),
-        tokenizer: { kind: "bpe", idShift: 0, bpe: tok.toJSON() },
+        tokenizer,
         description:
           `${config.dataset} BPE ${tok.vocabSize}, ${train.tokens.length} training tokens, chunks of ${config.context}`,
       };
@@ -142,6 +152,7 @@ export async function loadRunData(
       const { codec } = t;
       return {
         ...streams(config, t, config.data.framing === "lines" ? BUCKET : 0),
+        fingerprint: dataFingerprint(t.files, codec.json),
         vocabSize: codec.vocabSize,
         decode: (ids) => codec.decode(ids),
         encode: (text) => codec.encode(text),
@@ -157,6 +168,7 @@ export async function loadRunData(
         batchSize: config.batchSize,
       };
       return {
+        fingerprint: dataFingerprint({}, { task: "delayed-recall", ...task, seed: config.seed }),
         vocabSize: delayedRecallVocab(task),
         batchesPerEpoch: SYNTHETIC_EPOCH,
         train: (start) =>

@@ -16,12 +16,26 @@ export interface LoadPtbOptions extends PtbCorpusOptions {
   dataDir?: string;
 }
 
-/** Reads and checks the three PTB files and builds the corpus (word or char level). */
-export async function loadPtb(opts: LoadPtbOptions = {}): Promise<PtbCorpus> {
+/**
+ * Reads and checks the three PTB files and builds the corpus (word or char level), with the
+ * files' SHA-256 by their path in the data folder.
+ */
+export async function loadPtb(
+  opts: LoadPtbOptions = {},
+): Promise<PtbCorpus & { files: Record<string, string> }> {
   const dataDir = resolveDataDir({ dataDir: opts.dataDir });
   const dec = new TextDecoder("utf-8", { fatal: true });
-  const read = async (split: "train" | "valid" | "test") =>
-    dec.decode((await readVerified(dataFile("ptb", split), dataDir)).bytes);
+  const files: Record<string, string> = {};
+  const read = async (split: "train" | "valid" | "test") => {
+    const spec = dataFile("ptb", split);
+    const f = await readVerified(spec, dataDir);
+    files[spec.path] = f.sha256;
+    return dec.decode(f.bytes);
+  };
   const [train, valid, test] = await Promise.all([read("train"), read("valid"), read("test")]);
-  return buildPtbCorpus({ train, valid, test }, { level: opts.level, context: opts.context });
+  const corpus = buildPtbCorpus({ train, valid, test }, {
+    level: opts.level,
+    context: opts.context,
+  });
+  return { ...corpus, files };
 }

@@ -24,6 +24,12 @@ export interface RunEnvironment {
   dirty: boolean;
   deno: string;
   tfjs: string;
+  /**
+   * The keys a `--resume` changed from the checkpoint's config (its `--set`, a finished
+   * `stopAfter` cleared) and their values: until the resumed run writes a checkpoint, these are
+   * the only differences the next resume accepts between `config.json` and the checkpoint.
+   */
+  resumeSet?: Record<string, unknown>;
 }
 
 /** The environment of this process for a run on `backend`. */

@@ -26,6 +26,7 @@ import { writeFileAtomic } from "./atomic_write.ts";
 import { resolveCacheDir } from "./dirs.ts";
 import { readTokenFile, writeTokenFile } from "./token_file.ts";
 import { hashBytes } from "./verify.ts";
+import { textSha256 } from "./data_fingerprint.ts";
 
 /** A text dataset, ready for batching. */
 export interface TextData {
@@ -34,6 +35,8 @@ export interface TextData {
   test: SequenceSource;
   codec: TextCodec;
   description: string;
+  /** Each file's text SHA-256, by its path as the config gives it. */
+  files: Record<string, string>;
 }
 
 /**
@@ -73,20 +76,26 @@ export async function readTextData(path: string, maxMB: number): Promise<string>
   }
 }
 
-/** The three splits of the config: its own files, or one file cut by `data.split`. */
-async function readSplits(config: DataConfig): Promise<{ splits: TextSplits; name: string }> {
+/**
+ * The three splits of the config: its own files, or one file cut by `data.split`; with each
+ * file's text SHA-256 by its path as given.
+ */
+async function readSplits(
+  config: DataConfig,
+): Promise<{ splits: TextSplits; name: string; files: Record<string, string> }> {
   const d = config.data;
   if (d.train !== null) {
-    const [train, valid, test] = await Promise.all(
-      [d.train, d.valid!, d.test!].map((p) => readTextData(p, d.maxMB)),
-    );
-    return { splits: { train, valid, test }, name: d.train };
+    const paths = [d.train, d.valid!, d.test!];
+    const [train, valid, test] = await Promise.all(paths.map((p) => readTextData(p, d.maxMB)));
+    const files = Object.fromEntries(paths.map((p, i) => [p, textSha256([train, valid, test][i])]));
+    return { splits: { train, valid, test }, name: d.train, files };
   }
   const text = await readTextData(d.path!, d.maxMB);
   try {
     return {
       splits: splitText(text, d.split, { paragraphs: d.framing === "chunks" }),
       name: d.path!,
+      files: { [d.path!]: textSha256(text) },
     };
   } catch (err) {
     throw new Error(`${d.path} ${(err as Error).message}`);
@@ -99,7 +108,7 @@ export async function loadTextData(
   options: { cacheDir?: string; log?: (line: string) => void } = {},
 ): Promise<TextData> {
   const log = options.log ?? (() => {});
-  const { splits, name } = await readSplits(config);
+  const { splits, name, files } = await readSplits(config);
   const cacheDir = resolveCacheDir({ cacheDir: options.cacheDir });
   const hash = (s: string) => hashBytes(new TextEncoder().encode(s)).slice(0, 16);
   const writes: (() => Promise<void>)[] = [];
@@ -161,6 +170,7 @@ export async function loadTextData(
     valid,
     test,
     codec,
+    files,
     description: `text ${name}: ${codec.kind} ${codec.vocabSize} ids, ${config.data.framing}, ` +
       `${train.size} training examples, context ${config.context}`,
   };

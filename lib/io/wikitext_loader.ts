@@ -135,6 +135,8 @@ export interface WikiTextSplit {
   dataset: WikiTextName;
   /** Split. */
   split: SplitName;
+  /** The split's file (path in the data folder) and its SHA-256. */
+  source: { path: string; sha256: string };
 }
 
 /** Token ids of one split, from the token cache or encoded now (and cached). */
@@ -147,14 +149,15 @@ export async function loadWikiTextSplit(
   const cacheDir = resolveCacheDir({ cacheDir: opts.cacheDir });
   const tokenizer = await loadWikiTextTokenizer(opts);
   const file = await readSplit(dataset, split, dataDir);
+  const source = { path: dataFile(dataset, split).path, sha256: file.sha256 };
   const tokHash = hashBytes(new TextEncoder().encode(JSON.stringify(Array.from(tokenizer.merges))));
   const name = `${dataset}-${split}-bpe${tokenizer.vocabSize}-${tokHash.slice(0, 12)}-` +
     `${file.sha256.slice(0, 12)}.u16`;
   const path = join(cacheDir, "tokens", name);
   const cached = await readTokenFile(path, (why) => opts.log?.(`${why}: encoding it again`));
-  if (cached instanceof Uint16Array) return { tokens: cached, tokenizer, dataset, split };
+  if (cached instanceof Uint16Array) return { tokens: cached, tokenizer, dataset, split, source };
   opts.log?.(`encoding ${file.file}`);
   const tokens = Uint16Array.from(tokenizer.encode(decoder.decode(file.bytes)));
   await writeTokenFile(path, tokens);
-  return { tokens, tokenizer, dataset, split };
+  return { tokens, tokenizer, dataset, split, source };
 }

@@ -48,6 +48,11 @@ export interface Checkpoint {
   config: unknown;
   /** Metrics recorded so far (plain JSON data). */
   metrics: unknown;
+  /**
+   * What the run trains on (the data's fingerprint: hashes of its files and tokenizer, JSON
+   * data); absent in checkpoints written before it was kept.
+   */
+  data?: unknown;
 }
 
 /** The 8-byte magic string at the start of a checkpoint. */

@@ -94,14 +94,18 @@ export function trainStep(
 /**
  * Summed cross-entropy and target count over batches (no gradients), for exact perplexity.
  * Reads one number per batch (asynchronously).
+ * @param options.shouldStop polled between batches: true ends the evaluation early, with
+ *   `stopped: true` (its loss then covers only the batches done)
  */
 export async function evaluate(
   model: TrainableModel,
   batches: Iterable<Batch>,
-): Promise<{ loss: number; count: number }> {
+  options: { shouldStop?: () => boolean } = {},
+): Promise<{ loss: number; count: number; stopped?: boolean }> {
   let sum = 0;
   let count = 0;
   for (const batch of batches) {
+    if (options.shouldStop?.()) return { loss: count ? sum / count : NaN, count, stopped: true };
     if (batch.count === 0) continue;
     const loss = tf.tidy(() => {
       const { ids, targets, rows } = batchTensors(batch);

@@ -13,9 +13,10 @@ import type { Batch, BatchPosition } from "../data/batches.ts";
 import { Adam } from "./adam.ts";
 import { captureParams, type Checkpoint, type ParamSnapshot, restoreParams } from "./checkpoint.ts";
 import { learningRate } from "./schedule.ts";
-import type { TrainingConfig } from "./training_config.ts";
+import { evalEveryOf, totalStepsOf, type TrainingConfig } from "./training_config.ts";
 
 export type { TrainingConfig } from "./training_config.ts";
+export { evalEveryOf, totalStepsOf } from "./training_config.ts";
 import { evaluate, type TrainableModel, trainStep, yieldToEventLoop } from "./step.ts";
 
 /** The data a run trains and evaluates on. */
@@ -28,6 +29,11 @@ export interface TrainData {
   test?(): Iterable<Batch>;
   /** Batches in one training epoch. */
   batchesPerEpoch: number;
+  /**
+   * What the data is (JSON data, e.g. the hashes of its files and tokenizer), kept in every
+   * checkpoint so that a resume can refuse other data.
+   */
+  fingerprint?: unknown;
 }
 
 /** One line of `metrics.jsonl`. */
@@ -176,22 +182,14 @@ interface LoopState {
   [field: string]: unknown;
 }
 
-/** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
-export function totalStepsOf(
-  config: Pick<TrainingConfig, "steps" | "epochs">,
-  batchesPerEpoch: number,
-): number {
-  return config.steps ?? config.epochs * batchesPerEpoch;
-}
-
-/** Steps between evaluations: `evalEvery`, else the total divided by `evals`. */
-export function evalEveryOf(
-  config: Pick<TrainingConfig, "evalEvery" | "evals">,
-  totalSteps: number,
-): number {
-  return config.evalEvery > 0
-    ? config.evalEvery
-    : Math.max(1, Math.floor(totalSteps / config.evals));
+/**
+ * The test perplexity when the curves end with the test row (the run's test is done: the test
+ * comes after the final validation, and a run extended past it gets new validation rows),
+ * else null.
+ */
+export function testDone(rows: readonly MetricRow[]): number | null {
+  const last = rows.at(-1);
+  return last?.split === "test" ? last.ppl : null;
 }
 
 /**
@@ -252,6 +250,7 @@ export async function train(
       rng: {},
       config: options.runConfig ?? config,
       metrics: st,
+      ...(data.fingerprint !== undefined ? { data: data.fingerprint } : {}),
     };
   };
   const record = async (row: MetricRow) => {
@@ -344,25 +343,35 @@ export async function train(
   }
 
   let testPpl: number | null = null;
-  if (stopped === "done" && data.test) {
-    // Test perplexity at the best validation point, then back to the final weights.
+  const tested = testDone(st.rows);
+  if (stopped === "done" && data.test && tested !== null) {
+    testPpl = tested; // a resume of a run whose test was done: nothing left to do
+  } else if (stopped === "done" && data.test) {
+    // Test perplexity at the best validation point, then back to the final weights. The last
+    // checkpoint (written at the final validation) stays the one to resume from until the test
+    // row is in a checkpoint: a stop during the test is resumed to the test alone.
     const final = best ? await captureParams(model.params) : null;
     if (best) restoreParams(model.params, best);
     const t0 = performance.now();
-    const t = await evaluate(model, data.test());
+    const t = await evaluate(model, data.test(), { shouldStop: cb.shouldStop });
     const took = (performance.now() - t0) / 1000;
-    st.evalSeconds += took;
-    testPpl = Math.exp(t.loss);
-    await record({
-      step: st.bestStep,
-      split: "test",
-      loss: t.loss,
-      ppl: testPpl,
-      seconds: st.seconds,
-      tokens: st.tokens,
-      evalSeconds: took,
-    });
     if (final) restoreParams(model.params, final);
+    if (t.stopped) {
+      stopped = "interrupted";
+    } else {
+      st.evalSeconds += took;
+      testPpl = Math.exp(t.loss);
+      await record({
+        step: st.bestStep,
+        split: "test",
+        loss: t.loss,
+        ppl: testPpl,
+        seconds: st.seconds,
+        tokens: st.tokens,
+        evalSeconds: took,
+      });
+      await cb.onCheckpoint?.(await checkpoint(), "last");
+    }
   }
   optimizer.dispose();
   const lastOf = (split: string) => st.rows.filter((r) => r.split === split).at(-1)?.ppl ?? NaN;

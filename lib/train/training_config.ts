@@ -40,3 +40,21 @@ export interface TrainingConfig {
   /** Number of evaluations per run when `evalEvery` is 0. */
   evals: number;
 }
+
+/** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
+export function totalStepsOf(
+  config: Pick<TrainingConfig, "steps" | "epochs">,
+  batchesPerEpoch: number,
+): number {
+  return config.steps ?? config.epochs * batchesPerEpoch;
+}
+
+/** Steps between evaluations: `evalEvery`, else the total divided by `evals`. */
+export function evalEveryOf(
+  config: Pick<TrainingConfig, "evalEvery" | "evals">,
+  totalSteps: number,
+): number {
+  return config.evalEvery > 0
+    ? config.evalEvery
+    : Math.max(1, Math.floor(totalSteps / config.evals));
+}
