@@ -104,6 +104,24 @@ Deno.test("resume after --init with λ: the uninterrupted run's rows, and export
   assert.equal((await cli("export", ["--run", paused, "--out", "out.safetensors"], root)).code, 0);
   const out = await readSafetensors(join(root, "out.safetensors"));
   assert.deepEqual(Array.from(out.tensors["layers.0.feedback"].data), Array.from(lambda.data));
+  // Weights that are not finite are bad input: refused before a run folder exists.
+  for (const bad of [NaN, Infinity]) {
+    const name = Object.keys(file.tensors)[0];
+    file.tensors[name].data[1] = bad;
+    await writeSafetensors(join(root, "bad.safetensors"), file.tensors);
+    const before = tree(join(root, "runs"));
+    const r = await cli(
+      "train",
+      [...BASE, "--init", "bad.safetensors", "--runs-dir", "runs"],
+      root,
+    );
+    assert.equal(r.code, 2, r.err);
+    assert.match(
+      r.err,
+      new RegExp(`tensor ${name.replaceAll(".", "\\.")} holds ${bad} at index 1`),
+    );
+    assert.deepEqual(tree(join(root, "runs")), before);
+  }
 });
 
 Deno.test("a resume refuses a data file edited since the stop, before writing anything", async () => {

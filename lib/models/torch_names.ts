@@ -124,6 +124,15 @@ export function loadTorchState(model: LanguageModel, tensors: Record<string, Nam
   if (unknown.length) {
     throw new Error(`the file has tensors this model does not: ${unknown.slice(0, 3).join(", ")}`);
   }
+  for (const name of used) {
+    const at = tensors[name].data.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0) {
+      throw new Error(
+        `tensor ${name} holds ${tensors[name].data[at]} at index ${at}: weights to start from ` +
+          "must be finite (export them from a run that did not diverge)",
+      );
+    }
+  }
   tf.tidy(() => {
     for (const [v, data] of plan) v.assign(tf.tensor(data, v.shape, "float32"));
   });
