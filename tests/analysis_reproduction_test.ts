@@ -12,6 +12,7 @@ import { headline } from "../lib/analysis/headline.ts";
 function run(method: string, seed: number, curve: number[], extra = 0): ReproRun {
   return {
     method,
+    point: "cfg",
     seed,
     minValPpl: Math.min(...curve),
     testPpl: Math.min(...curve) + 1,

@@ -122,6 +122,7 @@ Deno.test("searchLines: settings apart, the best, and pairwise orders in every s
 
 const repro = (method: string, seed: number, minValPpl: number, curve: number[]): ReproRun => ({
   method,
+  point: "cfg",
   seed,
   minValPpl,
   testPpl: null,

@@ -12,6 +12,10 @@ import { gapClosed } from "./compare.ts";
 /** One run: its method (mode, plus the feedback kind when not the paper's), seed and record. */
 export interface ReproRun {
   method: string;
+  /** The config's name: the point of an axis when a group holds several configs. */
+  point: string;
+  /** The resolved config the run trained with (result files written since it was kept). */
+  settings?: Record<string, unknown>;
   seed: number;
   /** Minimum validation perplexity. */
   minValPpl: number;
@@ -42,7 +46,11 @@ export function reproRunOf(
 ): ReproRun {
   const s = run.summary;
   return {
-    method: methodOf(s as { mode: string; feedback?: string }),
+    method: methodOf(s as { mode: string; feedback?: string; variant?: string }),
+    point: String(s.config ?? ""),
+    ...(s.settings && typeof s.settings === "object"
+      ? { settings: s.settings as Record<string, unknown> }
+      : {}),
     seed: Number(s.seed ?? 0),
     minValPpl: Number(s.minValPpl),
     testPpl: typeof s.testPpl === "number" ? s.testPpl : null,
@@ -84,11 +92,14 @@ export interface MethodSummary {
   gapClosed: Spread;
 }
 
-/** The run's method label from a training summary (`dsf`, `dsf-fitted`, …). */
-export function methodOf(summary: { mode: string; feedback?: string }): string {
-  return !summary.feedback || summary.feedback === "fixed"
-    ? summary.mode
-    : `${summary.mode}-${summary.feedback}`;
+/**
+ * The run's method label from a training summary (`dsf`, `dsf-fitted`, `dsf-lam0-0.5`, …): the
+ * mode, the feedback kind when it is not the paper's, the λ variant when there is one
+ * (`feedbackVariant` of lib/feedback/kinds.ts).
+ */
+export function methodOf(summary: { mode: string; feedback?: string; variant?: string }): string {
+  const kind = !summary.feedback || summary.feedback === "fixed" ? "" : `-${summary.feedback}`;
+  return `${summary.mode}${kind}${summary.variant ? `-${summary.variant}` : ""}`;
 }
 
 /** Per method (in the order given, then any others), see {@link MethodSummary}. */

@@ -33,6 +33,7 @@ import { headline } from "../analysis/headline.ts";
 import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
 import { groupCurves } from "../notebook/committed_group.ts";
+import { summarizeAxis } from "./results_axis.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {
@@ -99,6 +100,9 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   );
   if (!committed.length) return null;
   const runs: ReproRun[] = committed.map(reproRunOf);
+  if (new Set(runs.map((r) => r.point)).size > 1) {
+    return await summarizeAxis(group, committed, runs);
+  }
   const rows = summarizeMethods(runs, ORDER);
   const first = committed[0].summary;
   const capped = /evalBatches=(\d+)/.exec(String(first.command ?? ""));

@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { runCommand } from "./command_line.ts";
 import { join } from "node:path";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
+import { feedbackVariant } from "../feedback/kinds.ts";
 import { readRunConfig } from "../io/run_files.ts";
 import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
@@ -96,18 +97,25 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
       totalSteps: total,
       perEpoch,
     });
+    // A stretch that ended at stopAfter (a proxy: the first epochs of a longer schedule) says so.
+    const paused = finished?.stopped === "paused" && finished.steps === ckpt.step;
     summary = {
       config: config.name,
       mode: config.mode,
       ...curves,
+      ...(paused && curves.inProgress
+        ? { inProgress: curves.inProgress.replace("in progress", "paused at stopAfter") }
+        : {}),
       backend: config.backend,
       feedback: config.feedback.kind,
+      variant: feedbackVariant(config),
       feedbackSeconds: 0,
       run: dir,
       seed: config.seed,
       scale: config.scale,
       command: (await Deno.readTextFile(join(dir, "command.txt")).catch(() => "")).trim(),
       environment,
+      settings: config,
     };
   }
   await writeFileAtomic(`${stem}.json`, JSON.stringify(summary, null, 2) + "\n");

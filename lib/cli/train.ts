@@ -22,6 +22,7 @@ import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, fileName, type Scale } from "../config/schema.ts";
 import { methodOf } from "../analysis/reproduction.ts";
+import { feedbackVariant } from "../feedback/kinds.ts";
 import { runCommand, taskCommand } from "./command_line.ts";
 import { failureLine } from "./train_failure.ts";
 import { type NamedTensor, readSafetensors } from "../io/safetensors.ts";
@@ -48,7 +49,8 @@ const USAGE =
 configs: ${listConfigs().join(", ")}`;
 
 /** The run's method label: the mode, plus the feedback kind when it is not the paper's. */
-const methodLabel = (c: Config) => methodOf({ mode: c.mode, feedback: c.feedback.kind });
+const methodLabel = (c: Config) =>
+  methodOf({ mode: c.mode, feedback: c.feedback.kind, variant: feedbackVariant(c) });
 
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -286,8 +288,10 @@ async function main(): Promise<number> {
     run: dir,
     seed: config.seed,
     scale: config.scale,
+    variant: feedbackVariant(config),
     command,
     environment,
+    settings: config,
   };
   try {
     await writeFileAtomic(join(dir, "summary.json"), JSON.stringify(result, null, 2) + "\n");

@@ -24,3 +24,33 @@ export const FEEDBACK_KINDS: readonly FeedbackKind[] = ["fixed", "fitted", "jaco
 export function isStationary(kind: FeedbackKind): boolean {
   return kind !== "jacobian-diagonal";
 }
+
+/** What {@link feedbackVariant} reads of a config. */
+export interface FeedbackVariantOptions {
+  /** The gradient mode (a variant exists only in `dsf`). */
+  mode: string;
+  /** The feedback: its kind and how λ is initialised. */
+  feedback: {
+    kind: string;
+    init: string;
+    low: number;
+    high: number;
+    seed: number;
+    values: readonly number[] | null;
+  };
+}
+
+/**
+ * A short, file-name-safe label of a DSF λ other than the default `linspace(0, 1)`: `lam0-0.5`
+ * (linspace over [0, 0.5]), `uniform0-1s3` (U(0, 1), seed 3), `given` (explicit values); "" for
+ * the default, another mode, or the `jacobian-diagonal` kind (it has no λ). Runs, result files and
+ * tables name a method by its mode, its feedback kind and this label, so that two λ of one kind
+ * never share a name.
+ */
+export function feedbackVariant(c: FeedbackVariantOptions): string {
+  const f = c.feedback;
+  if (c.mode !== "dsf" || f.kind === "jacobian-diagonal") return "";
+  if (f.init === "given") return "given";
+  if (f.init === "uniform") return `uniform${f.low}-${f.high}s${f.seed}`;
+  return f.low === 0 && f.high === 1 ? "" : `lam${f.low}-${f.high}`;
+}

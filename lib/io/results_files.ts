@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { methodOf } from "../analysis/reproduction.ts";
+import { feedbackVariant } from "../feedback/kinds.ts";
 import { type Config, fileName } from "../config/schema.ts";
 
 /**
@@ -15,7 +16,11 @@ import { type Config, fileName } from "../config/schema.ts";
  */
 export function resultsStem(group: string, config: Config, root = "results"): string {
   fileName("--results", group);
-  const method = methodOf({ mode: config.mode, feedback: config.feedback.kind });
+  const method = methodOf({
+    mode: config.mode,
+    feedback: config.feedback.kind,
+    variant: feedbackVariant(config),
+  });
   return join(root, group, `${config.name}-${method}-seed${config.seed}`);
 }
 

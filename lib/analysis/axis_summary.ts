@@ -1,0 +1,171 @@
+/**
+ * A results group that varies one setting (an axis: T, width, depth, cell…) across several
+ * configs, each trained in several methods: per point the minimum validation perplexity of each
+ * method (seed mean), each method's share of the FT-BPTT → BPTT gap, the ordering, and how many
+ * updates each method needs to reach FT-BPTT's best (the common target); the axis itself is read
+ * from the runs' resolved configs (the keys whose values differ between points).
+ *
+ * ```ts
+ * const axis = axisSummary(runs, METHOD_ORDER);   // runs: ReproRun[] of one group
+ * console.log(axisTable(axis));
+ * ```
+ *
+ * @module
+ */
+import { gapClosed } from "./compare.ts";
+import type { ReproRun } from "./reproduction.ts";
+
+/** Keys that name a run rather than place it on an axis. */
+const NOT_AXIS = new Set(["name", "mode", "feedback", "seed", "description", "stopAfter"]);
+
+/** One point of the axis. */
+export interface AxisPoint {
+  /** The config name. */
+  point: string;
+  /** The axis keys' values at this point (from the resolved config), e.g. `{ context: 64 }`. */
+  at: Record<string, unknown>;
+  /** Per method: seed-mean minimum validation perplexity and the seeds. */
+  methods: Record<string, { ppl: number; seeds: number[] }>;
+  /** Per method other than the two ends: the share of the gap closed (seed mean), or NaN. */
+  closed: Record<string, number>;
+  /**
+   * Per method: the first evaluated update at which the seed-mean validation perplexity reaches
+   * FT-BPTT's minimum (null: never within the run).
+   */
+  updatesToTarget: Record<string, number | null>;
+  /** The methods from best to worst. */
+  ordering: string[];
+}
+
+/** The axis of a group: its keys and its points in axis order. */
+export interface AxisSummary {
+  /** The config keys whose values differ between points (dotted for nested keys). */
+  keys: string[];
+  /** The methods present, in the given order. */
+  methods: string[];
+  points: AxisPoint[];
+}
+
+/** Flattens a config into dotted keys (arrays as JSON). */
+function flat(o: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (o !== null && typeof o === "object" && !Array.isArray(o)) {
+    for (const [k, v] of Object.entries(o)) flat(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out[prefix] = Array.isArray(o) ? JSON.stringify(o) : o;
+  return out;
+}
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+/** Seed-mean validation curve of some runs: [step, ppl] at steps every run has. */
+function meanCurve(runs: readonly ReproRun[]): [number, number][] {
+  const curves = runs.map((r) =>
+    new Map(r.rows.filter((x) => x.split === "valid").map((x) => [x.step, x.ppl]))
+  );
+  const steps = [...curves[0].keys()].filter((s) => curves.every((c) => c.has(s)));
+  return steps.sort((a, b) => a - b).map((s) => [s, mean(curves.map((c) => c.get(s)!))]);
+}
+
+/**
+ * Summarises a group's runs along the axis its configs differ on (see the module doc).
+ * @param order the methods in the order tables name them (others follow)
+ */
+export function axisSummary(runs: readonly ReproRun[], order: readonly string[]): AxisSummary {
+  const names = [...new Set(runs.map((r) => r.point))];
+  const settings = new Map(names.map((n) => {
+    const s = runs.find((r) => r.point === n && r.settings)?.settings;
+    return [n, s ? flat(s) : {}];
+  }));
+  const allKeys = [...new Set([...settings.values()].flatMap((s) => Object.keys(s)))];
+  const keys = allKeys.filter((k) =>
+    !NOT_AXIS.has(k.split(".")[0]) &&
+    new Set(names.map((n) => JSON.stringify(settings.get(n)![k]))).size > 1
+  );
+  const methods = [
+    ...new Set([
+      ...order.filter((m) => runs.some((r) => r.method === m)),
+      ...runs.map((r) => r.method),
+    ]),
+  ];
+  const points = names.map((point): AxisPoint => {
+    const mine = runs.filter((r) => r.point === point);
+    const by: AxisPoint["methods"] = {};
+    for (const m of methods) {
+      const rs = mine.filter((r) => r.method === m);
+      if (rs.length) {
+        by[m] = {
+          ppl: mean(rs.map((r) => r.minValPpl)),
+          seeds: rs.map((r) => r.seed),
+        };
+      }
+    }
+    const closed: Record<string, number> = {};
+    const updatesToTarget: Record<string, number | null> = {};
+    const target = by["ft-bptt"]?.ppl;
+    for (const m of Object.keys(by)) {
+      const gaps = mine.filter((r) => r.method === m).map((r) => {
+        const end = (e: string) => mine.find((x) => x.method === e && x.seed === r.seed)?.minValPpl;
+        const ft = end("ft-bptt");
+        const bptt = end("bptt");
+        return ft === undefined || bptt === undefined ? NaN : gapClosed(ft, r.minValPpl, bptt);
+      });
+      if (m !== "bptt" && m !== "ft-bptt") closed[m] = mean(gaps);
+      if (target !== undefined) {
+        const hit = meanCurve(mine.filter((r) => r.method === m)).find(([, p]) =>
+          p <= target * (1 + 1e-9)
+        );
+        updatesToTarget[m] = hit ? hit[0] : null;
+      }
+    }
+    const at = Object.fromEntries(keys.map((k) => [k, settings.get(point)![k]]));
+    const ordering = Object.keys(by).sort((a, b) => by[a].ppl - by[b].ppl);
+    return { point, at, methods: by, closed, updatesToTarget, ordering };
+  });
+  const first = keys[0];
+  const numeric = first !== undefined && points.every((p) => typeof p.at[first] === "number");
+  if (numeric) points.sort((a, b) => (a.at[first] as number) - (b.at[first] as number));
+  return { keys, methods, points };
+}
+
+const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");
+const pct = (x: number | undefined) =>
+  x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
+
+/** The axis as a Markdown table: a row per point, perplexities, gap closures, updates to target. */
+export function axisTable(a: AxisSummary): string {
+  const others = a.methods.filter((m) => m !== "bptt" && m !== "ft-bptt");
+  const head = [
+    "point",
+    ...(a.keys.length ? [a.keys.join(", ")] : []),
+    ...a.methods.map((m) => `${m} ppl`),
+    ...others.map((m) => `${m} closes`),
+    ...a.methods.map((m) => `${m} updates to FT-BPTT's best`),
+    "ordering",
+  ];
+  const rows = a.points.map((p) => [
+    `\`${p.point}\``,
+    ...(a.keys.length ? [a.keys.map((k) => String(p.at[k])).join(", ")] : []),
+    ...a.methods.map((m) => f2(p.methods[m]?.ppl)),
+    ...others.map((m) => pct(p.closed[m])),
+    ...a.methods.map((m) =>
+      m in p.updatesToTarget ? String(p.updatesToTarget[m] ?? "not reached") : "–"
+    ),
+    p.ordering.join(" < "),
+  ]);
+  return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+/**
+ * The gap closure of each method along the axis, as chart rows `{ x, closed, method }` (x: the
+ * first axis key's value; only when it is numeric).
+ */
+export function closureRows(a: AxisSummary): { x: number; closed: number; method: string }[] {
+  const key = a.keys[0];
+  if (key === undefined || !a.points.every((p) => typeof p.at[key] === "number")) return [];
+  return a.points.flatMap((p) =>
+    Object.entries(p.closed).filter(([, c]) => Number.isFinite(c)).map(([method, c]) => ({
+      x: p.at[key] as number,
+      closed: 100 * c,
+      method,
+    }))
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The axis summary of a results group (lib/analysis/axis_summary.ts): the axis keys read from the
+ * configs, the points in axis order, gap closures against closed forms, updates to FT-BPTT's best;
+ * and the λ variant label that keeps two fixed feedbacks apart (lib/feedback/kinds.ts).
+ */
+import assert from "node:assert/strict";
+import { axisSummary, axisTable, closureRows } from "../lib/analysis/axis_summary.ts";
+import { METHOD_ORDER, methodOf, type ReproRun } from "../lib/analysis/reproduction.ts";
+import { feedbackVariant } from "../lib/feedback/kinds.ts";
+
+function run(point: string, context: number, method: string, seed: number, curve: number[]) {
+  return {
+    method,
+    point,
+    settings: { name: point, mode: method, seed, context, batchSize: 4096 / context, lr: 1e-3 },
+    seed,
+    minValPpl: Math.min(...curve),
+    testPpl: null,
+    seconds: 1,
+    steps: 30,
+    tokens: 100,
+    extraSeconds: 0,
+    rows: curve.map((ppl, i) => ({
+      step: 10 * (i + 1),
+      split: "valid" as const,
+      loss: Math.log(ppl),
+      ppl,
+      seconds: i,
+      tokens: i,
+    })),
+  } satisfies ReproRun;
+}
+
+Deno.test("axis summary: keys, order, closures, updates to target", () => {
+  const runs = [
+    run("T256", 256, "bptt", 0, [6, 5, 4]),
+    run("T256", 256, "ft-bptt", 0, [6, 5.5, 5]),
+    run("T256", 256, "dsf", 0, [6, 5.8, 5.5]), // (5 − 5.5) / (5 − 4) = −50%
+    run("T32", 32, "bptt", 0, [6, 5, 4]),
+    run("T32", 32, "ft-bptt", 0, [6, 5.5, 5]),
+    run("T32", 32, "dsf", 0, [6, 4.9, 4.25]), // 75%
+    run("T32", 32, "dsf", 1, [6, 5, 4.25]), // seed 1 has no ends: NaN, left out of nothing
+  ];
+  const a = axisSummary(runs, METHOD_ORDER);
+  assert.deepEqual(a.keys, ["context", "batchSize"]);
+  assert.deepEqual(a.points.map((p) => p.point), ["T32", "T256"]); // by the first key
+  assert.equal(a.points[1].closed.dsf, -0.5);
+  assert.ok(Number.isNaN(a.points[0].closed.dsf), "a seed without BPTT and FT-BPTT runs is NaN");
+  assert.deepEqual(a.points[1].updatesToTarget, { bptt: 20, "ft-bptt": 30, dsf: null });
+  assert.equal(a.points[0].updatesToTarget.dsf, 20); // seed mean (4.9 + 5) / 2 ≤ 5
+  assert.deepEqual(a.points[1].ordering, ["bptt", "ft-bptt", "dsf"]);
+  const table = axisTable(a);
+  assert.match(
+    table,
+    /\| `T256` \| 256, 16 \| 4\.00 \| 5\.00 \| 5\.50 \| -50% \| 20 \| 30 \| not reached \|/,
+  );
+  assert.deepEqual(closureRows(a).filter((r) => r.x === 256), [
+    { x: 256, closed: -50, method: "dsf" },
+  ]);
+});
+
+Deno.test("feedbackVariant: the default λ has none; other λ are told apart", () => {
+  const fb = { kind: "fixed", init: "linspace", low: 0, high: 1, seed: 0, values: null };
+  assert.equal(feedbackVariant({ mode: "dsf", feedback: fb }), "");
+  assert.equal(feedbackVariant({ mode: "dsf", feedback: { ...fb, high: 0.5 } }), "lam0-0.5");
+  assert.equal(feedbackVariant({ mode: "bptt", feedback: { ...fb, high: 0.5 } }), "");
+  assert.equal(
+    feedbackVariant({ mode: "dsf", feedback: { ...fb, init: "uniform", seed: 3 } }),
+    "uniform0-1s3",
+  );
+  assert.equal(
+    feedbackVariant({ mode: "dsf", feedback: { ...fb, kind: "jacobian-diagonal", high: 0.5 } }),
+    "",
+  );
+  assert.equal(
+    methodOf({ mode: "dsf", feedback: "fitted", variant: "lam0-0.5" }),
+    "dsf-fitted-lam0-0.5",
+  );
+  assert.equal(methodOf({ mode: "dsf", feedback: "fixed" }), "dsf");
+});
