@@ -121,7 +121,7 @@ export interface Config extends TrainingConfig {
   mode: Mode;
   /** Fixed diagonal feedback λ. */
   feedback: FeedbackConfig;
-  /** Your own text, for `dataset: "text"`. */
+  /** The framing (`ptb`, `ptb-char`, `text`) and your own text's files (`dataset: "text"`). */
   data: TextDataConfig;
   /** DSF reverse-scan implementation; "auto": `scan`, or the custom kernel on webgpu. */
   dsfImpl: DsfImpl;

@@ -1,11 +1,18 @@
 /**
  * Loads PTB from the data folder (hash-checked) into the sentence-level corpus of
- * `lib/data/ptb.ts`. Takes well under a second; nothing is cached.
+ * `lib/data/ptb.ts`, or into its stream framing. Takes well under a second; nothing is cached.
  *
  * @module
  */
 
-import { buildPtbCorpus, type PtbCorpus, type PtbCorpusOptions } from "../data/ptb.ts";
+import {
+  buildPtbCorpus,
+  buildPtbStreams,
+  type PtbCorpus,
+  type PtbCorpusOptions,
+  type PtbStreams,
+  type PtbTexts,
+} from "../data/ptb.ts";
 import { resolveDataDir } from "./dirs.ts";
 import { dataFile } from "./manifest.ts";
 import { readVerified } from "./verify.ts";
@@ -16,12 +23,25 @@ export interface LoadPtbOptions extends PtbCorpusOptions {
   dataDir?: string;
 }
 
-/** Reads and checks the three PTB files and builds the corpus (word or char level). */
-export async function loadPtb(opts: LoadPtbOptions = {}): Promise<PtbCorpus> {
-  const dataDir = resolveDataDir({ dataDir: opts.dataDir });
+/** Reads and checks the three PTB files. */
+async function readPtbTexts(dataDir?: string): Promise<PtbTexts> {
+  const dir = resolveDataDir({ dataDir });
   const dec = new TextDecoder("utf-8", { fatal: true });
   const read = async (split: "train" | "valid" | "test") =>
-    dec.decode((await readVerified(dataFile("ptb", split), dataDir)).bytes);
+    dec.decode((await readVerified(dataFile("ptb", split), dir)).bytes);
   const [train, valid, test] = await Promise.all([read("train"), read("valid"), read("test")]);
-  return buildPtbCorpus({ train, valid, test }, { level: opts.level, context: opts.context });
+  return { train, valid, test };
+}
+
+/** Reads and checks the three PTB files and builds the corpus (word or char level). */
+export async function loadPtb(opts: LoadPtbOptions = {}): Promise<PtbCorpus> {
+  const texts = await readPtbTexts(opts.dataDir);
+  return buildPtbCorpus(texts, { level: opts.level, context: opts.context });
+}
+
+/** Reads and checks the three PTB files and builds one token stream per split. */
+export async function loadPtbStreams(
+  opts: Pick<LoadPtbOptions, "dataDir" | "level"> = {},
+): Promise<PtbStreams> {
+  return buildPtbStreams(await readPtbTexts(opts.dataDir), { level: opts.level });
 }
