@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { appliesCases, type Case, rangeCases, SMOKE } from "./cli_bad_input_config.ts";
 
 const LIB = new URL("../lib/cli/", import.meta.url).pathname;
 
@@ -24,19 +25,6 @@ function tree(root: string): Map<string, string> {
   return out;
 }
 
-interface Case {
-  what: string;
-  cli: string;
-  args: string[];
-  /** What the one line must say. */
-  says: RegExp;
-  env?: Record<string, string>;
-  stdin?: string;
-  /** Prepares the scratch folder (runs inside it). */
-  setup?(root: string): void;
-}
-
-const SMOKE = ["--config", "ptb-gru-1L256", "--scale", "smoke", "--set", "backend=cpu"];
 const DATA = Deno.env.get("DSF_DATA_DIR") ?? new URL("../../shared/data", import.meta.url).pathname;
 
 /** `dataset=text` with a file the setup writes (bytes, or text). */
@@ -103,9 +91,11 @@ const CASES: Case[] = [
   {
     what: "a model too big for the machine",
     cli: "train",
-    args: [...SMOKE, "--set", "hidden=1000000000"],
+    args: [...SMOKE, "--set", "hidden=1000000"],
     says: /the model would need about .* GiB to train .* make hidden/,
   },
+  ...rangeCases(),
+  ...appliesCases(),
   {
     what: "a results group that leaves results/",
     cli: "train",

@@ -179,14 +179,14 @@ Deno.test("resolveConfig: overrides and errors", () => {
     scale: "smoke",
     set: [
       "hidden=4",
-      "mode=ft-bptt",
+      "mode=dsf",
       "feedback.init=given",
       "feedback.values=[0,0.1,0.2,0.3,0.4,0.5,0.6,0.7]",
     ],
   });
   assert.equal(c.hidden, 4);
   assert.equal(c.embed, 4);
-  assert.equal(c.mode, "ft-bptt");
+  assert.equal(c.mode, "dsf");
   assert.equal(c.feedback.values?.length, 8);
   assert.throws(
     () =>

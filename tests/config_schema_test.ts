@@ -51,7 +51,7 @@ Deno.test("config schema: unknown / missing keys", () => {
 Deno.test("config schema: wrong types and non-positive sizes name the key", () => {
   assert.throws(
     () => makeConfig({ hidden: "big" } as never),
-    /"hidden": must be an integer >= 1, got "big"/,
+    /"hidden": must be an integer in \[1, 1048576\], got "big"/,
   );
   assert.throws(() => makeConfig({ layers: 0 }), /"layers"/);
   assert.throws(() => makeConfig({ batchSize: -4 }), /"batchSize"/);

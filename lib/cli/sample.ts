@@ -59,17 +59,18 @@ async function main(): Promise<number> {
   }
   const model = createModel(config, data.vocabSize);
   restoreParams(model.params, ckpt.params);
-  // Sentence-framed data starts from <bos>; never sample <pad>, <bos> (nor <eos> in chunks).
-  const lines = config.dataset.startsWith("ptb") ||
-    (config.dataset === "text" && config.data.framing === "lines");
-  const bos = lines ? [1] : [];
-  const prompt = [...bos, ...data.encode(values.prompt)];
+  // Sentence-framed data starts from <bos>, PTB's stream from its sentence boundary <eos>;
+  // never sample <pad>, <bos> (nor <eos> in a text's chunks).
+  const ptb = config.dataset.startsWith("ptb");
+  const lines = (ptb || config.dataset === "text") && config.data.framing === "lines";
+  const start = lines ? [1] : ptb ? [2] : [];
+  const prompt = [...start, ...data.encode(values.prompt)];
   if (prompt.length === 0) prompt.push(0);
   const ids = await sample(model, prompt, {
     tokens,
     temperature,
     seed,
-    exclude: lines ? [0, 1] : config.dataset === "text" ? [0, 1, 2] : [],
+    exclude: ptb || lines ? [0, 1] : config.dataset === "text" ? [0, 1, 2] : [],
   });
   console.log(`${values.prompt}${values.prompt ? " " : ""}${data.decode(ids)}`);
   model.dispose();

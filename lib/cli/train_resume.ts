@@ -65,6 +65,16 @@ export async function prepareResume(
   set: readonly string[],
   options: { allowCommitChange?: boolean } = {},
 ): Promise<Resume> {
+  // The command line first: a bad --set is refused before the run's files are read.
+  const overrides = parseSet(set);
+  const bad = overrides.filter((o) => !isResumeKey(o.path.join(".")));
+  if (bad.length) {
+    throw new Error(
+      `--resume takes --set ${RESUME_KEYS.join(", ")} only (got ${
+        bad.map((o) => o.path.join(".")).join(", ")
+      })`,
+    );
+  }
   const { config: onDisk, environment } = await readRunConfig(dir);
   const last = await readCheckpointFile(join(dir, "last.ckpt"));
   let saved: Config;
@@ -84,15 +94,6 @@ export async function prepareResume(
       `${join(dir, "config.json")} differs from its checkpoint's config in ${edited.join(", ")}: ` +
         `the file is not edited by hand (a resume changes ${RESUME_KEYS.join(", ")} with --set); ` +
         `restore ${edited.map((k) => `${k} = ${JSON.stringify(valueAt(saved, k))}`).join(", ")}`,
-    );
-  }
-  const overrides = parseSet(set);
-  const bad = overrides.filter((o) => !isResumeKey(o.path.join(".")));
-  if (bad.length) {
-    throw new Error(
-      `--resume takes --set ${RESUME_KEYS.join(", ")} only (got ${
-        bad.map((o) => o.path.join(".")).join(", ")
-      })`,
     );
   }
   let config = validateConfig(applyOverrides(onDisk, overrides));

@@ -1,5 +1,6 @@
 /**
- * The checks a config's validation is made of: each failure names the key.
+ * The checks a config's validation is made of: each failure names the key. Integer keys have
+ * their ranges in one table: `int_keys.ts`.
  *
  * @module
  */
@@ -17,13 +18,6 @@ export function oneOf<T extends string>(key: string, x: unknown, allowed: readon
     fail(key, `got ${show(x)}; allowed values: ${allowed.map((a) => `"${a}"`).join(", ")}`);
   }
   return x as T;
-}
-
-export function int(key: string, x: unknown, min: number): number {
-  if (typeof x !== "number" || !Number.isInteger(x) || x < min) {
-    fail(key, `must be an integer >= ${min}, got ${show(x)}`);
-  }
-  return x;
 }
 
 export function num(key: string, x: unknown, min: number, minOpen: boolean): number {

@@ -2,12 +2,14 @@
  * Command-line style overrides: `parseSet(["hidden=128", "feedback.init=uniform"])`.
  * A value is parsed as JSON when it parses (numbers, booleans, null, arrays, objects), else
  * taken as a string (also when the key's default is a string: `name=123` stays "123").
- * Nested keys use dots; a key not in the config schema is rejected.
+ * Nested keys use dots; a key not in the config schema is rejected, and so is a value of an
+ * integer key outside its range (`int_keys.ts`), before any file is read.
  *
  * @module
  */
 import { SCHEDULE_FIELDS } from "../train/schedule.ts";
 import { DEFAULTS } from "./schema.ts";
+import { intKey, isIntKey } from "./int_keys.ts";
 
 /** One parsed `key=value` override. */
 export interface Override {
@@ -61,7 +63,10 @@ function defaultAt(path: string[], key: string): unknown {
   );
 }
 
-/** Parses `key=value` strings; a malformed item or an unknown key is an Error naming it. */
+/**
+ * Parses `key=value` strings; a malformed item, an unknown key or an integer key's value out of
+ * its range is an Error naming it.
+ */
 export function parseSet(items: readonly string[]): Override[] {
   return items.map((item) => {
     const eq = item.indexOf("=");
@@ -78,6 +83,7 @@ export function parseSet(items: readonly string[]): Override[] {
       value = text;
     }
     if (typeof def === "string" && typeof value !== "string") value = text;
+    if (isIntKey(key)) intKey(key, value);
     return { key, path, value };
   });
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkOverridesApply } from "./applies.ts";
 import { applyOverrides, parseSet } from "./overrides.ts";
 import { PRESETS } from "./presets.ts";
 import {
@@ -24,11 +25,18 @@ export interface ResolveOptions {
    * at its scale (`feedback` merged key by key, other objects and arrays replaced).
    */
   patch?: ConfigPatch;
-  /** Overrides like `["hidden=128", "feedback.init=uniform"]`, applied last, in order. */
+  /**
+   * Overrides like `["hidden=128", "feedback.init=uniform"]`, applied last, in order; a key
+   * that does not apply to the resolved config (lib/config/applies.ts) is refused.
+   */
   set?: readonly string[];
 }
 
-/** The validated config of preset `name` at `scale`, with `patch`, then `set`, applied. */
+/**
+ * The validated config of preset `name` at `scale`, with `patch`, then `set`, applied.
+ * @throws Error (one line) naming the key: unknown, invalid, or given in `set` where it does
+ *   not apply
+ */
 export function resolveConfig(name: string, options: ResolveOptions = {}): Config {
   const { scale = "quick", set = [] } = options;
   const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
@@ -46,5 +54,8 @@ export function resolveConfig(name: string, options: ResolveOptions = {}): Confi
   const patch = options.patch ?? {};
   // The nested parts merge key by key: a patch's feedback or data keys keep the preset's others.
   const merged = withDefaults(mergePatches(base, { ...patch, name, scale }));
-  return validateConfig(applyOverrides(merged, parseSet(set)));
+  const overrides = parseSet(set);
+  const config = validateConfig(applyOverrides(merged, overrides));
+  checkOverridesApply(config, overrides);
+  return config;
 }

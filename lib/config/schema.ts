@@ -10,7 +10,8 @@ import { CELL_KINDS, type CellKind } from "../cells/mod.ts";
 import { FEEDBACK_KINDS, type FeedbackKind, isStationary } from "../feedback/kinds.ts";
 import { REVERSE_SCAN_IMPLS, VARYING_SCAN_IMPLS } from "../ops/reverse_scan.ts";
 import { GRADIENT_MODES, type GradientMode } from "../recurrent.ts";
-import { fail, fileName, int, num, oneOf, plainObject, show } from "./checks.ts";
+import { fail, fileName, num, oneOf, plainObject, show } from "./checks.ts";
+import { intKey } from "./int_keys.ts";
 import { TEXT_DATA_DEFAULTS, type TextDataConfig, validateTextData } from "./text_data.ts";
 
 export { fileName } from "./checks.ts";
@@ -121,7 +122,7 @@ export interface Config extends TrainingConfig {
   mode: Mode;
   /** Fixed diagonal feedback λ. */
   feedback: FeedbackConfig;
-  /** Your own text, for `dataset: "text"`. */
+  /** The framing (`ptb`, `ptb-char`, `text`) and your own text's files (`dataset: "text"`). */
   data: TextDataConfig;
   /** DSF reverse-scan implementation; "auto": `scan`, or the custom kernel on webgpu. */
   dsfImpl: DsfImpl;
@@ -238,7 +239,7 @@ export function validateConfig(raw: unknown): Config {
     if (!(k in fbRaw) && !fbLater.includes(k)) fail(`feedback.${k}`, "missing");
   }
 
-  const hidden = int("hidden", c.hidden, 1);
+  const hidden = intKey("hidden", c.hidden);
   const cell = oneOf("cell", c.cell, CELLS);
   const betas = c.betas;
   if (!Array.isArray(betas) || betas.length !== 2) {
@@ -249,18 +250,18 @@ export function validateConfig(raw: unknown): Config {
       fail(`betas[${i}]`, `must be a number in [0, 1), got ${show(b)}`);
     }
   });
-  const steps = c.steps === null ? null : int("steps", c.steps, 1);
-  const stopAfter = c.stopAfter === null ? null : int("stopAfter", c.stopAfter, 1);
-  const evalBatches = c.evalBatches === null ? null : int("evalBatches", c.evalBatches, 1);
+  const steps = intKey("steps", c.steps);
+  const stopAfter = intKey("stopAfter", c.stopAfter);
+  const evalBatches = intKey("evalBatches", c.evalBatches);
 
   const feedback: FeedbackConfig = {
     init: oneOf("feedback.init", fbRaw.init, FEEDBACK_INITS),
     low: num("feedback.low", fbRaw.low, -Infinity, false),
     high: num("feedback.high", fbRaw.high, -Infinity, false),
-    seed: int("feedback.seed", fbRaw.seed, 0),
+    seed: intKey("feedback.seed", fbRaw.seed),
     values: null,
     kind: oneOf("feedback.kind", fbRaw.kind ?? DEFAULTS.feedback.kind, FEEDBACK_CONFIG_KINDS),
-    every: int("feedback.every", fbRaw.every ?? DEFAULTS.feedback.every, 1),
+    every: intKey("feedback.every", fbRaw.every ?? DEFAULTS.feedback.every),
   };
   if (feedback.low > feedback.high) {
     fail("feedback.low", `must be <= feedback.high (${feedback.high}), got ${feedback.low}`);
@@ -298,13 +299,13 @@ export function validateConfig(raw: unknown): Config {
     dataset: oneOf("dataset", c.dataset, DATASETS),
     model: oneOf("model", c.model, MODELS),
     cell,
-    layers: int("layers", c.layers, 1),
+    layers: intKey("layers", c.layers),
     hidden,
-    embed: c.embed === null ? hidden : int("embed", c.embed, 1),
-    context: int("context", c.context, 1),
-    batchSize: int("batchSize", c.batchSize, 1),
-    evalBatchSize: int("evalBatchSize", c.evalBatchSize, 1),
-    epochs: int("epochs", c.epochs, 1),
+    embed: intKey("embed", c.embed) ?? hidden,
+    context: intKey("context", c.context),
+    batchSize: intKey("batchSize", c.batchSize),
+    evalBatchSize: intKey("evalBatchSize", c.evalBatchSize),
+    epochs: intKey("epochs", c.epochs),
     steps,
     stopAfter,
     checkpointMinutes: num("checkpointMinutes", c.checkpointMinutes, 0, false),
@@ -318,16 +319,16 @@ export function validateConfig(raw: unknown): Config {
     feedback,
     data: validateTextData(c.data, c.dataset === "text"),
     dsfImpl: oneOf("dsfImpl", c.dsfImpl, DSF_IMPLS),
-    evalEvery: int("evalEvery", c.evalEvery, 0),
-    evals: int("evals", c.evals, 1),
+    evalEvery: intKey("evalEvery", c.evalEvery),
+    evals: intKey("evals", c.evals),
     evalBatches,
-    seed: int("seed", c.seed, 0),
+    seed: intKey("seed", c.seed),
     backend: oneOf("backend", c.backend, BACKENDS),
-    vocabSize: int("vocabSize", c.vocabSize, 1),
-    heads: int("heads", c.heads, 1),
-    emaDim: int("emaDim", c.emaDim, 1),
-    lag: int("lag", c.lag, 1),
-    alphabet: int("alphabet", c.alphabet, 2),
+    vocabSize: intKey("vocabSize", c.vocabSize),
+    heads: intKey("heads", c.heads),
+    emaDim: intKey("emaDim", c.emaDim),
+    lag: intKey("lag", c.lag),
+    alphabet: intKey("alphabet", c.alphabet),
   };
   if (config.model === "gpt" && config.hidden % config.heads !== 0) {
     fail("heads", `must divide hidden (${config.hidden}), got ${config.heads}`);

@@ -1,6 +1,7 @@
 /**
- * The keys of `dataset: "text"` (your own text; see `lib/io/text_loader.ts`): their type,
- * defaults and validation.
+ * The `data.*` keys: the framing (`data.framing`, for `ptb`, `ptb-char` and `text`) and the keys
+ * of `dataset: "text"` (your own text; see `lib/io/text_loader.ts`): their type, defaults and
+ * validation. Which dataset each key applies to: `lib/config/applies.ts`.
  *
  * @module
  */
@@ -8,10 +9,16 @@ import { fail, num, oneOf, plainObject, show } from "./checks.ts";
 
 /** `dataset: "text"`: tokenisers of your own text (see `lib/data/text.ts`). */
 export const TEXT_TOKENIZERS = ["char", "bpe"] as const;
-/** `dataset: "text"`: framings of your own text, one example per line or fixed-length chunks. */
+/**
+ * Framings (`data.framing`) of `ptb`, `ptb-char` and `text`: one example per line (PTB's
+ * sentences) or fixed-length chunks of the split as one stream.
+ */
 export const TEXT_FRAMINGS = ["lines", "chunks"] as const;
 
-/** Your own text (`dataset: "text"`): the file(s), their split, tokeniser and framing. */
+/**
+ * The data's framing (`ptb`, `ptb-char`, `text`) and your own text (`dataset: "text"`): the
+ * file(s), their split and tokeniser.
+ */
 export interface TextDataConfig {
   /** One UTF-8 file, split into train / valid / test by `split` (or null: the three below). */
   path: string | null;
@@ -25,7 +32,13 @@ export interface TextDataConfig {
   split: [number, number, number];
   /** `char` (default) or `bpe` (the project's byte-level BPE with `vocabSize` ids). */
   tokenizer: typeof TEXT_TOKENIZERS[number];
-  /** `lines` (each from a zero state, `<bos> … <eos>`, like PTB) or contiguous `chunks`. */
+  /**
+   * Datasets `ptb`, `ptb-char` and `text`. `lines` (the default): each line (sentence) an
+   * example from a zero state, `<bos> … <eos>` cut to `context + 1`. `chunks`: the split as one
+   * stream cut into `context`-token chunks, each from a zero state (PTB: the sentences in file
+   * order with `<eos>` between them, lib/data/sentence_stream.ts; text: the file's characters or
+   * BPE ids, newlines included).
+   */
   framing: typeof TEXT_FRAMINGS[number];
   /** Largest file accepted, MB. */
   maxMB: number;

@@ -11,10 +11,16 @@
  * is a token, and the word `<unk>` stays one token (id 3) instead of five characters.
  * On the real files this gives 4 + 47 = 51 ids ({@link PTB_CHAR_VOCAB_SIZE}).
  *
+ * Two framings of the same tokens and vocabulary: sentences ({@link buildPtbCorpus}, the
+ * reference's: each line `<bos> … <eos>` cut to `context + 1`, from a zero state) or one stream
+ * per split ({@link buildPtbStreams}: the lines concatenated in file order, `<eos>` between them,
+ * see lib/data/sentence_stream.ts), which lib/data/chunks.ts cuts into `context`-token chunks.
+ *
  * @module
  */
 
 import { type FrameOptions, frameSentences, type PackedSentences, textLines } from "./sentences.ts";
+import { type SentenceStream, streamSentences } from "./sentence_stream.ts";
 import { Vocab } from "./vocab.ts";
 
 /** Word-level PTB vocabulary size: 4 specials + 9,998 other words of the train file. */
@@ -100,5 +106,40 @@ export function buildPtbCorpus(texts: PtbTexts, opts: PtbCorpusOptions = {}): Pt
     train: frameSentences(trainLines, vocab, frame),
     valid: frameSentences(ptbTokenize(texts.valid, level), vocab, frame),
     test: frameSentences(ptbTokenize(texts.test, level), vocab, frame),
+  };
+}
+
+/** PTB as one token stream per split (see {@link buildPtbStreams}). */
+export interface PtbStreams {
+  /** Tokenization level. */
+  level: PtbLevel;
+  /** Vocabulary built from the train split (the same as {@link buildPtbCorpus}'s). */
+  vocab: Vocab;
+  /** The training split's stream. */
+  train: SentenceStream;
+  /** The validation split's stream. */
+  valid: SentenceStream;
+  /** The test split's stream. */
+  test: SentenceStream;
+}
+
+/**
+ * Builds the stream framing from the three files' texts: the vocabulary of
+ * {@link buildPtbCorpus}, each split's lines concatenated in file order as one stream,
+ * `<eos>` after each line and one before the first (nothing cut).
+ */
+export function buildPtbStreams(
+  texts: PtbTexts,
+  opts: Pick<PtbCorpusOptions, "level"> = {},
+): PtbStreams {
+  const level = opts.level ?? "word";
+  const trainLines = ptbTokenize(texts.train, level);
+  const vocab = buildPtbVocab(trainLines);
+  return {
+    level,
+    vocab,
+    train: streamSentences(trainLines, vocab),
+    valid: streamSentences(ptbTokenize(texts.valid, level), vocab),
+    test: streamSentences(ptbTokenize(texts.test, level), vocab),
   };
 }

@@ -3,10 +3,14 @@
  * validation and test batch streams (files read and checked through the loaders; pure batching
  * in lib/data). Batches stream one at a time: only token ids are held in memory.
  *
- * - `ptb`, `ptb-char`: sentence level as the reference (`<bos> … <eos>`, cut to context + 1);
- *   training batches are bucketed by length (chunks of 50 batches sorted by length, then
- *   shuffled) and trimmed to their longest row: the same sentences and targets per epoch, far
- *   less padding (mean sentence ≈ 23 tokens of 64).
+ * - `ptb`, `ptb-char`, `data.framing: "lines"` (the default): sentence level as the reference
+ *   (`<bos> … <eos>`, cut to context + 1); training batches are bucketed by length (chunks of
+ *   50 batches sorted by length, then shuffled) and trimmed to their longest row: the same
+ *   sentences and targets per epoch, far less padding (mean sentence ≈ 23 tokens of 64).
+ * - `ptb`, `ptb-char`, `data.framing: "chunks"`: each split's sentences in file order as one
+ *   stream (`<eos>` between them, lib/data/sentence_stream.ts), cut into `context`-token chunks
+ *   each from a zero state; the last, shorter chunk is kept (padded in its batch), so every
+ *   token of the split is a target exactly once, at every context length.
  * - `wikitext-2`, `wikitext-103`: byte-level BPE (vocabSize), text cut into `context`-step
  *   chunks, each from a zero state. WikiText-103's training split is not available offline.
  * - `text`: your own UTF-8 file(s) (`data.path` or `data.train/valid/test`), by characters or
@@ -26,7 +30,9 @@ import {
   delayedRecallVocab,
 } from "../data/synthetic.ts";
 import type { TrainData } from "../train/trainer.ts";
-import { loadPtb } from "./ptb_loader.ts";
+import { loadPtb, loadPtbStreams } from "./ptb_loader.ts";
+import { PAD_ID } from "../data/vocab.ts";
+import type { Vocab } from "../data/vocab.ts";
 import { loadWikiTextSplit } from "./wikitext_loader.ts";
 import { loadTextData } from "./text_loader.ts";
 import { type DataFingerprint, dataFingerprint } from "./data_fingerprint.ts";
@@ -87,6 +93,52 @@ function streams(
   };
 }
 
+/** PTB at word or character level, as sentences or as a stream of chunks (`data.framing`). */
+async function ptbData(config: DataConfig, dataDir?: string): Promise<RunData> {
+  const level = config.dataset === "ptb" ? "word" : "char";
+  const T = config.context;
+  let vocab: Vocab;
+  let data: TrainData;
+  let described: string;
+  let files: Record<string, string>;
+  if (config.data.framing === "chunks") {
+    const c = await loadPtbStreams({ dataDir, level });
+    files = c.files;
+    const chunks = (ids: Int32Array) => chunkSource(ids, { T, tail: "pad", pad: PAD_ID });
+    vocab = c.vocab;
+    data = streams(config, {
+      train: chunks(c.train.ids),
+      valid: chunks(c.valid.ids),
+      test: chunks(c.test.ids),
+    }, 0);
+    described = `${c.train.ids.length - 1} training tokens as one stream, chunks of ${T}`;
+  } else {
+    const c = await loadPtb({ dataDir, level, context: T });
+    files = c.files;
+    vocab = c.vocab;
+    data = streams(config, {
+      train: sentenceSource(c.train),
+      valid: sentenceSource(c.valid),
+      test: sentenceSource(c.test),
+    }, BUCKET);
+    described = `${c.train.size} training sentences, context ${T}`;
+  }
+  const tokenizer = { kind: `ptb-${level}`, tokens: vocab.toJSON() };
+  return {
+    ...data,
+    fingerprint: dataFingerprint(files, tokenizer),
+    vocabSize: vocab.size,
+    decode: (ids) => Array.from(ids, (i) => vocab.token(i)).join(level === "word" ? " " : ""),
+    encode: (text) =>
+      Array.from(
+        level === "word" ? text.split(/\s+/).filter((w) => w) : text.replaceAll(" ", "_"),
+        (w) => vocab.id(w),
+      ),
+    tokenizer,
+    description: `PTB ${level} level, ${vocab.size} ids, ${described}`,
+  };
+}
+
 /** Loads (or generates) the data `config.dataset` names. */
 export async function loadRunData(
   config: DataConfig,
@@ -95,30 +147,8 @@ export async function loadRunData(
   const { dataDir, log } = options;
   switch (config.dataset) {
     case "ptb":
-    case "ptb-char": {
-      const level = config.dataset === "ptb" ? "word" : "char";
-      const c = await loadPtb({ dataDir, level, context: config.context });
-      const data = streams(config, {
-        train: sentenceSource(c.train),
-        valid: sentenceSource(c.valid),
-        test: sentenceSource(c.test),
-      }, BUCKET);
-      const tokenizer = { kind: `ptb-${level}`, tokens: c.vocab.toJSON() };
-      return {
-        ...data,
-        fingerprint: dataFingerprint(c.files, tokenizer),
-        vocabSize: c.vocab.size,
-        decode: (ids) => Array.from(ids, (i) => c.vocab.token(i)).join(level === "word" ? " " : ""),
-        encode: (text) =>
-          Array.from(
-            level === "word" ? text.split(/\s+/).filter((w) => w) : text.replaceAll(" ", "_"),
-            (w) => c.vocab.id(w),
-          ),
-        tokenizer,
-        description:
-          `PTB ${level} level, ${c.vocab.size} ids, ${c.train.size} training sentences, context ${config.context}`,
-      };
-    }
+    case "ptb-char":
+      return await ptbData(config, dataDir);
     case "wikitext-2":
     case "wikitext-103": {
       const opts = { dataset: config.dataset, vocabSize: config.vocabSize, dataDir, log };
