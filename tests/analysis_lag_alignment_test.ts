@@ -29,9 +29,9 @@ import { assertClose, read, useBackend } from "./_util.ts";
 const [V, S, T] = [5, 4, 6];
 const LENGTHS = [6, 4, 5]; // rows 1 and 2 end in padding
 
-function tinyModel(): LanguageModel {
+function tinyModel(layers = 1): LanguageModel {
   return createModel(
-    makeConfig({ layers: 1, hidden: S, embed: S, context: T, mode: "dsf", seed: 3 }),
+    makeConfig({ layers, hidden: S, embed: S, context: T, mode: "dsf", seed: 3 }),
     V,
   );
 }
@@ -65,26 +65,30 @@ function tinyBatch(): Batch {
 }
 
 /**
- * The model by hand: embedding, h_t = step(x_t, h_{t−1}) + u_t, features x_t + h_t + w_t, head,
- * masked mean cross-entropy. ∂loss/∂u_t = δ_t (u feeds the recurrence), ∂loss/∂w_t = e_t.
- * @returns δ and e, [B, T, S]
+ * The model by hand, step by step: embedding x, then per layer l, h_t = step(x_t, h_{t−1}) (+ u_t
+ * at layer `li`, feeding its recurrence) and x ← x + h_t (+ w_t at layer `li`, outside its
+ * recurrence); head on x, masked mean cross-entropy. ∂loss/∂u_t = δ_t, ∂loss/∂w_t = e_t.
+ * @returns δ and e of layer `li`, [B, T, S]
  */
-async function unrolledReference(model: LanguageModel, batch: Batch) {
+async function unrolledReference(model: LanguageModel, batch: Batch, li = 0) {
   const p = model.params;
-  const cell = model.recurrentLayers()[0].cell;
-  const weights = Object.values(cell.params);
-  const [b] = [batch.B];
+  const cells = model.recurrentLayers().map((l) => l.cell);
+  const b = batch.B;
+  const at = (v: tf.Tensor, t: number) =>
+    tf.squeeze(tf.slice(v, [0, t, 0], [b, 1, S]), [1]) as tf.Tensor2D;
   const loss = (u: tf.Tensor, w: tf.Tensor) => {
     const ids = tf.tensor2d(batch.x, [b, T], "int32");
     const emb = tf.gather(p["embedding.weight"], ids); // [B, T, E]
-    let h: tf.Tensor2D = tf.zeros([b, S]);
+    const h: tf.Tensor2D[] = cells.map(() => tf.zeros([b, S]));
     let total: tf.Tensor = tf.scalar(0);
     for (let t = 0; t < T; t++) {
-      const xt = tf.squeeze(tf.slice(emb, [0, t, 0], [b, 1, S]), [1]) as tf.Tensor2D;
-      h = tf.add(cell.step(xt, h, weights), tf.squeeze(tf.slice(u, [0, t, 0], [b, 1, S]), [1]));
-      const wt = tf.squeeze(tf.slice(w, [0, t, 0], [b, 1, S]), [1]);
-      const feats = tf.add(tf.add(xt, h), wt);
-      const logits = tf.add(tf.matMul(feats, p["head.weight"]), p["head.bias"]);
+      let x = at(emb, t);
+      cells.forEach((cell, l) => {
+        h[l] = cell.step(x, h[l], Object.values(cell.params));
+        if (l === li) h[l] = tf.add(h[l], at(u, t));
+        x = tf.add(x, l === li ? tf.add(h[l], at(w, t)) : h[l]);
+      });
+      const logits = tf.add(tf.matMul(x, p["head.weight"]), p["head.bias"]);
       const logp = tf.logSoftmax(logits); // [B, V]
       const pick = tf.oneHot(
         tf.tensor1d(Array.from({ length: b }, (_, r) => batch.y[r * T + t]), "int32"),
@@ -137,6 +141,18 @@ Deno.test("lags: e and BPTT's δ equal autodiff of the unrolled model, padding l
   const one = await lagBatch(model, { ...batch, ...shift(batch, 1) }, { rows: 1 });
   assert.equal(one.steps, 4);
   assertClose(one.bptt, ref.bptt.slice(T * S, T * S + 4 * S).map((v) => v * 15 / 4), "row 1", 1e-4);
+  model.dispose();
+});
+
+Deno.test("lags: the lower layer of 2 (--layer 0) against the unrolled model", async () => {
+  await useBackend("cpu");
+  const model = tinyModel(2);
+  const batch = tinyBatch();
+  const m = await lagBatch(model, batch, { rows: 3, layer: 0 });
+  const ref = await unrolledReference(model, batch, 0);
+  assertClose(m.e, ref.e, "e of layer 0 (layer 1 in BPTT)", 1e-4);
+  assertClose(m.bptt, ref.bptt, "δ of layer 0", 1e-4);
+  assert.deepEqual(model.recurrentLayers().map((l) => l.mode), ["dsf", "dsf"], "modes restored");
   model.dispose();
 });
 
