@@ -217,6 +217,18 @@ const CASES: Case[] = [
     says: /runs\/none/,
   },
   {
+    what: "lags of a missing run",
+    cli: "lags",
+    args: ["--run", "runs/none"],
+    says: /runs\/none/,
+  },
+  {
+    what: "lags with --rows 0",
+    cli: "lags",
+    args: ["--run", "runs/none", "--rows", "0"],
+    says: /--rows takes a whole number from 1/,
+  },
+  {
     what: "results of a missing group",
     cli: "results",
     args: ["nogroup"],

@@ -20,6 +20,8 @@ export * from "./alignment.ts";
 export * from "./compare.ts";
 export * from "./feedback_checks.ts";
 export * from "./feedback_compare.ts";
+export * from "./lag_alignment.ts";
+export * from "./lag_summary.ts";
 export * from "./headline.ts";
 export * from "./mode_sweep.ts";
 export * from "./paper_comparison.ts";
