@@ -40,6 +40,7 @@ export type { SequenceSource } from "./data/sequence_source.ts";
 export type { PackedSentences } from "./data/sentences.ts";
 export type { BpeJson, BpeTokenizer } from "./data/bpe.ts";
 export type { LoadRunDataOptions, RunData } from "./io/datasets.ts";
+export type { DataFingerprint } from "./io/data_fingerprint.ts";
 export {
   loadTorchState,
   type NamedTensor,
