@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { parseArgs } from "node:util";
 
 /** `deno task <task> <args>`, each argument single-quoted unless it is plainly safe. */
 export function taskCommand(task: string, args: readonly string[] = Deno.args): string {
@@ -49,4 +50,49 @@ export function numberOption(
     );
   }
   return x;
+}
+
+/** The options of {@link parseCommandArgs}: node's `parseArgs` options. */
+export type CommandOptions = Record<
+  string,
+  {
+    type: "string" | "boolean";
+    short?: string;
+    multiple?: boolean;
+    default?: string | boolean | string[];
+  }
+>;
+
+/**
+ * `parseArgs` (strict) with the errors a user can act on: a value that starts with `-`
+ * (`--tokens -5`) is taken as the value (its own check then says what the option takes), an
+ * option given without its value says so, and every error is one line.
+ * @throws Error (one line) naming the option
+ */
+export function parseCommandArgs<T extends CommandOptions>(
+  args: readonly string[],
+  options: T,
+  allowPositionals = false,
+) {
+  const known = new Set(
+    Object.entries(options).flatMap(([n, o]) => [`--${n}`, ...(o.short ? [`-${o.short}`] : [])]),
+  );
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.startsWith("--") ? a.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string") {
+      const value = args[i + 1];
+      if (value === undefined || known.has(value.split("=")[0])) {
+        throw new Error(`--${name} needs a value${value === undefined ? "" : ` (got ${value})`}`);
+      }
+      joined.push(`--${name}=${value}`);
+      i++;
+    } else joined.push(a);
+  }
+  try {
+    return parseArgs({ args: joined, options, strict: true, allowPositionals });
+  } catch (err) {
+    throw new Error(`${(err as Error).message.split("\n")[0]} (see --help)`);
+  }
 }

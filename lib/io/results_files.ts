@@ -8,6 +8,21 @@
 import { join } from "node:path";
 import { methodOf } from "../analysis/reproduction.ts";
 import { type Config, fileName } from "../config/schema.ts";
+import { readCommittedJson } from "./committed_runs.ts";
+
+/**
+ * `value` of command-line option `option` checked to be a plain name ({@link fileName}, the one
+ * check every name that becomes part of a path goes through), so it cannot leave the folder it
+ * is put in (`../../x`, `/etc`, `.hidden`).
+ * @throws Error (one line) "OPTION must be a plain name (…), got VALUE"
+ */
+export function plainName(option: string, value: string): string {
+  try {
+    return fileName(option, value);
+  } catch (err) {
+    throw new Error((err as Error).message.replace(/^Invalid config key "([^"]*)": /, "$1 "));
+  }
+}
 
 /**
  * The results stem of a run: `results/<group>/<config>-<method>-seed<seed>`.
@@ -27,10 +42,10 @@ export function resultsStem(group: string, config: Config, root = "results"): st
 export async function checkResultsTarget(stem: string, runDir: string): Promise<void> {
   let held: { run?: string };
   try {
-    held = JSON.parse(await Deno.readTextFile(`${stem}.json`));
+    held = (await readCommittedJson(`${stem}.json`) ?? {}) as { run?: string };
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
-    throw new Error(`${stem}.json cannot be read: ${(err as Error).message}`);
+    if ((err as Error).cause instanceof Deno.errors.NotFound) return;
+    throw err;
   }
   if (held.run !== runDir) {
     throw new Error(
