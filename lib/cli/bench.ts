@@ -20,6 +20,7 @@ import {
   MAX_JSONL_BYTES,
   readInputText,
 } from "../io/bounded_file.ts";
+import { portableArg, portablePath } from "../io/portable_path.ts";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -325,8 +326,8 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     deno: Deno.version.deno,
     cpu: await cpuModel(),
-    args: Deno.args,
-    results: resultsPath,
+    args: Deno.args.map((a) => portableArg(a)),
+    results: portablePath(resultsPath),
   };
   const jsonPath = join(outDir, `${stem}.json`);
   await Deno.writeTextFile(

@@ -4,10 +4,22 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { projectRoot } from "../io/dirs.ts";
+import { portableArg } from "../io/portable_path.ts";
 
-/** `deno task <task> <args>`, each argument single-quoted unless it is plainly safe. */
-export function taskCommand(task: string, args: readonly string[] = Deno.args): string {
-  const quoted = args.map((a) => (/^[\w=.,:/@+-]+$/.test(a) ? a : `'${a}'`));
+/**
+ * `deno task <task> <args>`, each argument single-quoted unless it is plainly safe, and absolute
+ * paths written relative to the project's root ({@link portableArg}): the record names what a
+ * reader of a checkout can run, not the folders of the machine that ran it.
+ */
+export function taskCommand(
+  task: string,
+  args: readonly string[] = Deno.args,
+  root: string = projectRoot(),
+): string {
+  const quoted = args.map((a) => portableArg(a, root)).map((a) =>
+    /^[\w=.,:/@+-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`
+  );
   return [`deno task ${task}`, ...quoted].join(" ");
 }
 

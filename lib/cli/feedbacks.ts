@@ -22,6 +22,7 @@ import { writeFileAtomic } from "../io/atomic_write.ts";
 import { compareFeedbacks } from "../analysis/feedback_compare.ts";
 import type { Batch } from "../data/batches.ts";
 import { numberOption, parseCommandArgs, runCommand, taskCommand } from "./command_line.ts";
+import { portablePath } from "../io/portable_path.ts";
 
 const USAGE =
   "usage: deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R] " +
@@ -108,7 +109,7 @@ async function main(): Promise<number> {
     );
   }
   const result = {
-    run: values.run,
+    run: portablePath(values.run),
     config: config.name,
     checkpoint: values.ckpt,
     step,

@@ -27,6 +27,7 @@ import {
   parseJsonFile,
   readInputText,
 } from "../io/bounded_file.ts";
+import { portablePath, portableText } from "../io/portable_path.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { parseMetricRows, readCommittedRuns } from "../io/committed_runs.ts";
 import type { MetricRow } from "../train/trainer.ts";
@@ -115,12 +116,13 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
       backend: config.backend,
       feedback: config.feedback.kind,
       feedbackSeconds: 0,
-      run: dir,
+      run: portablePath(dir),
       seed: config.seed,
       scale: config.scale,
-      command:
+      command: portableText(
         (await readRunFile(join(dir, "command.txt"), "a run's command.txt", MAX_JSON_BYTES) ?? "")
           .trim(),
+      ),
       environment,
     };
   }

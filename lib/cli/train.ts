@@ -34,6 +34,7 @@ import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { runConfigText, runEnvironment } from "../io/run_files.ts";
 import { checkOutputDir } from "../io/bounded_file.ts";
+import { portablePath } from "../io/portable_path.ts";
 
 const USAGE =
   `usage: deno task train --config NAME [--scale smoke|quick|small|paper] [--set key=value …]
@@ -270,7 +271,7 @@ async function main(): Promise<number> {
   const command = values.resume && first ? `${first}; then ${thisCommand}` : thisCommand;
   const result = {
     ...summary,
-    run: dir,
+    run: portablePath(dir),
     seed: config.seed,
     scale: config.scale,
     command,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { methodOf } from "../analysis/reproduction.ts";
 import { type Config, fileName } from "../config/schema.ts";
 import { readCommittedJson } from "./committed_runs.ts";
+import { portablePath } from "./portable_path.ts";
 
 /**
  * `value` of command-line option `option` checked to be a plain name ({@link fileName}, the one
@@ -47,7 +48,7 @@ export async function checkResultsTarget(stem: string, runDir: string): Promise<
     if ((err as Error).cause instanceof Deno.errors.NotFound) return;
     throw err;
   }
-  if (held.run !== runDir) {
+  if (held.run !== runDir && held.run !== portablePath(runDir)) {
     throw new Error(
       `${stem}.json holds another run (${held.run ?? "unknown"}): choose another --results ` +
         `group, or remove that file if it is to be replaced`,
