@@ -3,29 +3,9 @@
  * "Uncaught" stack, and no file written or changed (the commands run in a scratch folder
  * whose whole tree is compared before and after).
  */
-import assert from "node:assert/strict";
 import { join } from "node:path";
-import { appliesCases, type Case, rangeCases, SMOKE } from "./cli_bad_input_config.ts";
-
-const LIB = new URL("../lib/cli/", import.meta.url).pathname;
-
-/** Every file under `root` with its bytes, as text. */
-function tree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const e of Deno.readDirSync(dir)) {
-      const p = join(dir, e.name);
-      if (e.isDirectory) {
-        out.set(`${p}/`, "");
-        walk(p);
-      } else out.set(p, new TextDecoder().decode(Deno.readFileSync(p)));
-    }
-  };
-  walk(root);
-  return out;
-}
-
-const DATA = Deno.env.get("DSF_DATA_DIR") ?? new URL("../../shared/data", import.meta.url).pathname;
+import { badInputTest, type Case, ROW, runFolder, TINY, tinyStem } from "./_cli_bad_input.ts";
+import { appliesCases, rangeCases, SMOKE } from "./cli_bad_input_config.ts";
 
 /** `dataset=text` with a file the setup writes (bytes, or text). */
 function textCases(): Case[] {
@@ -257,37 +237,129 @@ const CASES: Case[] = [
   },
 ];
 
-Deno.test("every CLI: bad input gives exit 2, one line, no stack, nothing written", async (t) => {
-  for (const c of CASES) {
-    await t.step(c.what, async () => {
-      const root = await Deno.makeTempDir();
-      const cwd = join(root, "a", "b");
-      Deno.mkdirSync(join(cwd, "results"), { recursive: true });
-      Deno.writeTextFileSync(join(cwd, "README.md"), "# readme\n");
-      c.setup?.(cwd);
-      const before = tree(root);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", `${LIB}${c.cli}.ts`, ...c.args],
-        cwd,
-        stdin: c.stdin === undefined ? "null" : "piped",
-        stdout: "piped",
-        stderr: "piped",
-        env: { XDG_RUNTIME_DIR: "/tmp", DSF_DATA_DIR: DATA, ...c.env },
-      }).spawn();
-      if (c.stdin !== undefined) {
-        const w = child.stdin.getWriter();
-        await w.write(new TextEncoder().encode(c.stdin));
-        await w.close();
-      }
-      const o = await child.output();
-      const err = new TextDecoder().decode(o.stderr);
-      const lines = err.split("\n").filter((l) => l.trim() !== "");
-      assert.equal(o.code, 2, `${c.what}: exit ${o.code}\n${err}`);
-      assert.ok(!err.includes("Uncaught"), `${c.what}: ${err}`);
-      assert.equal(lines.length, 1, `${c.what}: ${lines.length} lines on stderr:\n${err}`);
-      assert.match(lines[0], c.says, `${c.what}: ${lines[0]}`);
-      assert.deepEqual(tree(root), before, `${c.what}: files changed`);
-      await Deno.remove(root, { recursive: true });
-    });
-  }
-});
+/** safetensors bytes: an 8-byte header length (the JSON's, unless given), the JSON, `data`. */
+function safetensors(header: unknown, options: { length?: bigint; data?: number } = {}) {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + (options.data ?? 4));
+  new DataView(out.buffer).setBigUint64(0, options.length ?? BigInt(json.length), true);
+  out.set(json, 8);
+  return out;
+}
+
+/** Messages that named nothing or leaked internals (a stack's words, an OS error number). */
+const MESSAGES: Case[] = [
+  ...[
+    [{ w: { dtype: "F32", shape: "abc", data_offsets: [0, 4] } }, /"w"\.shape must be an array/],
+    [{ w: { dtype: "F32", shape: [1] } }, /"w"\.data_offsets must be \[begin, end\]/],
+    [{ w: { dtype: 7, shape: [1], data_offsets: [0, 4] } }, /"w"\.dtype must be a string/],
+    [{ __metadata__: { a: 1 } }, /__metadata__ must be an object of strings/],
+    [[1, 2], /its header is not a JSON object/],
+  ].map(([header, says]): Case => ({
+    what: `train --init: a safetensors header ${JSON.stringify(header)}`,
+    cli: "train",
+    args: [...TINY, "--init", "w.safetensors"],
+    says: says as RegExp,
+    setup: (root) => Deno.writeFileSync(join(root, "w.safetensors"), safetensors(header)),
+  })),
+  {
+    what: "train --init: a header length past 2^53 (printed exactly, not rounded)",
+    cli: "train",
+    args: [...TINY, "--init", "w.safetensors"],
+    says: /header of 1152921504606846979 bytes in a 14-byte file/,
+    setup: (root) =>
+      Deno.writeFileSync(
+        join(root, "w.safetensors"),
+        safetensors({}, { length: 2n ** 60n + 3n, data: 4 }),
+      ),
+  },
+  ...[
+    ["sample", ["--run", "runs/r"]],
+    ["export", ["--run", "runs/r", "--out", "w.safetensors"]],
+    ["feedbacks", ["--run", "runs/r"]],
+    ["snapshot", ["--run", "runs/r", "--results", "g"]],
+    ["train", ["--resume", "runs/r"]],
+  ].flatMap(([cli, args]) => [
+    {
+      what: `${cli}: config.json with environment.commit a number`,
+      cli: cli as string,
+      args: args as string[],
+      says: /config\.json: "environment\.commit" must be a git commit .* got 12: .*correct/,
+      setup: (root: string) => void runFolder(root, { environment: { commit: 12 } }),
+    },
+    {
+      what: `${cli}: config.json not an object`,
+      cli: cli as string,
+      args: args as string[],
+      says: /runs\/r\/config\.json is not a JSON object/,
+      setup: (root: string) => {
+        runFolder(root);
+        Deno.writeTextFileSync(join(root, "runs/r/config.json"), "[1]");
+      },
+    },
+  ]),
+  ...[
+    ["export", ["--run", "runs/r", "--out", "w.safetensors"], "last"],
+    ["export", ["--run", "runs/r", "--best", "--out", "w.safetensors"], "best"],
+    ["feedbacks", ["--run", "runs/r"], "last"],
+    ["snapshot", ["--run", "runs/r", "--results", "g"], "last"],
+  ].map(([cli, args, which]): Case => ({
+    what: `${cli} ${(args as string[]).slice(2).join(" ")}: no ${which}.ckpt`,
+    cli: cli as string,
+    args: args as string[],
+    says: new RegExp(`runs/r/${which}\\.ckpt": it does not exist .*name a checkpoint`),
+    setup: (root) => Deno.writeTextFileSync(join(runFolder(root), "metrics.jsonl"), ROW),
+  })),
+  {
+    what: "train --resume: a run that saved no checkpoint (advice, not an OS error)",
+    cli: "train",
+    args: ["--resume", "runs/r"],
+    says: /runs\/r has no last\.ckpt to resume from: .*start the run again with the command in/,
+    setup: (root) => void runFolder(root),
+  },
+  {
+    what: "train --runs-dir: a regular file",
+    cli: "train",
+    args: [...TINY, "--runs-dir", "README.md"],
+    says: /README\.md is a regular file, not a folder: give a folder for the runs/,
+  },
+  // A malformed committed result: the line names the file, for every command that reads it.
+  ...[
+    ["results", ["g"], "results/g/x.json"],
+    ["snapshot", ["--refresh", "g"], "results/g/x.json"],
+    ["train", [...TINY, "--results", "g"], `${tinyStem()}.json`],
+    ["snapshot", ["--run", "runs/r", "--results", "g"], `${tinyStem()}.json`],
+  ].map(([cli, args, file]): Case => ({
+    what: `${cli} ${(args as string[]).at(-1)}: ${file} is not JSON`,
+    cli: cli as string,
+    args: args as string[],
+    says: new RegExp(
+      `${(file as string).replaceAll(".", "\\.")} is not valid JSON \\(.*\\): restore`,
+    ),
+    setup: (root) => {
+      runFolder(root);
+      Deno.mkdirSync(join(root, "results/g"));
+      Deno.writeTextFileSync(join(root, file as string), '{"run": ');
+    },
+  })),
+  ...[["results", ["g"]], ["snapshot", ["--refresh", "g"]]].map(([cli, args]): Case => ({
+    what: `${cli}: a curves line that is not JSON`,
+    cli: cli as string,
+    args: args as string[],
+    says: /results\/g\/x\.metrics\.jsonl: line 2 is not JSON/,
+    setup: (root) => {
+      Deno.mkdirSync(join(root, "results/g"));
+      Deno.writeTextFileSync(join(root, "results/g/x.json"), '{"stopped": "in progress"}');
+      Deno.writeTextFileSync(join(root, "results/g/x.metrics.jsonl"), `${ROW}{"step": 3,\n`);
+    },
+  })),
+  {
+    what: "results: a group that is a file",
+    cli: "results",
+    args: ["g"],
+    says: /results\/g is not a folder/,
+    setup: (root) => Deno.writeTextFileSync(join(root, "results/g"), "x"),
+  },
+];
+
+badInputTest("every CLI: bad input gives exit 2, one line, no stack, nothing written", CASES);
+badInputTest("every CLI: messages name the file and what to do, not internals", MESSAGES);

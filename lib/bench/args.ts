@@ -110,10 +110,27 @@ function list(v: string): string[] {
   return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
-function ints(name: string, v: string): number[] {
+/** The largest value each count option takes (the smallest is 1; 0 where said). */
+export const BENCH_LIMITS = {
+  T: 65536,
+  D: 8192,
+  B: 4096,
+  V: 1_000_000,
+  matmul: 65536,
+  threads: 256,
+  warmup: 100,
+  runs: 1000,
+  "budget-min": 10080,
+  "max-case-min": 1440,
+  "max-mem-gb": 1024,
+} as const;
+
+function ints(name: string, v: string, max: number = BENCH_LIMITS[name as "T"]): number[] {
   const out = list(v).map(Number);
-  if (out.length === 0 || !out.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`--${name}: expected positive integers separated by commas, got "${v}"`);
+  if (out.length === 0 || !out.every((n) => Number.isInteger(n) && n >= 1 && n <= max)) {
+    throw new Error(
+      `--${name}: expected whole numbers from 1 to ${max} separated by commas, got "${v}"`,
+    );
   }
   return out;
 }
@@ -123,10 +140,17 @@ function distinct(values: number[]): number[] {
   return [...new Set(values)];
 }
 
-function num(name: string, v: string, min: number): number {
+function num(name: keyof typeof BENCH_LIMITS, v: string, min: number, integer = false): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min) {
-    throw new Error(`--${name}: expected a number ≥ ${min}, got "${v}"`);
+  const max = BENCH_LIMITS[name];
+  if (
+    v.trim() === "" || !Number.isFinite(n) || n < min || n > max ||
+    (integer && !Number.isInteger(n))
+  ) {
+    throw new Error(
+      `--${name}: expected ${integer ? "a whole number" : "a number"} from ${min} to ${max}, ` +
+        `got "${v}"`,
+    );
   }
   return n;
 }
@@ -233,7 +257,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.Ds = distinct(ints(name, v));
         break;
       case "B":
-        args.B = ints(name, v)[0];
+        [args.B] = ints(name, v);
+        if (list(v).length > 1) throw new Error(`--B: one batch size, got "${v}"`);
         break;
       case "modes":
         args.modes = oneOf(name, list(v), BENCH_MODES);
@@ -250,7 +275,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
           break;
         }
         args.ptb = v.split(";").map((shape) => {
-          const [B, T, D, V, extra] = ints(name, shape);
+          const [B, T, D, V, extra] = ints(name, shape, BENCH_LIMITS.V);
+          const within = [["B", B], ["T", T], ["D", D]] as const;
+          for (const [k, x] of within) {
+            if (x > BENCH_LIMITS[k]) {
+              throw new Error(`--ptb: ${k} is at most ${BENCH_LIMITS[k]}, got ${x} in "${shape}"`);
+            }
+          }
           if (V === undefined || extra !== undefined) {
             throw new Error(`--ptb: expected B,T,D,V[;B,T,D,V…] or off, got "${v}"`);
           }
@@ -259,10 +290,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       }
       case "warmup":
-        args.warmup = Math.floor(num(name, v, 0));
+        args.warmup = num(name, v, 0, true);
         break;
       case "runs":
-        args.runs = Math.floor(num(name, v, 1));
+        args.runs = num(name, v, 1, true);
         break;
       case "budget-min":
         args.budgetMin = num(name, v, 0);
@@ -290,7 +321,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
           args.matmul = null;
           break;
         }
-        const [M, K, N] = ints(name, v);
+        const [M, K, N] = ints(name, v, BENCH_LIMITS.matmul);
         if (N === undefined) throw new Error(`--matmul: expected M,K,N or off, got "${v}"`);
         args.matmul = { M, K, N };
         break;
@@ -299,8 +330,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.blas = list(v).map((x) => {
           if (x === "off") return x;
           const n = Number(x);
-          if (!Number.isInteger(n) || n < 1) {
-            throw new Error(`--blas: expected off or thread counts (e.g. off,1,2), got "${x}"`);
+          if (!Number.isInteger(n) || n < 1 || n > BENCH_LIMITS.threads) {
+            throw new Error(
+              `--blas: expected off or thread counts from 1 to ${BENCH_LIMITS.threads} ` +
+                `(e.g. off,1,2), got "${x}"`,
+            );
           }
           return n;
         });

@@ -13,6 +13,14 @@
  * @module
  */
 import { runCommand } from "./command_line.ts";
+import {
+  cannotRead,
+  checkOutputDir,
+  checkOutputFile,
+  MAX_JSONL_BYTES,
+  readInputText,
+} from "../io/bounded_file.ts";
+import { portableArg, portablePath } from "../io/portable_path.ts";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -178,6 +186,17 @@ async function main(): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
+  const resultsPath = resolve(
+    args.results ?? join(resolveCacheDir(), "bench", args.quick ? "quick.jsonl" : "results.jsonl"),
+  );
+  const outDir = resolve(args.out ?? dirname(resultsPath));
+  try {
+    await checkOutputFile(resultsPath, "the JSONL results file (--results)");
+    await checkOutputDir(outDir, "the outputs (--out)");
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 2;
+  }
   let info: BackendInfo;
   let variants: Awaited<ReturnType<typeof blasVariants>>;
   try {
@@ -192,19 +211,19 @@ async function main(): Promise<number> {
     return 2;
   }
   log(info.line);
-  const resultsPath = resolve(
-    args.results ?? join(resolveCacheDir(), "bench", args.quick ? "quick.jsonl" : "results.jsonl"),
-  );
-  const outDir = resolve(args.out ?? dirname(resultsPath));
   const stem = args.quick ? "quick" : "bench";
   await Deno.mkdir(dirname(resultsPath), { recursive: true });
   await Deno.mkdir(outDir, { recursive: true });
 
   let text = "";
   try {
-    text = await Deno.readTextFile(resultsPath);
+    text = await readInputText(resultsPath, {
+      what: "a JSONL results file of deno task bench",
+      maxBytes: MAX_JSONL_BYTES,
+      tooBig: "start a new one with --results FILE",
+    });
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(err instanceof Deno.errors.NotFound)) throw cannotRead(resultsPath, err);
   }
   const { records: done, bad } = parseResults(text);
   if (bad > 0) log(`note: ${bad} unreadable line(s) in ${resultsPath} ignored`);
@@ -307,8 +326,8 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     deno: Deno.version.deno,
     cpu: await cpuModel(),
-    args: Deno.args,
-    results: resultsPath,
+    args: Deno.args.map((a) => portableArg(a)),
+    results: portablePath(resultsPath),
   };
   const jsonPath = join(outDir, `${stem}.json`);
   await Deno.writeTextFile(

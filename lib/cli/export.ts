@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { runCommand } from "./command_line.ts";
+import { parseCommandArgs, runCommand } from "./command_line.ts";
+import { checkOutputFile } from "../io/bounded_file.ts";
 import { initBackend } from "../backend.ts";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { loadRunData } from "../io/datasets.ts";
@@ -24,20 +24,18 @@ import { restoreFeedbacks } from "../feedback/plugins.ts";
 const USAGE = "usage: deno task export --run runs/DIR [--best] --out FILE.safetensors";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      run: { type: "string" },
-      best: { type: "boolean" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values } = parseCommandArgs(Deno.args, {
+    run: { type: "string" },
+    best: { type: "boolean" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE), 0;
   if (!values.run || !values.out) throw new Error(`--run and --out are required (${USAGE})`);
   if (!values.out.endsWith(".safetensors")) {
     throw new Error(`--out ${values.out}: name the file FILE.safetensors`);
   }
+  await checkOutputFile(values.out, "the .safetensors file to write");
   const { config } = await readRunConfig(values.run);
   if (!(TORCH_MODELS as readonly string[]).includes(config.model)) {
     throw new Error(

@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { initBackend } from "../backend.ts";
 import { validateConfig } from "../config/schema.ts";
+import { plainName } from "../io/results_files.ts";
 import { readRunConfig } from "../io/run_files.ts";
 import { createModel } from "../models/mod.ts";
 import { restoreParams } from "../train/checkpoint.ts";
@@ -21,32 +21,33 @@ import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { compareFeedbacks } from "../analysis/feedback_compare.ts";
 import type { Batch } from "../data/batches.ts";
-import { runCommand, taskCommand } from "./command_line.ts";
+import { numberOption, parseCommandArgs, runCommand, taskCommand } from "./command_line.ts";
+import { portablePath } from "../io/portable_path.ts";
 
 const USAGE =
   "usage: deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R] " +
   "[--results GROUP]";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      run: { type: "string" },
-      ckpt: { type: "string", default: "last" },
-      batches: { type: "string", default: "4" },
-      rounds: { type: "string", default: "5" },
-      results: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values } = parseCommandArgs(Deno.args, {
+    run: { type: "string" },
+    ckpt: { type: "string", default: "last" },
+    batches: { type: "string", default: "4" },
+    rounds: { type: "string", default: "5" },
+    results: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE), 0;
-  const n = Number(values.batches);
-  const rounds = Number(values.rounds);
-  if (
-    !values.run || !["last", "best", "init"].includes(values.ckpt!) || !(n >= 1) || !(rounds >= 1)
-  ) {
-    console.error(`feedbacks: bad arguments\n${USAGE}`);
-    return 2;
+  if (!values.run) throw new Error(`--run DIR is required (${USAGE})`);
+  if (!["last", "best", "init"].includes(values.ckpt)) {
+    throw new Error(`--ckpt takes last, best or init, got "${values.ckpt}"`);
+  }
+  const n = numberOption("batches", values.batches, { min: 1, max: 1000, integer: true });
+  const rounds = numberOption("rounds", values.rounds, { min: 1, max: 100, integer: true });
+  // Both become parts of the results file's path: plain names, or it would leave results/.
+  if (values.results !== undefined) {
+    plainName("--results", values.results);
+    plainName("--run's folder name", basename(resolve(values.run)));
   }
   let raw: Record<string, unknown>;
   try {
@@ -61,12 +62,14 @@ async function main(): Promise<number> {
     mode: "dsf",
     feedback: { ...(raw.feedback as object), kind: "fixed" },
   });
+  const ckpt = values.ckpt === "init"
+    ? null
+    : await readCheckpointFile(join(values.run, `${values.ckpt}.ckpt`));
   const backend = await initBackend({ backend: config.backend });
   const data = await loadRunData(config);
   const model = createModel(config, data.vocabSize);
   let step = 0;
-  if (values.ckpt !== "init") {
-    const ckpt = await readCheckpointFile(join(values.run, `${values.ckpt}.ckpt`));
+  if (ckpt) {
     restoreParams(model.params, ckpt.params);
     step = ckpt.step;
   }
@@ -106,7 +109,7 @@ async function main(): Promise<number> {
     );
   }
   const result = {
-    run: values.run,
+    run: portablePath(values.run),
     config: config.name,
     checkpoint: values.ckpt,
     step,
@@ -120,7 +123,7 @@ async function main(): Promise<number> {
     const path = join(
       "results",
       values.results,
-      `${basename(values.run)}-feedbacks-${values.ckpt}.json`,
+      `${basename(resolve(values.run))}-feedbacks-${values.ckpt}.json`,
     );
     await Deno.mkdir(join("results", values.results), { recursive: true });
     await writeFileAtomic(path, JSON.stringify(result, null, 2) + "\n");

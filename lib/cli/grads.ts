@@ -12,9 +12,13 @@
 import { runCommand } from "./command_line.ts";
 import { initBackend } from "../backend.ts";
 import { computeGrads, parseGradsSpec } from "../grads.ts";
+import { MAX_JSON_BYTES, readStdinBounded } from "../io/bounded_file.ts";
 
 async function main(): Promise<number> {
-  const text = await new Response(Deno.stdin.readable).text();
+  if (Deno.stdin.isTerminal()) {
+    throw new Error("reads a JSON spec on stdin: deno task grads < spec.json (see lib/grads.ts)");
+  }
+  const text = await readStdinBounded(MAX_JSON_BYTES, "a gradient-inspection spec");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -10,9 +10,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { runCommand, taskCommand } from "./command_line.ts";
+import { numberOption, parseCommandArgs, runCommand, taskCommand } from "./command_line.ts";
+import { checkOutputDir, checkOutputFile } from "../io/bounded_file.ts";
+import { GRADIENT_MODES } from "../recurrent.ts";
 import { initBackend } from "../backend.ts";
 import { loadRunData } from "../io/datasets.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
@@ -33,19 +34,30 @@ const SCRIPT = new URL("../../bench/torch_lm.py", import.meta.url).pathname;
 const SAMPLES = 16;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      steps: { type: "string", default: "50" },
-      modes: { type: "string", default: "bptt,ft-bptt,dsf" },
-      out: { type: "string", default: "results/parity" },
-      fixture: { type: "string", default: "tests/fixtures/parity/ptb.json" },
-      "fixture-steps": { type: "string", default: "10" },
-      python: { type: "string", default: "/usr/bin/python3" },
-    },
+  const { values } = parseCommandArgs(Deno.args, {
+    steps: { type: "string", default: "50" },
+    modes: { type: "string", default: "bptt,ft-bptt,dsf" },
+    out: { type: "string", default: "results/parity" },
+    fixture: { type: "string", default: "tests/fixtures/parity/ptb.json" },
+    "fixture-steps": { type: "string", default: "10" },
+    python: { type: "string", default: "/usr/bin/python3" },
   });
-  const steps = Number(values.steps);
-  const fixtureSteps = Number(values["fixture-steps"]);
+  // Everything checked before the first step: a bad value is one line, nothing written.
+  const steps = numberOption("steps", values.steps, { min: 1, max: 1000, integer: true });
+  const fixtureSteps = numberOption("fixture-steps", values["fixture-steps"], {
+    min: 1,
+    max: steps,
+    integer: true,
+  });
+  for (const mode of values.modes.split(",")) {
+    if (!(GRADIENT_MODES as readonly string[]).includes(mode)) {
+      throw new Error(
+        `--modes takes ${GRADIENT_MODES.join(", ")} (comma-separated), got "${mode}"`,
+      );
+    }
+  }
+  await checkOutputDir(values.out, "--out");
+  await checkOutputFile(values.fixture, "the fixture's .json file (--fixture)");
   const backend = await initBackend({ backend: "wasm" });
   const tmp = await Deno.makeTempDir();
   const rows: Record<string, unknown>[] = [];

@@ -11,12 +11,11 @@
  * @module
  */
 import { replaceBlock, writeFormattedMarkdown } from "../io/readme_blocks.ts";
-import { runCommand } from "./command_line.ts";
-import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
-import { fileName } from "../config/schema.ts";
+import { parseCommandArgs, runCommand } from "./command_line.ts";
 import { basename, join } from "node:path";
-import { readCommittedRuns } from "../io/committed_runs.ts";
+import { readCommittedJson, readCommittedRuns } from "../io/committed_runs.ts";
+import { plainName } from "../io/results_files.ts";
+import { cannotRead, MAX_JSON_BYTES, readInputText } from "../io/bounded_file.ts";
 import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import {
@@ -203,8 +202,8 @@ async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
   const files: FeedbackFile[] = [];
   for (const e of [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!e.name.endsWith(".json")) continue;
-    const f = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
-    if (Array.isArray(f.rows) && f.rows[0]?.variant) files.push(f);
+    const f = await readCommittedJson(join(dir, e.name)) as FeedbackFile | null;
+    if (Array.isArray(f?.rows) && f.rows[0]?.variant) files.push(f);
   }
   if (!files.length) return null;
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -306,17 +305,25 @@ function versusPaper(groups: { group: string; rows: MethodSummary[]; facts: stri
   return [head, ...lines].join("\n");
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: { readme: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    allowPositionals: true,
-  });
-  if (values.help || !positionals.length) {
-    console.error("usage: deno task results GROUP… [--readme]");
-    return values.help ? 0 : 2;
+const USAGE = "usage: deno task results GROUP… [--readme]";
+
+/** The README, read with a bound (it is rewritten in place with --readme). */
+async function readReadme(): Promise<string> {
+  try {
+    return await readInputText("README.md", { what: "the README", maxBytes: MAX_JSON_BYTES });
+  } catch (err) {
+    throw cannotRead("README.md", err);
   }
-  let readme = values.readme ? await Deno.readTextFile("README.md") : "";
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandArgs(Deno.args, {
+    readme: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) return console.log(USAGE), 0;
+  if (!positionals.length) throw new Error(`name at least one group (${USAGE})`);
+  let readme = values.readme ? await readReadme() : "";
   const ours: { group: string; rows: MethodSummary[]; facts: string }[] = [];
   const replace = (name: string, block: string): boolean => {
     try {
@@ -328,8 +335,10 @@ async function main(): Promise<number> {
     }
   };
   for (const group of positionals) {
-    fileName("GROUP", group);
-    if (!existsSync(join("results", group))) {
+    plainName("GROUP", group);
+    const isDir = await Deno.stat(join("results", group)).then((i) => i.isDirectory, () => null);
+    if (isDir === false) throw new Error(`results/${group} is not a folder: name a results group`);
+    if (isDir === null) {
       const groups = [...Deno.readDirSync("results")].filter((e) => e.isDirectory).map((e) =>
         e.name
       ).sort();

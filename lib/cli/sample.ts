@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { numberOption, runCommand } from "./command_line.ts";
-import { parseArgs } from "node:util";
+import { numberOption, parseCommandArgs, runCommand } from "./command_line.ts";
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import type { Config } from "../config/schema.ts";
@@ -18,15 +17,12 @@ import { sample } from "../models/sample.ts";
 import { restoreParams } from "../train/checkpoint.ts";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      run: { type: "string" },
-      prompt: { type: "string", default: "" },
-      tokens: { type: "string", default: "50" },
-      temperature: { type: "string", default: "1" },
-      seed: { type: "string", default: "0" },
-    },
+  const { values } = parseCommandArgs(Deno.args, {
+    run: { type: "string" },
+    prompt: { type: "string", default: "" },
+    tokens: { type: "string", default: "50" },
+    temperature: { type: "string", default: "1" },
+    seed: { type: "string", default: "0" },
   });
   const tokens = numberOption("tokens", values.tokens, { min: 1, max: 100_000, integer: true });
   const temperature = numberOption("temperature", values.temperature, { min: 0, max: 100 });
@@ -42,9 +38,13 @@ async function main(): Promise<number> {
     console.error(`sample: ${(err as Error).message}`);
     return 2;
   }
-  const ckpt = await readCheckpointFile(join(values.run, "best.ckpt"))
-    .catch(() => readCheckpointFile(join(values.run!, "last.ckpt")))
-    .catch(() => null);
+  // The best checkpoint, else the last; a checkpoint there but unreadable is said as it is.
+  const missing = (err: Error) => {
+    if (err.cause instanceof Deno.errors.NotFound) return null;
+    throw err;
+  };
+  const ckpt = await readCheckpointFile(join(values.run, "best.ckpt")).catch(missing) ??
+    await readCheckpointFile(join(values.run, "last.ckpt")).catch(missing);
   if (!ckpt) {
     console.error(
       `sample: ${values.run} has no best.ckpt or last.ckpt (did its training save one?)`,

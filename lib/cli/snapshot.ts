@@ -15,13 +15,20 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { runCommand } from "./command_line.ts";
+import { parseCommandArgs, runCommand } from "./command_line.ts";
 import { join } from "node:path";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { feedbackVariant } from "../feedback/kinds.ts";
 import { readRunConfig } from "../io/run_files.ts";
-import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
+import { checkResultsTarget, plainName, resultsStem } from "../io/results_files.ts";
+import {
+  cannotRead,
+  MAX_JSON_BYTES,
+  MAX_JSONL_BYTES,
+  parseJsonFile,
+  readInputText,
+} from "../io/bounded_file.ts";
+import { portablePath, portableText } from "../io/portable_path.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { parseMetricRows, readCommittedRuns } from "../io/committed_runs.ts";
 import type { MetricRow } from "../train/trainer.ts";
@@ -79,8 +86,14 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
   const { config, environment } = await readRunConfig(dir);
   const stem = resultsStem(group, config);
   await checkResultsTarget(stem, dir);
-  const text = await Deno.readTextFile(join(dir, "metrics.jsonl"));
-  const finished = await Deno.readTextFile(join(dir, "summary.json")).then(JSON.parse, () => null);
+  const curvesPath = join(dir, "metrics.jsonl");
+  const text = await readRunFile(curvesPath, "a run's metrics.jsonl", MAX_JSONL_BYTES);
+  if (text === null) throw new Error(`${curvesPath} does not exist: ${dir} has no curves yet`);
+  const summaryPath = join(dir, "summary.json");
+  const summaryText = await readRunFile(summaryPath, "a run's summary.json", MAX_JSON_BYTES);
+  const finished = summaryText === null
+    ? null
+    : parseJsonFile(summaryPath, summaryText) as Record<string, unknown> | null;
   let summary;
   if (finished?.stopped === "done") {
     summary = finished;
@@ -92,7 +105,7 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
     if (total == null || perEpoch == null) {
       throw new Error(`${dir}/last.ckpt predates progress records: resume it once first`);
     }
-    const curves = summaryFromCurves(parseMetricRows(text), {
+    const curves = summaryFromCurves(parseMetricRows(text, curvesPath), {
       step: ckpt.step,
       totalSteps: total,
       perEpoch,
@@ -110,25 +123,38 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
       feedback: config.feedback.kind,
       variant: feedbackVariant(config),
       feedbackSeconds: 0,
-      run: dir,
+      run: portablePath(dir),
       seed: config.seed,
       scale: config.scale,
-      command: (await Deno.readTextFile(join(dir, "command.txt")).catch(() => "")).trim(),
+      command: portableText(
+        (await readRunFile(join(dir, "command.txt"), "a run's command.txt", MAX_JSON_BYTES) ?? "")
+          .trim(),
+      ),
       environment,
       settings: config,
     };
   }
   await writeFileAtomic(`${stem}.json`, JSON.stringify(summary, null, 2) + "\n");
   await writeFileAtomic(`${stem}.metrics.jsonl`, text);
+  const s = summary as { inProgress?: string; minValPpl: number; testPpl?: number | null };
   console.log(
-    `${stem}.json: ${summary.inProgress ?? "finished"}, min valid ppl ${
-      summary.minValPpl.toFixed(2)
-    }` + (summary.testPpl != null ? `, test ppl ${summary.testPpl.toFixed(2)}` : ""),
+    `${stem}.json: ${s.inProgress ?? "finished"}, min valid ppl ${s.minValPpl.toFixed(2)}` +
+      (s.testPpl != null ? `, test ppl ${s.testPpl.toFixed(2)}` : ""),
   );
 }
 
+/** A file of a run folder (bounded), or null when it does not exist. */
+async function readRunFile(path: string, what: string, maxBytes: number): Promise<string | null> {
+  try {
+    return await readInputText(path, { what, maxBytes });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw cannotRead(path, err);
+  }
+}
+
 async function refreshGroup(group: string): Promise<void> {
-  const root = join("results", group);
+  const root = join("results", plainName("--refresh", group));
   if (!(await Deno.stat(root).then((s) => s.isDirectory, () => false))) {
     throw new Error(`no results group ${root}: name one of results/*`);
   }
@@ -152,18 +178,14 @@ async function refreshGroup(group: string): Promise<void> {
 async function main(): Promise<number> {
   let values;
   try {
-    values = parseArgs({
-      args: Deno.args,
-      strict: true,
-      options: {
-        run: { type: "string" },
-        results: { type: "string" },
-        refresh: { type: "string" },
-        help: { type: "boolean" },
-      },
+    values = parseCommandArgs(Deno.args, {
+      run: { type: "string" },
+      results: { type: "string" },
+      refresh: { type: "string" },
+      help: { type: "boolean" },
     }).values;
   } catch (err) {
-    console.error(`snapshot: ${(err as Error).message.split("\n")[0]}\n${USAGE}`);
+    console.error(`snapshot: ${(err as Error).message}`);
     return 2;
   }
   if (values.help) return console.log(USAGE), 0;

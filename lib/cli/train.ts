@@ -40,6 +40,8 @@ import {
 import { checkResultsTarget, resultsStem } from "../io/results_files.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { runConfigText, runEnvironment } from "../io/run_files.ts";
+import { checkOutputDir } from "../io/bounded_file.ts";
+import { portablePath } from "../io/portable_path.ts";
 
 const USAGE =
   `usage: deno task train --config NAME [--scale smoke|quick|small|paper] [--set key=value …]
@@ -131,6 +133,7 @@ async function main(): Promise<number> {
   let init: Record<string, NamedTensor> | undefined;
   try {
     if (values.results !== undefined) fileName("--results", values.results);
+    if (!values.resume) await checkOutputDir(values["runs-dir"], "the runs (--runs-dir)");
     if (values.init !== undefined) {
       if (values.resume) throw new Error("--init starts a new run: it does not go with --resume");
       init = (await readSafetensors(values.init)).tensors;
@@ -285,7 +288,7 @@ async function main(): Promise<number> {
   const command = values.resume && first ? `${first}; then ${thisCommand}` : thisCommand;
   const result = {
     ...summary,
-    run: dir,
+    run: portablePath(dir),
     seed: config.seed,
     scale: config.scale,
     variant: feedbackVariant(config),

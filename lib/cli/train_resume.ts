@@ -76,7 +76,13 @@ export async function prepareResume(
     );
   }
   const { config: onDisk, environment } = await readRunConfig(dir);
-  const last = await readCheckpointFile(join(dir, "last.ckpt"));
+  const last = await readCheckpointFile(join(dir, "last.ckpt")).catch((err: Error) => {
+    if (!(err.cause instanceof Deno.errors.NotFound)) throw err;
+    throw new Error(
+      `${dir} has no last.ckpt to resume from: it stopped before its first checkpoint; start ` +
+        `the run again with the command in ${join(dir, "command.txt")} (a new folder)`,
+    );
+  });
   let saved: Config;
   try {
     saved = validateConfig(withLaterKeys(last.config as Record<string, unknown>));

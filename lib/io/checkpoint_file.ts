@@ -8,6 +8,7 @@ import {
   deserializeCheckpoint,
   serializeCheckpoint,
 } from "../train/checkpoint.ts";
+import { MAX_WEIGHTS_BYTES, readInputFile } from "./bounded_file.ts";
 
 function dirOf(path: string): string {
   const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
@@ -56,15 +57,25 @@ export async function writeCheckpointFile(path: string, ckpt: Checkpoint): Promi
 export async function readCheckpointFile(path: string): Promise<Checkpoint> {
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new Error(`readCheckpointFile: cannot read "${path}": ${(e as Error).message}`, {
-      cause: e,
+    bytes = await readInputFile(path, {
+      what: "a checkpoint (.ckpt) written by `deno task train`",
+      maxBytes: MAX_WEIGHTS_BYTES,
     });
+  } catch (e) {
+    if (e instanceof Error && e.name === "Error") throw e; // not a regular file, too big
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(
+        `cannot read "${path}": it does not exist (a run writes last.ckpt at its first ` +
+          `checkpoint, best.ckpt at its first evaluation): name a checkpoint the run has`,
+        { cause: e },
+      );
+    }
+    throw new Error(`cannot read "${path}": ${(e as Error).message}`, { cause: e });
   }
   try {
     return deserializeCheckpoint(bytes);
   } catch (e) {
-    throw new Error(`readCheckpointFile: "${path}": ${(e as Error).message}`, { cause: e });
+    const why = (e as Error).message.replace(/^deserializeCheckpoint: /, "");
+    throw new Error(`checkpoint "${path}": ${why}`, { cause: e });
   }
 }

@@ -7,10 +7,43 @@
 import { join } from "node:path";
 import type { MetricRow, TrainSummary } from "../train/trainer.ts";
 import { projectRoot } from "./dirs.ts";
+import {
+  cannotRead,
+  MAX_JSON_BYTES,
+  MAX_JSONL_BYTES,
+  parseJsonFile,
+  readInputText,
+} from "./bounded_file.ts";
 
-/** The rows of a `metrics.jsonl` text (one JSON object a line; blank lines skipped). */
-export function parseMetricRows(text: string): MetricRow[] {
-  return text.trim().split("\n").filter((l) => l).map((l) => JSON.parse(l));
+/**
+ * The rows of a `metrics.jsonl` text (one JSON object a line; blank lines skipped).
+ * @param path the file's name, for the error
+ * @throws Error (one line) naming the file and the line that is not JSON
+ */
+export function parseMetricRows(text: string, path = "metrics.jsonl"): MetricRow[] {
+  return text.trim().split("\n").map((l, i) => [l, i] as const).filter(([l]) => l).map(
+    ([l, i]) => {
+      try {
+        return JSON.parse(l);
+      } catch (err) {
+        throw new Error(
+          `${path}: line ${i + 1} is not JSON (${(err as Error).message}): restore the file ` +
+            `(e.g. git checkout -- ${path}) or remove that line`,
+        );
+      }
+    },
+  );
+}
+
+/** Reads a committed JSON file (bounded); errors name the file and what to do. */
+export async function readCommittedJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readInputText(path, { what: "a JSON results file", maxBytes: MAX_JSON_BYTES });
+  } catch (err) {
+    throw cannotRead(path, err);
+  }
+  return parseJsonFile(path, text, `restore it (e.g. git checkout -- ${path}) or remove it`);
 }
 
 /** One committed run under `results/`: its summary, the command that made it, its curves. */
@@ -46,12 +79,21 @@ export async function readCommittedRuns(group: string, dir?: string): Promise<Co
     )
   ) {
     const name = e.name.slice(0, -5);
-    const summary = JSON.parse(await Deno.readTextFile(join(root, e.name)));
+    const path = join(root, e.name);
+    const summary = await readCommittedJson(path) as CommittedRun["summary"];
+    if (summary === null || typeof summary !== "object" || Array.isArray(summary)) {
+      throw new Error(`${path} is not a JSON object: restore it or remove it`);
+    }
     let rows: MetricRow[] = [];
+    const curves = join(root, `${name}.metrics.jsonl`);
     try {
-      rows = parseMetricRows(await Deno.readTextFile(join(root, `${name}.metrics.jsonl`)));
+      const text = await readInputText(curves, {
+        what: "a curves file (.metrics.jsonl)",
+        maxBytes: MAX_JSONL_BYTES,
+      });
+      rows = parseMetricRows(text, curves);
     } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      if (!(err instanceof Deno.errors.NotFound)) throw cannotRead(curves, err);
     }
     out.push({ name, summary, command: String(summary.command ?? ""), rows });
   }

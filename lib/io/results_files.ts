@@ -9,6 +9,22 @@ import { join } from "node:path";
 import { methodOf } from "../analysis/reproduction.ts";
 import { feedbackVariant } from "../feedback/kinds.ts";
 import { type Config, fileName } from "../config/schema.ts";
+import { readCommittedJson } from "./committed_runs.ts";
+import { portablePath } from "./portable_path.ts";
+
+/**
+ * `value` of command-line option `option` checked to be a plain name ({@link fileName}, the one
+ * check every name that becomes part of a path goes through), so it cannot leave the folder it
+ * is put in (`../../x`, `/etc`, `.hidden`).
+ * @throws Error (one line) "OPTION must be a plain name (…), got VALUE"
+ */
+export function plainName(option: string, value: string): string {
+  try {
+    return fileName(option, value);
+  } catch (err) {
+    throw new Error((err as Error).message.replace(/^Invalid config key "([^"]*)": /, "$1 "));
+  }
+}
 
 /**
  * The results stem of a run: `results/<group>/<config>-<method>-seed<seed>`.
@@ -32,12 +48,12 @@ export function resultsStem(group: string, config: Config, root = "results"): st
 export async function checkResultsTarget(stem: string, runDir: string): Promise<void> {
   let held: { run?: string };
   try {
-    held = JSON.parse(await Deno.readTextFile(`${stem}.json`));
+    held = (await readCommittedJson(`${stem}.json`) ?? {}) as { run?: string };
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
-    throw new Error(`${stem}.json cannot be read: ${(err as Error).message}`);
+    if ((err as Error).cause instanceof Deno.errors.NotFound) return;
+    throw err;
   }
-  if (held.run !== runDir) {
+  if (held.run !== runDir && held.run !== portablePath(runDir)) {
     throw new Error(
       `${stem}.json holds another run (${held.run ?? "unknown"}): choose another --results ` +
         `group, or remove that file if it is to be replaced`,

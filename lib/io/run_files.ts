@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BackendInfo } from "../backend.ts";
+import { cannotRead, checkInputDir, MAX_JSON_BYTES, readInputText } from "./bounded_file.ts";
 import { type Config, validateConfig, withLaterKeys } from "../config/schema.ts";
 
 /** What a run was trained with. */
@@ -80,12 +81,13 @@ export async function readRunConfig(
   const path = join(dir, "config.json");
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    await checkInputDir(dir, "a run folder written by `deno task train`");
+    text = await readInputText(path, { what: "a run's config.json", maxBytes: MAX_JSON_BYTES });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new Error(`${path} does not exist: is ${dir} a folder written by \`deno task train\`?`);
     }
-    throw new Error(`${path} cannot be read: ${(err as Error).message}`);
+    throw cannotRead(path, err);
   }
   let raw: Record<string, unknown>;
   try {
@@ -93,13 +95,55 @@ export async function readRunConfig(
   } catch {
     throw new Error(`${path} is not JSON: restore it from the run's checkpoint config`);
   }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new Error(`${path} is not a JSON object: restore it from the run's checkpoint config`);
+  }
   const { environment, ...rest } = raw as Record<string, unknown> & {
     environment?: RunEnvironment;
   };
+  const bad = environmentProblem(environment);
+  if (bad) {
+    throw new Error(
+      `${path}: ${bad}: the record of what trained the run is damaged; correct that field ` +
+        `(or remove "environment" to drop the record)`,
+    );
+  }
   try {
     const filled = withLaterKeys(rest);
     return { config: validateConfig(filled), environment, raw: filled };
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
+}
+
+/** What is wrong with an `environment` record's fields (types only), or null. */
+function environmentProblem(env: unknown): string | null {
+  if (env === undefined) return null;
+  if (env === null || typeof env !== "object" || Array.isArray(env)) {
+    return `"environment" must be an object, got ${JSON.stringify(env)}`;
+  }
+  const e = env as Record<string, unknown>;
+  const wants: [string, string, (x: unknown) => boolean][] = [
+    [
+      "commit",
+      "a git commit (hex string) or null",
+      (x) => x === null || (typeof x === "string" && /^[0-9a-f]{4,64}$/.test(x)),
+    ],
+    ["dirty", "true or false", (x) => typeof x === "boolean"],
+    ["backend", "a string", (x) => typeof x === "string"],
+    ["noBlas", "a string", (x) => typeof x === "string"],
+    ["deno", "a string", (x) => typeof x === "string"],
+    ["tfjs", "a string", (x) => typeof x === "string"],
+    [
+      "blas",
+      "an object or null",
+      (x) => x === null || (typeof x === "object" && !Array.isArray(x)),
+    ],
+  ];
+  for (const [key, what, ok] of wants) {
+    if (key in e && !ok(e[key])) {
+      return `"environment.${key}" must be ${what}, got ${JSON.stringify(e[key])}`;
+    }
+  }
+  return null;
 }

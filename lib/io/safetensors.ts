@@ -6,6 +6,7 @@
  * @module
  */
 import { writeFileAtomic } from "./atomic_write.ts";
+import { cannotRead, MAX_WEIGHTS_BYTES, readInputFile } from "./bounded_file.ts";
 import type { NamedTensor } from "../models/torch_names.ts";
 
 export type { NamedTensor } from "../models/torch_names.ts";
@@ -43,33 +44,83 @@ export function encodeSafetensors(
   return out;
 }
 
+/** One tensor's header entry, checked. */
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+const isCount = (x: unknown): x is number =>
+  typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+
+/** Checks one header entry's fields (types and values). @throws Error naming the field */
+function headerEntry(name: string, h: unknown): HeaderEntry {
+  const field = (key: string, wants: string, got: unknown): never => {
+    throw new Error(
+      `safetensors: ${JSON.stringify(name)}.${key} must be ${wants}, got ${
+        JSON.stringify(got) ?? String(got)
+      }`,
+    );
+  };
+  if (h === null || typeof h !== "object" || Array.isArray(h)) {
+    field("(entry)", "an object {dtype, shape, data_offsets}", h);
+  }
+  const e = h as Record<string, unknown>;
+  if (typeof e.dtype !== "string") field("dtype", 'a string such as "F32"', e.dtype);
+  if (!Array.isArray(e.shape) || !e.shape.every(isCount)) {
+    field("shape", "an array of whole numbers ≥ 0", e.shape);
+  }
+  const o = e.data_offsets;
+  if (!Array.isArray(o) || o.length !== 2 || !o.every(isCount) || o[0] > o[1]) {
+    field("data_offsets", "[begin, end], whole numbers with begin ≤ end", o);
+  }
+  return e as unknown as HeaderEntry;
+}
+
 /**
  * Decodes safetensors bytes (F32 tensors only).
- * @throws Error naming what is wrong (truncated, bad header, another dtype)
+ * @throws Error naming what is wrong (truncated, bad header or field, another dtype)
  */
 export function decodeSafetensors(
   bytes: Uint8Array,
 ): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new Error("not a safetensors file: shorter than 8 bytes");
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  if (n <= 0 || 8 + n > bytes.length) {
-    throw new Error(`not a safetensors file: header of ${n} bytes in a ${bytes.length}-byte file`);
+  const big = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
+  if (big === 0n || 8n + big > BigInt(bytes.length)) {
+    // The length as read (a u64, printed exactly: a Number would round it).
+    throw new Error(
+      `not a safetensors file: header of ${big} bytes in a ${bytes.length}-byte file`,
+    );
   }
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const n = Number(big);
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (err) {
     throw new Error(`not a safetensors file: its header is not JSON (${(err as Error).message})`);
   }
-  const metadata = (header.__metadata__ ?? {}) as unknown as Record<string, string>;
+  if (header === null || typeof header !== "object" || Array.isArray(header)) {
+    throw new Error("not a safetensors file: its header is not a JSON object");
+  }
+  const raw = header as Record<string, unknown>;
+  const meta = raw.__metadata__ ?? {};
+  if (
+    meta === null || typeof meta !== "object" || Array.isArray(meta) ||
+    !Object.values(meta).every((v) => typeof v === "string")
+  ) {
+    throw new Error("safetensors: __metadata__ must be an object of strings");
+  }
+  const metadata = meta as Record<string, string>;
   const data = bytes.subarray(8 + n);
   const tensors: Record<string, NamedTensor> = {};
-  for (const [name, h] of Object.entries(header)) {
+  for (const [name, entry] of Object.entries(raw)) {
     if (name === "__metadata__") continue;
+    const h = headerEntry(name, entry);
     if (h.dtype !== "F32") throw new Error(`safetensors: ${name} is ${h.dtype}; only F32 is read`);
     const [begin, end] = h.data_offsets;
     const size = h.shape.reduce((a, b) => a * b, 1);
-    if (!(begin >= 0 && end <= data.length && end - begin === 4 * size)) {
+    if (!(end <= data.length && end - begin === 4 * size)) {
       throw new Error(
         `safetensors: ${name}'s data [${begin}, ${end}) does not fit its shape or the file`,
       );
@@ -94,9 +145,12 @@ export async function readSafetensors(
 ): Promise<{ tensors: Record<string, NamedTensor>; metadata: Record<string, string> }> {
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readInputFile(path, {
+      what: "a .safetensors weights file",
+      maxBytes: MAX_WEIGHTS_BYTES,
+    });
   } catch (err) {
-    throw new Error(`${path} cannot be read: ${(err as Error).message}`);
+    throw cannotRead(path, err);
   }
   try {
     return decodeSafetensors(bytes);

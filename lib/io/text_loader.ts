@@ -23,6 +23,7 @@ import {
   type TextSplits,
 } from "../data/text.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { cannotRead, readInputFile } from "./bounded_file.ts";
 import { resolveCacheDir } from "./dirs.ts";
 import { readTokenFile, writeTokenFile } from "./token_file.ts";
 import { hashBytes } from "./verify.ts";
@@ -44,26 +45,20 @@ export interface TextData {
  * @throws Error (one line) naming the file and what to do
  */
 export async function readTextData(path: string, maxMB: number): Promise<string> {
-  let size: number;
+  const bound = {
+    what: "a UTF-8 text file",
+    maxBytes: maxMB * 2 ** 20,
+    limit: `${maxMB} MB`,
+    tooBig: "raise data.maxMB or give a smaller file",
+  };
+  let bytes: Uint8Array;
   try {
-    size = (await Deno.stat(path)).size;
+    bytes = await readInputFile(path, bound);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new Error(`${path} does not exist: give the path of a UTF-8 text file`);
     }
-    throw new Error(`${path} cannot be read: ${(err as Error).message}`);
-  }
-  if (size > maxMB * 2 ** 20) {
-    throw new Error(
-      `${path} is ${(size / 2 ** 20).toFixed(1)} MB, over the ${maxMB} MB limit: raise ` +
-        `data.maxMB or give a smaller file`,
-    );
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    throw new Error(`${path} cannot be read: ${(err as Error).message}`);
+    throw cannotRead(path, err);
   }
   if (bytes.length === 0) throw new Error(`${path} is empty: give a file with text in it`);
   if (bytes.includes(0)) {

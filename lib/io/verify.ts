@@ -8,6 +8,10 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { type DataFileSpec, datasetFiles, type DatasetName } from "./manifest.ts";
+import { cannotRead, readInputFile } from "./bounded_file.ts";
+
+/** Largest data file read (WikiText-103's training split is about 0.5 GiB): 2 GiB. */
+export const MAX_DATA_BYTES = 2 * 2 ** 30;
 
 /** Hex digest of bytes ("sha256" or "sha1"). */
 export function hashBytes(bytes: Uint8Array, algorithm: "sha256" | "sha1" = "sha256"): string {
@@ -86,12 +90,15 @@ export async function readVerified(spec: DataFileSpec, dataDir: string): Promise
   const file = join(dataDir, spec.path);
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(file);
+    bytes = await readInputFile(file, {
+      what: `the data file ${spec.path} (${fetchCommand(spec.dataset)} writes it)`,
+      maxBytes: MAX_DATA_BYTES,
+    });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new DataFileError(spec, { dataDir, kind: "missing" });
     }
-    throw e;
+    throw cannotRead(file, e);
   }
   const actual = checkBytes(spec, bytes);
   if (actual !== null) throw new DataFileError(spec, { dataDir, kind: "mismatch", actual });
