@@ -392,7 +392,7 @@ Deno.test({
   },
 });
 
-Deno.test("snapshot CLI: a paused run goes into its results group marked in progress", async () => {
+Deno.test("snapshot CLI: a paused run goes into its results group marked paused at stopAfter", async () => {
   const root = await Deno.makeTempDir();
   const sets = ["--set", "steps=40", "--set", "evalEvery=10", "--set", "stopAfter=20"];
   for (const name of ["one", "two"]) {
@@ -414,7 +414,10 @@ Deno.test("snapshot CLI: a paused run goes into its results group marked in prog
   assert.equal(files.length, 2, files.join());
   const summary = JSON.parse(Deno.readTextFileSync(join(root, "results", "g", files[0])));
   assert.equal(summary.stopped, "in progress");
-  assert.match(summary.inProgress, /^epoch \d+ of \d+ done, in progress \(step 20 of 40\)$/);
+  assert.match(
+    summary.inProgress,
+    /^epoch \d+ of \d+ done, paused at stopAfter \(step 20 of 40\)$/,
+  );
   assert.equal(summary.run, dir);
   assert.deepEqual(
     Deno.readTextFileSync(join(root, "results", "g", files[1])),
