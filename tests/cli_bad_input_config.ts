@@ -6,6 +6,10 @@
  * @module
  */
 
+import { join } from "node:path";
+import { serializeCheckpoint } from "../lib/train/checkpoint.ts";
+import { runFolder, tinyConfig } from "./_cli_bad_input.ts";
+
 /** One bad command line and what its one line must say. */
 export interface Case {
   what: string;
@@ -149,5 +153,36 @@ export function appliesCases(): Case[] {
       /"epochs": .*add --set steps=null/,
     ),
     c("scale", "ptb-gru-1L256", ["scale=paper"], /"scale": .*it applies to the --scale option/),
+  ];
+}
+
+/** config.json edited by hand, key by key: a resume compares every key with the checkpoint's. */
+export function handEditCases(): Case[] {
+  return [
+    ...([["steps", 7], ["evalEvery", 3], ["stopAfter", 5], ["checkpointMinutes", 9], ["lr", 0.5], [
+      "hidden",
+      16,
+    ]] as const).map(([key, value]): Case => ({
+      what: `train --resume: config.json's ${key} edited by hand`,
+      cli: "train",
+      args: ["--resume", "runs/r"],
+      says: new RegExp(`config\\.json differs from its checkpoint's config in ${key}: .*restore`),
+      setup: (root) => {
+        const dir = runFolder(root, { [key]: value });
+        Deno.writeFileSync(
+          join(dir, "last.ckpt"),
+          serializeCheckpoint({
+            params: {},
+            optimizer: null,
+            step: 2,
+            epoch: 0,
+            batch: 2,
+            rng: {},
+            config: tinyConfig(),
+            metrics: { rows: [] },
+          }),
+        );
+      },
+    })),
   ];
 }

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { badInputTest, type Case, ROW, runFolder, TINY, tinyStem } from "./_cli_bad_input.ts";
-import { appliesCases, rangeCases, SMOKE } from "./cli_bad_input_config.ts";
+import { appliesCases, handEditCases, rangeCases, SMOKE } from "./cli_bad_input_config.ts";
 
 /** `dataset=text` with a file the setup writes (bytes, or text). */
 function textCases(): Case[] {
@@ -254,12 +254,20 @@ const MESSAGES: Case[] = [
     [{ w: { dtype: 7, shape: [1], data_offsets: [0, 4] } }, /"w"\.dtype must be a string/],
     [{ __metadata__: { a: 1 } }, /__metadata__ must be an object of strings/],
     [[1, 2], /its header is not a JSON object/],
+    [
+      {
+        a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+        b: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+      },
+      /a's data \[0, 8\) and b's \[4, 8\) overlap: the file is corrupt/,
+    ],
   ].map(([header, says]): Case => ({
     what: `train --init: a safetensors header ${JSON.stringify(header)}`,
     cli: "train",
     args: [...TINY, "--init", "w.safetensors"],
     says: says as RegExp,
-    setup: (root) => Deno.writeFileSync(join(root, "w.safetensors"), safetensors(header)),
+    setup: (root) =>
+      Deno.writeFileSync(join(root, "w.safetensors"), safetensors(header, { data: 8 })),
   })),
   {
     what: "train --init: a header length past 2^53 (printed exactly, not rounded)",
@@ -297,6 +305,7 @@ const MESSAGES: Case[] = [
       },
     },
   ]),
+  ...handEditCases(),
   ...[
     ["export", ["--run", "runs/r", "--out", "w.safetensors"], "last"],
     ["export", ["--run", "runs/r", "--best", "--out", "w.safetensors"], "best"],

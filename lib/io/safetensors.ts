@@ -114,6 +114,7 @@ export function decodeSafetensors(
   const metadata = meta as Record<string, string>;
   const data = bytes.subarray(8 + n);
   const tensors: Record<string, NamedTensor> = {};
+  const spans: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(raw)) {
     if (name === "__metadata__") continue;
     const h = headerEntry(name, entry);
@@ -126,6 +127,17 @@ export function decodeSafetensors(
       );
     }
     tensors[name] = { shape: h.shape, data: new Float32Array(data.slice(begin, end).buffer) };
+    spans.push([begin, end, name]);
+  }
+  // The format lays the tensors out one after another: two that share bytes are a corrupt file.
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) {
+      throw new Error(
+        `safetensors: ${spans[i - 1][2]}'s data [${spans[i - 1][0]}, ${spans[i - 1][1]}) and ` +
+          `${spans[i][2]}'s [${spans[i][0]}, ${spans[i][1]}) overlap: the file is corrupt`,
+      );
+    }
   }
   return { tensors, metadata };
 }
