@@ -220,3 +220,27 @@ for (const signal of ["SIGKILL", "SIGINT"] as const) {
     assert.match(refused.err, /is finished/);
   });
 }
+
+Deno.test("a summary that cannot be written: exit 1, the lock released, a resume writes it", async () => {
+  const root = scratch();
+  const paused = await run(root, [...BASE, "--set", "stopAfter=2"]);
+  Deno.mkdirSync(join(paused, "summary.json.d"));
+  Deno.removeSync(join(paused, "summary.json"));
+  Deno.renameSync(join(paused, "summary.json.d"), join(paused, "summary.json")); // a folder
+  const blocked = await cli("train", ["--resume", paused], root);
+  assert.equal(blocked.code, 1, blocked.err);
+  assert.match(
+    blocked.err,
+    /summary could not be written: .*deno task train --resume .* writes it/,
+  );
+  assert.throws(() => Deno.statSync(join(paused, "run.lock")), "the lock is released");
+  Deno.removeSync(join(paused, "summary.json"));
+  const again = await cli("train", ["--resume", paused], root);
+  assert.equal(again.code, 0, again.err);
+  const summary = JSON.parse(Deno.readTextFileSync(join(paused, "summary.json")));
+  assert.equal(summary.stopped, "done");
+  assert.equal(summary.steps, 6);
+  const refused = await cli("train", ["--resume", paused], root);
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /is finished/);
+});
