@@ -244,3 +244,14 @@ Deno.test("a summary that cannot be written: exit 1, the lock released, a resume
   assert.equal(refused.code, 2);
   assert.match(refused.err, /is finished/);
 });
+
+Deno.test("a NaN before the first checkpoint names none: exit 3, and what to do", async () => {
+  const root = scratch();
+  const r = await cli("train", [
+    ...BASE,
+    ...["--set", "lr=1e30", "--set", "evalEvery=6", "--runs-dir", "runs"],
+  ], root);
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.err, /loss is NaN\/Inf at step \d+; no checkpoint was written before it: lower/);
+  assert.doesNotMatch(r.err, /last good checkpoint/);
+});
