@@ -82,6 +82,16 @@ const REFUSED: [string, string[], RegExp][] = [
   ["wt-gpt-3L512", ["cell=lstm"], /"cell": .*\(model gpt\)/],
   ["wt-ema-3L512", ["cell=rnn"], /"cell": .*\(model ema\)/],
   ["wt-ema-3L512", ["feedback.low=0.2"], /"feedback\.low": .*\(model ema, which has no mode\)/],
+  [
+    "ptb-gru-1L256",
+    ["feedback.kind=jacobian-diagonal", "feedback.high=0.5"],
+    /"feedback\.high": .*\(feedback\.kind jacobian-diagonal\); it applies to mode dsf with .*stationary/,
+  ],
+  [
+    "ptb-gru-1L256",
+    ["feedback.kind=jacobian-diagonal", "feedback.init=uniform"],
+    /"feedback\.init": .*\(feedback\.kind jacobian-diagonal\)/,
+  ],
   ["wt-gpt-3L512", ["dsfImpl=scan"], /"dsfImpl": .*\(model gpt, which has no mode\)/],
   ["wt-gru-3L128", ["heads=4"], /"heads": .*\(model transformer-like\); it applies to model gpt/],
   ["ptb-gru-1L256", ["emaDim=4"], /"emaDim": .*\(model rnn-lm\); it applies to model ema/],

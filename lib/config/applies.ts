@@ -86,20 +86,40 @@ export const KEY_RULES: Readonly<Record<string, KeyRule>> = {
     (c) => c.feedback.kind === "fitted",
     (c) => `feedback.kind ${c.feedback.kind}`,
   ),
+  // λ's initialisation: a stationary λ only (the jacobian-diagonal kind has none).
+  "feedback.init": onDsf(
+    " with a stationary λ (feedback.kind fixed or fitted)",
+    (c) => c.feedback.kind !== "jacobian-diagonal",
+    () => "feedback.kind jacobian-diagonal",
+  ),
+  "feedback.values": onDsf(
+    " with a stationary λ (feedback.kind fixed or fitted)",
+    (c) => c.feedback.kind !== "jacobian-diagonal",
+    () => "feedback.kind jacobian-diagonal",
+  ),
   "feedback.seed": onDsf(
-    " with feedback.init=uniform",
-    (c) => c.feedback.init === "uniform",
-    (c) => `feedback.init ${c.feedback.init}`,
+    " with feedback.init=uniform and a stationary λ",
+    (c) => c.feedback.init === "uniform" && c.feedback.kind !== "jacobian-diagonal",
+    (c) =>
+      c.feedback.kind === "jacobian-diagonal"
+        ? "feedback.kind jacobian-diagonal"
+        : `feedback.init ${c.feedback.init}`,
   ),
   "feedback.low": onDsf(
-    " with feedback.init=linspace or uniform",
-    (c) => c.feedback.init !== "given",
-    () => "feedback.init given",
+    " with feedback.init=linspace or uniform and a stationary λ",
+    (c) => c.feedback.init !== "given" && c.feedback.kind !== "jacobian-diagonal",
+    (c) =>
+      c.feedback.kind === "jacobian-diagonal"
+        ? "feedback.kind jacobian-diagonal"
+        : "feedback.init given",
   ),
   "feedback.high": onDsf(
-    " with feedback.init=linspace or uniform",
-    (c) => c.feedback.init !== "given",
-    () => "feedback.init given",
+    " with feedback.init=linspace or uniform and a stationary λ",
+    (c) => c.feedback.init !== "given" && c.feedback.kind !== "jacobian-diagonal",
+    (c) =>
+      c.feedback.kind === "jacobian-diagonal"
+        ? "feedback.kind jacobian-diagonal"
+        : "feedback.init given",
   ),
   epochs: {
     where: "a budget in epochs (steps=null)",
