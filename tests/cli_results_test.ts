@@ -139,3 +139,21 @@ Deno.test("results CLI: the paper's row sits once beside the groups that share i
   );
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("results --at N: the methods as they stood at update N, printed, nothing written", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "results", "g");
+  Deno.mkdirSync(dir, { recursive: true });
+  writeRun(dir, "bptt", 0, [9, 6, 4]);
+  writeRun(dir, "ft-bptt", 0, [9, 7, 6]);
+  writeRun(dir, "dsf", 0, [9, 6.5, 5.5]); // at 20: (7 − 6.5) / (7 − 6) = 50%; at 30: 25%
+  const before = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  const r = await runIn(root, ["g", "--at", "20"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /at update 20/);
+  assert.match(r.out, /\| dsf \| 0 \| 6\.50 \|.*\| 50% \|/);
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), before);
+  const bad = await runIn(root, ["g", "--at", "0"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--at 0: give an update number/);
+});

@@ -33,6 +33,7 @@ import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
 import { groupCurves } from "../notebook/committed_group.ts";
 import { summarizeAxis } from "./results_axis.ts";
+import { f2, summarizeAt, table } from "./results_table.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {
@@ -50,48 +51,6 @@ interface GroupSummary {
 const HEADLINE_GROUP = "ptb-word-30ep";
 
 const ORDER = [...METHOD_ORDER];
-
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
-const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
-  !Number.isFinite(s.mean)
-    ? "–"
-    : s.values.length > 1
-    ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`
-    : s.mean.toFixed(digits);
-
-function table(rows: MethodSummary[], options: { gaps?: boolean } = {}): string {
-  const head =
-    "| method | seeds | min valid ppl | test ppl | ms / update | × DSF time | tokens / run | " +
-    "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|---|";
-  const dsfTime = rows.find((r) => r.method === "dsf")?.secondsPerStep.mean ?? NaN;
-  const bothEnds = ["bptt", "ft-bptt"].every((m) => rows.some((r) => r.method === m));
-  const ms = (x: { mean: number; sd: number; values: number[] }) => ({
-    ...x,
-    mean: 1000 * x.mean,
-    sd: 1000 * x.sd,
-  });
-  const lines = rows.map((r) =>
-    `| ${r.method} | ${r.seeds.join(", ")} | ${pm(r.minValPpl)} | ${pm(r.testPpl)} | ` +
-    `${pm(ms(r.secondsPerStep), 0)} | ${f2(r.secondsPerStep.mean / dsfTime)} | ` +
-    `${(r.tokens / 1e6).toFixed(2)}M | ` +
-    `${
-      r.method === "bptt" || r.method === "ft-bptt"
-        ? "–"
-        : options.gaps === false
-        ? "– (runs of unequal length: see below)"
-        : !bothEnds
-        ? "– (needs BPTT and FT-BPTT runs)"
-        : Number.isFinite(r.gapClosed.mean)
-        ? `${(100 * r.gapClosed.mean).toFixed(0)}%${
-          r.gapClosed.values.length > 1
-            ? ` (${r.gapClosed.values.map((g) => `${(100 * g).toFixed(0)}%`).join(", ")})`
-            : ""
-        }`
-        : "no gap: BPTT not ahead of FT-BPTT"
-    } |`
-  );
-  return [head, ...lines].join("\n");
-}
 
 async function summarize(group: string): Promise<GroupSummary | null> {
   const committed = (await readCommittedRuns(group, join("results", group))).filter((r) =>
@@ -305,7 +264,7 @@ function versusPaper(groups: { group: string; rows: MethodSummary[]; facts: stri
   return [head, ...lines].join("\n");
 }
 
-const USAGE = "usage: deno task results GROUP… [--readme]";
+const USAGE = "usage: deno task results GROUP… [--readme] [--at UPDATE]";
 
 /** The README, read with a bound (it is rewritten in place with --readme). */
 async function readReadme(): Promise<string> {
@@ -319,10 +278,23 @@ async function readReadme(): Promise<string> {
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandArgs(Deno.args, {
     readme: { type: "boolean" },
+    at: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) return console.log(USAGE), 0;
   if (!positionals.length) throw new Error(`name at least one group (${USAGE})`);
+  if (values.at !== undefined) {
+    const at = Number(values.at);
+    if (!Number.isInteger(at) || at < 1 || at > 1e9) {
+      throw new Error(`--at ${values.at}: give an update number in [1, 1000000000]`);
+    }
+    if (values.readme) throw new Error("--at prints a table only: it does not go with --readme");
+    for (const group of positionals) {
+      plainName("GROUP", group);
+      console.log(await summarizeAt(group, at));
+    }
+    return 0;
+  }
   let readme = values.readme ? await readReadme() : "";
   const ours: { group: string; rows: MethodSummary[]; facts: string }[] = [];
   const replace = (name: string, block: string): boolean => {
