@@ -18,6 +18,7 @@ import { createModel } from "../lib/models/mod.ts";
 import { Recurrent } from "../lib/recurrent.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { assertClose, read, useBackend } from "./_util.ts";
+import { batchTensors } from "../lib/train/step.ts";
 
 const [B, T, V, E] = [3, 7, 9, 3];
 const A = [0.9, 0.5, -0.3, 0.99, 1.2];
@@ -99,6 +100,27 @@ Deno.test("alignment: BPTT with itself is 1; DSF with λ = a is exact on a diago
     assert.ok(c["ft-bptt"]! < 0.999, `ft ${c["ft-bptt"]}`); // truncation loses something
   }
   assert.ok(Math.abs(a.norms.dsf! - a.norms.bptt!) < 1e-4 * a.norms.bptt!);
+  // Per parameter and in sign: BPTT with itself agrees everywhere; FT-BPTT's sign agreement is
+  // the share counted by hand over the recurrent weights (a, w).
+  for (const [n, c] of Object.entries(a.params)) assert.ok(Math.abs(c.bptt! - 1) < 1e-6, n);
+  assert.equal(a.signAgreement.bptt, 1);
+  const layer = model.recurrentLayers()[0];
+  const grads = (mode: "bptt" | "ft-bptt") => {
+    layer.setMode(mode);
+    const { ids, targets, rows } = batchTensors(randomBatch(1));
+    const p = model.params as Record<string, tf.Variable>;
+    const vars = [p.a, p.w];
+    const { value, grads } = tf.variableGrads(() => model.loss(ids, targets, rows), vars);
+    const out = vars.flatMap((v) => Array.from(grads[v.name].dataSync()));
+    tf.dispose([value, ids, targets, ...Object.values(grads)]);
+    return out;
+  };
+  const [gb, gf] = [grads("bptt"), grads("ft-bptt")];
+  layer.setMode("dsf");
+  const counted = gb.filter((x, i) => x !== 0 && Math.sign(x) === Math.sign(gf[i])).length /
+    gb.filter((x) => x !== 0).length;
+  assert.ok(Math.abs(a.signAgreement["ft-bptt"]! - counted) < 1e-6, `${counted}`);
+  assert.ok(counted < 1, "truncation flips some signs");
   // Another λ is not exact.
   model.recurrentLayers()[0].setFeedback([0, 0.25, 0.5, 0.75, 1]);
   const b = await gradientAlignment(model, randomBatch(1));

@@ -48,6 +48,15 @@ export interface GradientAlignment {
   all: CosineByMode;
   /** Norm of the gradient of all recurrent weights, by mode (reference included). */
   norms: CosineByMode;
+  /** Per parameter (by name): cosine of its gradient with the reference's. */
+  params: Record<string, CosineByMode>;
+  /**
+   * Over all recurrent weights: the share of entries whose gradient has the reference's sign
+   * (entries where the reference is 0 left out). Adam moves every entry by about the same step,
+   * in the direction of its sign, so this is closer to what an update sees than a cosine, which
+   * the few largest entries decide.
+   */
+  signAgreement: CosineByMode;
 }
 
 /**
@@ -84,6 +93,8 @@ export async function gradientAlignment(
     recurrent: {},
     all: {},
     norms: {},
+    params: Object.fromEntries(names.map((n) => [n, {}])),
+    signAgreement: {},
   };
   let ref: tf.Tensor[] = [];
   try {
@@ -103,6 +114,30 @@ export async function gradientAlignment(
     const refSq = groupSums(ref, ref);
     const rr = await refSq.data() as Float32Array;
     refSq.dispose();
+    // Per parameter: Σ ref², and for the sign agreement Σ [ref ≠ 0] over recurrent weights.
+    const perParam = (a: tf.Tensor[], b: tf.Tensor[]) =>
+      tf.tidy(() => tf.stack(a.map((g, i) => tf.sum(tf.mul(g, b[i])))));
+    const recurrentIdx = owner.flatMap((o, i) => (o >= 0 ? [i] : []));
+    const signSums = (g: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const agree = recurrentIdx.map((i) =>
+          tf.sum(tf.cast(
+            tf.logicalAnd(
+              tf.equal(tf.sign(g[i]), tf.sign(ref[i])),
+              tf.notEqual(ref[i], 0),
+            ),
+            "float32",
+          ))
+        );
+        const nonzero = recurrentIdx.map((i) => tf.sum(tf.cast(tf.notEqual(ref[i], 0), "float32")));
+        return tf.stack([
+          agree.length ? tf.addN(agree) : tf.scalar(0),
+          nonzero.length ? tf.addN(nonzero) : tf.scalar(0),
+        ]);
+      });
+    const refParamT = perParam(ref, ref);
+    const refParam = await refParamT.data() as Float32Array;
+    refParamT.dispose();
     const recurrentOf = (v: ArrayLike<number>) => {
       let s = 0;
       for (let k = 0; k < nl; k++) s += v[k];
@@ -117,9 +152,18 @@ export async function gradientAlignment(
     for (const mode of modes) {
       const g = gradsOf(mode);
       const st = tf.tidy(() => tf.stack([groupSums(g, ref), groupSums(g, g)]));
+      const pt = tf.tidy(() =>
+        tf.concat([perParam(g, ref), perParam(g, g), signSums(g)]) as tf.Tensor1D
+      );
       tf.dispose(g);
       const v = await st.data() as Float32Array;
-      st.dispose();
+      const pv = await pt.data() as Float32Array;
+      tf.dispose([st, pt]);
+      const np = names.length;
+      names.forEach((n, i) => {
+        result.params[n][mode] = clamp(cos(pv[i], pv[np + i], refParam[i]));
+      });
+      result.signAgreement[mode] = pv[2 * np + 1] > 0 ? pv[2 * np] / pv[2 * np + 1] : NaN;
       const dot = v.subarray(0, nl + 1);
       const sq = v.subarray(nl + 1);
       for (let k = 0; k < nl; k++) result.layers[k][mode] = clamp(cos(dot[k], sq[k], rr[k]));

@@ -36,6 +36,10 @@ export interface FeedbackComparisonRow {
   cosine: number[];
   /** Cosine with BPTT over every parameter, one per measured batch. */
   cosineAll: number[];
+  /** Per parameter (by name): cosine with BPTT's gradient, one per measured batch. */
+  paramCosine: Record<string, number[]>;
+  /** Share of recurrent-weight entries with BPTT's sign (what Adam's step follows), per batch. */
+  signAgreement: number[];
   /** Median milliseconds of one loss + gradient computation (forward and backward). */
   ms: number;
   /** `fitted` only: milliseconds of one refit of λ (amortise over the refit interval). */
@@ -79,15 +83,25 @@ export async function compareFeedbacks(
   const fit = fittedFeedback({ model, maxRows: options.maxRows ?? 64 });
   const rows = new Map<FeedbackVariant | "bptt", FeedbackComparisonRow>();
   for (const v of ["bptt", ...FEEDBACK_VARIANTS] as const) {
-    rows.set(v, { variant: v, cosine: [], cosineAll: [], ms: NaN });
+    rows.set(v, {
+      variant: v,
+      cosine: [],
+      cosineAll: [],
+      paramCosine: Object.fromEntries(Object.keys(model.params).map((n) => [n, []])),
+      signAgreement: [],
+      ms: NaN,
+    });
   }
   const add = (
     v: FeedbackVariant,
     a: Awaited<ReturnType<typeof gradientAlignment>>,
     m: GradientMode,
   ) => {
-    rows.get(v)!.cosine.push(a.recurrent[m]!);
-    rows.get(v)!.cosineAll.push(a.all[m]!);
+    const row = rows.get(v)!;
+    row.cosine.push(a.recurrent[m]!);
+    row.cosineAll.push(a.all[m]!);
+    row.signAgreement.push(a.signAgreement[m]!);
+    for (const [n, c] of Object.entries(a.params)) row.paramCosine[n].push(c[m]!);
   };
   try {
     for (let i = 1; i < batches.length; i++) {
@@ -101,8 +115,11 @@ export async function compareFeedbacks(
       layers.forEach((l) => l.feedbackKind = "jacobian-diagonal");
       const diag = await gradientAlignment(model, batches[i], { modes: ["dsf"] });
       add("dsf-jacobian-diagonal", diag, "dsf");
-      rows.get("bptt")!.cosine.push(1);
-      rows.get("bptt")!.cosineAll.push(1);
+      const ref = rows.get("bptt")!;
+      ref.cosine.push(1);
+      ref.cosineAll.push(1);
+      ref.signAgreement.push(1);
+      for (const n of Object.keys(ref.paramCosine)) ref.paramCosine[n].push(1);
     }
     // Timing: one loss + gradient per variant per round, interleaved (fitted = dsf's cost).
     const { ids, targets, rows: kept } = batchTensors(batches[1]);

@@ -16,6 +16,7 @@ import { plainName } from "../io/results_files.ts";
 import { readRunConfig } from "../io/run_files.ts";
 import { createModel } from "../models/mod.ts";
 import { restoreParams } from "../train/checkpoint.ts";
+import { restoreFeedbacks } from "../feedback/plugins.ts";
 import { readCheckpointFile } from "../io/checkpoint_file.ts";
 import { loadRunData } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
   let step = 0;
   if (ckpt) {
     restoreParams(model.params, ckpt.params);
+    restoreFeedbacks(model, (ckpt.metrics as { feedbacks?: unknown }).feedbacks);
     step = ckpt.step;
   }
   const it = data.train({ epoch: 0, index: 0 });
@@ -90,9 +92,10 @@ async function main(): Promise<number> {
   const sd = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
   const dsfMs = rows.find((r) => r.variant === "dsf")!.ms;
   console.error(
-    "| gradient | cosine with BPTT (recurrent) | (all weights) | ms / gradient | × DSF |",
+    "| gradient | cosine with BPTT (recurrent) | (all weights) | same sign as BPTT | " +
+      "ms / gradient | × DSF |",
   );
-  console.error("|---|---|---|---|---|");
+  console.error("|---|---|---|---|---|---|");
   for (const r of rows) {
     const lam = r.lambda?.map((l) =>
       l ? `λ mean ${l.mean.toFixed(2)} [${l.min.toFixed(2)}, ${l.max.toFixed(2)}]` : ""
@@ -103,9 +106,16 @@ async function main(): Promise<number> {
       : "";
     console.error(
       `| ${r.variant} | ${mean(r.cosine).toFixed(3)} ± ${sd(r.cosine).toFixed(3)} | ` +
-        `${mean(r.cosineAll).toFixed(3)} | ${r.ms.toFixed(0)}${refit} | ${
-          (r.ms / dsfMs).toFixed(2)
-        } |`,
+        `${mean(r.cosineAll).toFixed(3)} | ${mean(r.signAgreement).toFixed(3)} | ` +
+        `${r.ms.toFixed(0)}${refit} | ${(r.ms / dsfMs).toFixed(2)} |`,
+    );
+  }
+  const names = Object.keys(rows[0].paramCosine);
+  console.error(`\n| cosine with BPTT per parameter | ${names.join(" | ")} |`);
+  console.error(`|---|${names.map(() => "---").join("|")}|`);
+  for (const r of rows) {
+    console.error(
+      `| ${r.variant} | ${names.map((n) => mean(r.paramCosine[n]).toFixed(3)).join(" | ")} |`,
     );
   }
   const result = {

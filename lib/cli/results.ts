@@ -149,7 +149,13 @@ interface FeedbackFile {
   step: number;
   batches: number;
   backend: string;
-  rows: { variant: string; cosine: number[]; ms: number; refitMs?: number }[];
+  rows: {
+    variant: string;
+    cosine: number[];
+    signAgreement?: number[];
+    ms: number;
+    refitMs?: number;
+  }[];
   command: string;
 }
 
@@ -175,15 +181,18 @@ async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
     const d = f.rows.find((x) => x.variant === "dsf");
     return r && d ? (r.ms / d.ms).toFixed(2) : "–";
   };
-  const head = `| weights | ${VARIANTS.map((v) => `cos ${v}`).join(" | ")} | time bptt / dsf | ` +
-    `time jacobian-diagonal / dsf | refit (ms) |\n|---|${
-      VARIANTS.map(() => "---").join("|")
-    }|---|---|---|`;
+  const head = `| weights | ${VARIANTS.map((v) => `cos ${v}`).join(" | ")} | same sign as BPTT ` +
+    `(${VARIANTS.join(" / ")}) | time bptt / dsf | time jacobian-diagonal / dsf | refit (ms) ` +
+    `|\n|---|${VARIANTS.map(() => "---").join("|")}|---|---|---|---|`;
+  const signs = (f: FeedbackFile) => {
+    const v = VARIANTS.map((x) => f.rows.find((r) => r.variant === x)?.signAgreement);
+    return v.every((a) => a?.length) ? v.map((a) => mean(a!).toFixed(3)).join(" / ") : "–";
+  };
   const lines = files.map((f) =>
     `| ${f.config}, ${
       f.checkpoint === "init" ? "initial" : `${basename(f.run)} at update ${f.step}`
     } | ` +
-    `${VARIANTS.map((v) => cell(f, v)).join(" | ")} | ${time(f, "bptt")} | ` +
+    `${VARIANTS.map((v) => cell(f, v)).join(" | ")} | ${signs(f)} | ${time(f, "bptt")} | ` +
     `${time(f, "dsf-jacobian-diagonal")} | ` +
     `${f.rows.find((x) => x.variant === "dsf-fitted")?.refitMs?.toFixed(0) ?? "–"} |`
   );
