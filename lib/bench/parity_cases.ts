@@ -11,10 +11,11 @@
  * | `ptb-char`   | rnn-lm GRU 1×256                                        | PTB characters, T = 256        |
  *
  * D = 64 for the WikiText cases: the 16k-word head and the 3 × 256 sequential steps dominate a
- * step's time, and D changes no code path (the same kernels at any width), while depth (the
- * gradient handed from block to block through LayerNorm, MLP and residual) and T = 256 (the
- * reverse recurrence's length) are what these cases are for. Batches of 2 sequences keep each
- * mode's 10-step CI replay near 10 s on one core. Every case runs at a constant lr (the
+ * step's time, and D = 64 takes the kernels 128 or 512 take (the one width test in them is
+ * D mod 4, the SIMD GRU gate gradients), while depth (the gradient handed from block to block
+ * through LayerNorm, MLP and residual) and T = 256 (the reverse recurrence's length) are what
+ * these cases are for. Batches of 2 sequences keep each
+ * mode's 10-step CI replay at 5–12 s on one core. Every case runs at a constant lr (the
  * presets' first-epoch value; the WikiText warm-up would make the first steps' lr near 0).
  *
  * @module
