@@ -63,7 +63,7 @@ export const PARITY_CASES: Readonly<Record<string, ParityCase>> = {
       "an MLP), WikiText-2 BPE 16,000, T = 256, batch 2, seed 0, constant lr 1e-3",
     fixture: "wt-gru-3L.json",
     out: "results/parity-wt-gru-3L",
-    samples: 6,
+    samples: 4,
     projections: 2,
   },
   "wt-lstm-3L": {
@@ -75,7 +75,7 @@ export const PARITY_CASES: Readonly<Record<string, ParityCase>> = {
       "seed 0, constant lr 1e-3",
     fixture: "wt-lstm-3L.json",
     out: "results/parity-wt-lstm-3L",
-    samples: 6,
+    samples: 4,
     projections: 2,
   },
   "ptb-char": {
@@ -86,7 +86,7 @@ export const PARITY_CASES: Readonly<Record<string, ParityCase>> = {
       "the recipe's first batches whose longest sentence fills T = 256, seed 0, constant lr 1e-3",
     fixture: "ptb-char.json",
     out: "results/parity-ptb-char",
-    samples: 6,
+    samples: 4,
     projections: 2,
   },
 };
