@@ -12,12 +12,13 @@
  * - `ptb-char`: rnn-lm GRU 1×256 on PTB characters, T = 256, batch 8.
  *
  * Tolerances of the new cases (gradients 1e-4 of each parameter's ‖g‖, as `ptb`; losses 1e-5 at
- * every step), measured on this project's machine: ours deviates from the fixtures by ≤ 1.3e-6
- * (gradients) and ≤ 1.1e-7 (losses) on OpenBLAS, ≤ 7.7e-6 and ≤ 2.1e-7 with DSF_BLAS=off
- * (XNNPACK). A defect in the DSF backward moves them far more: λ × 0.99, 1 − λ, λ's last unit 0,
- * an LSTM's h and c halves of λ swapped, the last step's direct gradient dropped, the recurrence
- * cut to one step, dx halved, or the LSTM's c-gradient dropped deviate by ≥ 3e-2 (gradients) and
- * ≥ 1.6e-4 (losses) in every case (the list, by case, in results/parity-wt-gru-3L/summary.md).
+ * every step), measured with bench/parity_margin.ts on this project's machine: ours deviates
+ * from the fixtures by ≤ 1.3e-6 (gradients) and ≤ 1.1e-7 (losses) on OpenBLAS, ≤ 7.7e-6 and
+ * ≤ 2.1e-7 with DSF_BLAS=off (XNNPACK). A defect in the DSF backward moves them far more: λ × 0.99,
+ * 1 − λ, λ's last unit 0, an LSTM's h and c halves of λ swapped, the last step's direct gradient
+ * dropped, the recurrence cut to one step, dx halved, or the LSTM's c-gradient dropped deviate by
+ * ≥ 3e-2 (gradients) and ≥ 1.6e-4 (losses) in every case (by case and defect in
+ * results/parity-mutations/summary.md).
  * The new cases also assert that ours in one mode fails every other mode's numbers.
  */
 import assert from "node:assert/strict";
