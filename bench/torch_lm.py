@@ -12,8 +12,8 @@ needed: the format is an 8-byte header length, a JSON header, raw little-endian 
 
   torch_lm.py train WEIGHTS.safetensors BATCHES.safetensors MODE STEPS GRADS.safetensors
       trains STEPS Adam steps (the config's lr, betas, eps, weight decay) on the batches x{i},
-      y{i}, mask{i} in MODE (bptt, ft-bptt, dsf as the reference code); prints {"losses": [...]},
-      writes the step-1 gradients
+      y{i}, mask{i} in MODE (bptt, ft-bptt, dsf as the reference code); prints {"losses": [...],
+      "torch": version}, writes the step-1 gradients
 
 BATCH.json: {"ids": [[...]], "targets": [[...]], "mask": [[...]]} ([B, T] each).
 Models: rnn-lm (embedding → per layer x + RNN(x), an LSTM's concat(h, c) through a Linear(2D → D)
@@ -76,10 +76,11 @@ def reverse_recurrence(e, lam):
 class Layer(nn.Module):
     """One recurrent layer, time-major; returns the states [T, B, S] (S = 2D for an LSTM).
 
-    mode "bptt": autograd through nn.GRU / nn.RNN. "ft-bptt" and "dsf" as the reference code
-    does it: the states forwarded without gradient, the cell recomputed once for all t on
-    (x_t, h_{t-1}.detach()), and for DSF a backward hook on the recomputed states running the
-    reverse recurrence delta_t = e_t + lambda * delta_{t+1}.
+    mode "bptt": autograd through nn.GRU / nn.RNN (an LSTM: its cell stepped, see below).
+    "ft-bptt" and "dsf" as the reference code does it: the states forwarded without gradient, the
+    cell recomputed once for all t on (x_t, state_{t-1}.detach()), and for DSF a backward hook on
+    the recomputed states running the reverse recurrence delta_t = e_t + lambda * delta_{t+1}.
+    An LSTM's state is concat(h, c) [T, B, 2D], its lambda 2D wide (h's half, then c's).
     """
 
     def __init__(self, cell, inp, d):
@@ -89,7 +90,15 @@ class Layer(nn.Module):
         self.register_buffer("feedback", torch.linspace(0, 1, 2 * d if cell == "lstm" else d))
 
     def recompute(self, x, h):
+        """One step of the cell for every t at once: x [T, B, E], the previous states h
+        [T, B, S] → the states [T, B, S]."""
         r = self.rnn
+        if self.cell == "lstm":
+            hp, c = h.chunk(2, -1)
+            gates = x @ r.weight_ih_l0.T + r.bias_ih_l0 + hp @ r.weight_hh_l0.T + r.bias_hh_l0
+            i, f, g, o = gates.chunk(4, -1)
+            c2 = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            return torch.cat([torch.sigmoid(o) * torch.tanh(c2), c2], -1)
         gi = x @ r.weight_ih_l0.T + r.bias_ih_l0
         gh = h @ r.weight_hh_l0.T + r.bias_hh_l0
         if self.cell == "rnn":
@@ -101,10 +110,8 @@ class Layer(nn.Module):
 
     def forward(self, x):
         if self.mode != "bptt":
-            if self.cell == "lstm":
-                raise SystemExit("ft-bptt / dsf here cover gru and rnn")
             with torch.no_grad():
-                states = self.rnn(x)[0]
+                states = self.rnn(x)[0] if self.cell != "lstm" else self.lstm_states(x)
             prev = torch.cat([torch.zeros_like(states[:1]), states[:-1]]).detach()
             h = self.recompute(x, prev)
             if self.mode == "dsf":
@@ -113,7 +120,11 @@ class Layer(nn.Module):
             return h
         if self.cell != "lstm":
             return self.rnn(x)[0]
-        # nn.LSTM returns h only; the state is concat(h, c): step the same weights.
+        return self.lstm_states(x)
+
+    def lstm_states(self, x):
+        """The LSTM's states concat(h, c) [T, B, 2D] from a zero state: nn.LSTM returns h only,
+        so the same weights are stepped (autograd records them unless under no_grad)."""
         w_ih, w_hh = self.rnn.weight_ih_l0, self.rnn.weight_hh_l0
         b = self.rnn.bias_ih_l0 + self.rnn.bias_hh_l0
         h = x.new_zeros(x.shape[1], self.d)
@@ -221,7 +232,7 @@ def batch_loss(model, path):
 
 def train(argv):
     """train WEIGHTS BATCHES MODE STEPS GRADS_OUT: Adam steps as the config says; prints
-    {"losses": [...]} and writes the step-1 gradients (our names) to GRADS_OUT."""
+    {"losses": [...], "torch": version} and writes the step-1 gradients (our names) to GRADS_OUT."""
     weights, batches, mode, steps, grads_out = argv[0], argv[1], argv[2], int(argv[3]), argv[4]
     tensors, meta = read_safetensors(weights)
     cfg = json.loads(meta["config"])
@@ -245,7 +256,7 @@ def train(argv):
             write_safetensors(grads_out, {names[id(p)]: p.grad for p in model.parameters()}, {})
         opt.step()
         losses.append(loss.item())
-    print(json.dumps({"losses": losses}))
+    print(json.dumps({"losses": losses, "torch": torch.__version__}))
 
 
 def main(argv):

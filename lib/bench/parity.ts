@@ -1,15 +1,15 @@
 /**
- * The same training run in ours and in PyTorch: the PTB reference recipe's model and shapes
- * (GRU 1×256 with skip, V = 10,002, batches of 128 sentences), the same initial weights (ours,
- * exported) and the same batches, a few Adam steps per gradient mode. Compared: every
- * parameter's gradient at step 1 and the losses at chosen steps. PyTorch's side is
- * `bench/torch_lm.py train` (BPTT by autograd; FT-BPTT and DSF as the reference code writes
- * them: a no-grad forward, one recompute, a hook running the reverse recurrence).
+ * The same training run in ours and in PyTorch, in one of the settings of
+ * lib/bench/parity_cases.ts (default `ptb`: the PTB reference recipe's model and shapes, GRU 1×256
+ * with skip, V = 10,002, batches of 128 sentences): the same initial weights (ours, exported)
+ * and the same batches, a few Adam steps per gradient mode. Compared: every parameter's gradient
+ * at step 1 and the losses of every step. PyTorch's side is `bench/torch_lm.py train` (BPTT by
+ * autograd; FT-BPTT and DSF as the reference code writes them: a no-grad forward, one recompute,
+ * a hook running the reverse recurrence).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { resolveConfig } from "../config/resolve.ts";
 import type { Config } from "../config/schema.ts";
 import type { Batch } from "../data/batches.ts";
 import type { RunData } from "../io/datasets.ts";
@@ -18,20 +18,35 @@ import { createModel, type LanguageModel } from "../models/mod.ts";
 import { toTorchTensors } from "../models/torch_names.ts";
 import { Adam } from "../train/adam.ts";
 import { batchTensors, gradsByName } from "../train/step.ts";
+import { parityCase, parityCaseConfig } from "./parity_cases.ts";
 
-/** The recipe's config in one gradient mode (seed 0, the constant lr of its first epochs). */
-export function parityConfig(mode: string, backend = "wasm"): Config {
-  return resolveConfig("ptb-gru-1L256", {
-    scale: "paper",
-    set: [`mode=${mode}`, "seed=0", "schedule.kind=constant", `backend=${backend}`],
-  });
+/** The case's config in one gradient mode (seed 0, constant lr; default case `ptb`). */
+export function parityConfig(mode: string, backend = "wasm", name = "ptb"): Config {
+  return parityCaseConfig(name, mode, backend);
 }
 
-/** The first `steps` training batches of the run's data order. */
-export function parityBatches(data: RunData, steps: number): Batch[] {
+/**
+ * The first `steps` training batches of the run's data order; with the case's `fullContext`,
+ * the first `steps` of them whose T is the context (`config.context`).
+ * @throws Error when the first epoch has fewer such batches
+ */
+export function parityBatches(
+  data: RunData,
+  steps: number,
+  options: { name?: string; config?: Config } = {},
+): Batch[] {
+  const full = parityCase(options.name ?? "ptb").fullContext;
+  const context = options.config?.context;
+  if (full && context === undefined) throw new Error("parityBatches: fullContext needs the config");
   const it = data.train({ epoch: 0, index: 0 });
   const out: Batch[] = [];
-  for (let i = 0; i < steps; i++) out.push(it.next().value as Batch);
+  for (let i = 0; i < data.batchesPerEpoch && out.length < steps; i++) {
+    const b = it.next().value as Batch;
+    if (!full || b.T === context) out.push(b);
+  }
+  if (out.length < steps) {
+    throw new Error(`parityBatches: the first epoch has ${out.length} such batches, not ${steps}`);
+  }
   return out;
 }
 

@@ -1,47 +1,74 @@
 /**
- * `deno task parity [--steps 50] [--modes bptt,ft-bptt,dsf] [--out results/parity]
- *   [--fixture tests/fixtures/parity/ptb.json] [--fixture-steps 10]`
+ * `deno task parity [--case ptb] [--steps 50] [--modes bptt,ft-bptt,dsf] [--out DIR]
+ *   [--fixture FILE] [--fixture-steps 10]`
  *
- * Trains the PTB reference recipe's model the same way in ours and in PyTorch (see
- * lib/bench/parity.ts): the same initial weights and batches, `--steps` Adam steps per mode.
- * Writes the comparison (every parameter's step-1 gradient error, the losses) to `--out`, and
- * PyTorch's numbers for the first `--fixture-steps` steps, with the inputs' hash, to the
- * fixture that `tests/parity_test.ts` replays in CI. Needs /usr/bin/python3 with torch.
+ * Trains one parity case's model (lib/bench/parity_cases.ts: `ptb`, `wt-gru-3L`, `wt-lstm-3L`,
+ * `ptb-char`) the same way in ours and in PyTorch (see lib/bench/parity.ts): the same initial
+ * weights and batches, `--steps` Adam steps per mode. Writes the comparison (every parameter's
+ * step-1 gradient error, the losses) to `--out` (default the case's: results/parity for `ptb`,
+ * results/parity-<case> for the others), and PyTorch's numbers for the first `--fixture-steps`
+ * steps, with the inputs' hash, to the fixture that `tests/parity_test.ts` replays in CI
+ * (default tests/fixtures/parity/<case>.json). Needs /usr/bin/python3 with torch.
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, isAbsolute, join, relative } from "node:path";
 import { numberOption, parseCommandArgs, runCommand, taskCommand } from "./command_line.ts";
 import { checkOutputDir, checkOutputFile } from "../io/bounded_file.ts";
 import { GRADIENT_MODES } from "../recurrent.ts";
 import { initBackend } from "../backend.ts";
+import { projectRoot } from "../io/dirs.ts";
 import { loadRunData } from "../io/datasets.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { torchState } from "../models/torch_names.ts";
+import { type NamedTensor, torchState } from "../models/torch_names.ts";
 import {
   batchesHash,
   batchTensorsForTorch,
   parityBatches,
   parityConfig,
   parityModel,
-  relativeError,
   trainOurs,
 } from "../bench/parity.ts";
+import { parityCase } from "../bench/parity_cases.ts";
+import { modeFixture, type ParityModeFixture } from "../bench/parity_fixture.ts";
+import {
+  type ParityRow,
+  parityRow,
+  paritySummary,
+  setSeparations,
+} from "../bench/parity_summary.ts";
 
 const SCRIPT = new URL("../../bench/torch_lm.py", import.meta.url).pathname;
-/** Entries of each step-1 gradient kept in the fixture (fixed, spread indices). */
-const SAMPLES = 16;
+
+/** The command line with repository paths made relative and other absolute paths cut to names. */
+function recordedCommand(): string {
+  const root = projectRoot();
+  return taskCommand(
+    "parity",
+    Deno.args.map((a) => {
+      if (!isAbsolute(a)) return a;
+      const r = relative(root, a);
+      return r.startsWith("..") ? basename(a) : r;
+    }),
+  );
+}
 
 async function main(): Promise<number> {
   const { values } = parseCommandArgs(Deno.args, {
+    case: { type: "string", default: "ptb" },
     steps: { type: "string", default: "50" },
     modes: { type: "string", default: "bptt,ft-bptt,dsf" },
-    out: { type: "string", default: "results/parity" },
-    fixture: { type: "string", default: "tests/fixtures/parity/ptb.json" },
+    out: { type: "string" },
+    fixture: { type: "string" },
     "fixture-steps": { type: "string", default: "10" },
     python: { type: "string", default: "/usr/bin/python3" },
   });
+  const name = values.case;
+  const spec = parityCase(name);
+  const out = values.out ?? join(projectRoot(), spec.out);
+  const fixturePath = values.fixture ??
+    join(projectRoot(), "tests", "fixtures", "parity", spec.fixture);
   // Everything checked before the first step: a bad value is one line, nothing written.
   const steps = numberOption("steps", values.steps, { min: 1, max: 1000, integer: true });
   const fixtureSteps = numberOption("fixture-steps", values["fixture-steps"], {
@@ -56,16 +83,19 @@ async function main(): Promise<number> {
       );
     }
   }
-  await checkOutputDir(values.out, "--out");
-  await checkOutputFile(values.fixture, "the fixture's .json file (--fixture)");
+  await checkOutputDir(out, "--out");
+  await checkOutputFile(fixturePath, "the fixture's .json file (--fixture)");
   const backend = await initBackend({ backend: "wasm" });
   const tmp = await Deno.makeTempDir();
-  const rows: Record<string, unknown>[] = [];
-  const fixture: Record<string, unknown> = { modes: {} };
+  const rows: ParityRow[] = [];
+  const modes: Record<string, ParityModeFixture> = {};
+  const torchByMode: Record<string, Record<string, NamedTensor>> = {};
+  let inputsHash = "";
+  let torchVersion = "";
   for (const mode of values.modes.split(",")) {
-    const config = parityConfig(mode);
+    const config = parityConfig(mode, "wasm", name);
     const data = await loadRunData(config);
-    const batches = parityBatches(data, steps);
+    const batches = parityBatches(data, steps, { name, config });
     const model = parityModel(config, data);
     const init = join(tmp, "init.safetensors");
     await writeSafetensors(init, await torchState(model), { config: JSON.stringify(config) });
@@ -96,103 +126,45 @@ async function main(): Promise<number> {
       );
     }
     const torchSeconds = (performance.now() - t1) / 1000;
-    const torchLosses: number[] = JSON.parse(new TextDecoder().decode(py.stdout).trim()).losses;
+    const result = JSON.parse(new TextDecoder().decode(py.stdout).trim());
+    torchVersion = result.torch;
     const torchGrads = (await readSafetensors(join(tmp, "grads.safetensors"))).tensors;
-    const gradErrors: Record<string, number> = {};
-    for (const [name, g] of Object.entries(torchGrads)) {
-      gradErrors[name] = relativeError(ours.grads[name].data, g.data);
-    }
-    const rel = (s: number) =>
-      Math.abs(ours.losses[s - 1] - torchLosses[s - 1]) / Math.abs(torchLosses[s - 1]);
-    const at = [1, 2, 10, 50].filter((s) => s <= steps);
-    rows.push({
+    const row = parityRow(
       mode,
-      maxGradError: Math.max(...Object.values(gradErrors)),
-      maxRnnGradError: Math.max(
-        ...Object.entries(gradErrors).filter(([n]) => n.includes(".rnn.")).map(([, e]) => e),
-      ),
-      gradErrors,
-      losses: Object.fromEntries(
-        at.map((
-          s,
-        ) => [s, { ours: ours.losses[s - 1], torch: torchLosses[s - 1], relative: rel(s) }]),
-      ),
-      oursLosses: ours.losses,
-      torchLosses,
-      oursSeconds,
-      torchSeconds,
-    });
-    const samples: Record<string, [number, number][]> = {};
-    const norms: Record<string, number> = {};
-    for (const [name, g] of Object.entries(torchGrads)) {
-      norms[name] = Math.sqrt(g.data.reduce((s, x) => s + x * x, 0));
-      samples[name] = Array.from({ length: SAMPLES }, (_, k) => {
-        const i = Math.floor((k * 2654435761) % g.data.length);
-        return [i, g.data[i]];
-      });
-    }
-    (fixture.modes as Record<string, unknown>)[mode] = {
-      losses: torchLosses.slice(0, fixtureSteps),
-      gradNorms: norms,
-      gradSamples: samples,
-    };
-    fixture.inputsHash = await batchesHash(batches.slice(0, fixtureSteps));
+      { ...ours, seconds: oursSeconds },
+      { losses: result.losses, grads: torchGrads, seconds: torchSeconds },
+      fixtureSteps,
+    );
+    rows.push(row);
+    torchByMode[mode] = torchGrads;
+    modes[mode] = modeFixture(result.losses.slice(0, fixtureSteps), torchGrads, spec);
+    inputsHash = await batchesHash(batches.slice(0, fixtureSteps));
     console.error(
-      `${mode}: step-1 gradients within ${
-        (rows.at(-1)!.maxGradError as number).toExponential(2)
-      } ` +
-        `relative; losses ${at.map((s) => `step ${s} ${rel(s).toExponential(1)}`).join(", ")}`,
+      `${mode}: step-1 gradients within ${row.maxGradError.toExponential(2)} relative; ` +
+        row.lossGaps.map((g) =>
+          `losses over steps 1–${g.steps} within ${g.relative.toExponential(1)} relative`
+        ).join(", "),
     );
   }
   await Deno.remove(tmp, { recursive: true });
+  setSeparations(rows, torchByMode);
   const meta = {
-    recipe: "ptb-gru-1L256 (paper scale: GRU 1×256, batch 128, V 10,002), seed 0, constant lr 1e-3",
+    case: name,
+    recipe: spec.recipe,
     backend: backend.line,
-    torch: "bench/torch_lm.py train, /usr/bin/python3, one thread",
-    command: taskCommand("parity"),
+    torch: `bench/torch_lm.py train, PyTorch ${torchVersion} on CPU, one thread`,
+    command: recordedCommand(),
     date: new Date().toISOString(),
   };
-  await Deno.mkdir(values.out, { recursive: true });
-  await writeFileAtomic(
-    join(values.out, "parity.json"),
-    JSON.stringify({ meta, rows }, null, 1) + "\n",
-  );
-  await writeFileAtomic(join(values.out, "summary.md"), summary(meta, rows));
-  await writeFileAtomic(
-    values.fixture,
-    JSON.stringify({ ...meta, seed: 0, steps: fixtureSteps, ...fixture }) + "\n",
-  );
-  console.log(summary(meta, rows));
+  await Deno.mkdir(out, { recursive: true });
+  await writeFileAtomic(join(out, "parity.json"), JSON.stringify({ meta, rows }, null, 1) + "\n");
+  await writeFileAtomic(join(out, "summary.md"), paritySummary(meta, rows));
+  const fixture = { ...meta, seed: 0, steps: fixtureSteps, inputsHash, modes };
+  await writeFileAtomic(fixturePath, JSON.stringify(fixture) + "\n");
+  // In deno fmt's layout, so that `deno task check` passes on the committed fixture.
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", fixturePath] }).output();
+  console.log(paritySummary(meta, rows));
   return 0;
-}
-
-function summary(meta: Record<string, string>, rows: Record<string, unknown>[]): string {
-  const steps = Object.keys((rows[0]?.losses ?? {}) as object);
-  const lines = [
-    "# Ours vs PyTorch on the same run",
-    "",
-    `${meta.recipe}; ours: ${meta.backend}; PyTorch: ${meta.torch}. Made by \`${meta.command}\` on ${
-      meta.date.slice(0, 10)
-    }.`,
-    "",
-    `| mode | step-1 gradients: max ‖ours − torch‖ / ‖torch‖, all parameters | the GRU's weights | ${
-      steps.map((s) => `loss at step ${s}: ours / torch (relative)`).join(" | ")
-    } |`,
-    `|---|---|---|${steps.map(() => "---").join("|")}|`,
-  ];
-  for (const r of rows) {
-    const l = r.losses as Record<string, { ours: number; torch: number; relative: number }>;
-    lines.push(
-      `| ${r.mode} | ${(r.maxGradError as number).toExponential(2)} | ${
-        (r.maxRnnGradError as number).toExponential(2)
-      } | ${
-        steps.map((s) =>
-          `${l[s].ours.toFixed(5)} / ${l[s].torch.toFixed(5)} (${l[s].relative.toExponential(1)})`
-        ).join(" | ")
-      } |`,
-    );
-  }
-  return lines.join("\n") + "\n";
 }
 
 await runCommand("parity", main);
