@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { taskCommand } from "../lib/cli/command_line.ts";
-import { portableArg, portablePath, portableText } from "../lib/io/portable_path.ts";
+import { portableArg, portablePath, portableText, runRecordPath } from "../lib/io/portable_path.ts";
 
 Deno.test("taskCommand: absolute paths in and beside the checkout are written relative to it", () => {
   const root = "/w/dsf";
@@ -23,4 +23,10 @@ Deno.test("taskCommand: absolute paths in and beside the checkout are written re
     portableText("deno task train --runs-dir /w/dsf/runs; then --resume /w/dsf", root),
     "deno task train --runs-dir runs; then --resume .",
   );
+});
+
+Deno.test("runRecordPath: a sibling checkout's run is named as its own command made it", () => {
+  assert.equal(runRecordPath("/w/main/runs/x", "/w/main"), "runs/x");
+  assert.equal(runRecordPath("/w/dsf-pin/runs/x", "/w/main"), "runs/x");
+  assert.equal(runRecordPath("/elsewhere/far/runs/x", "/w/main"), "/elsewhere/far/runs/x");
 });

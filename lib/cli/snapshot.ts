@@ -28,7 +28,7 @@ import {
   parseJsonFile,
   readInputText,
 } from "../io/bounded_file.ts";
-import { portablePath, portableText } from "../io/portable_path.ts";
+import { portableText, runRecordPath } from "../io/portable_path.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { parseMetricRows, readCommittedRuns } from "../io/committed_runs.ts";
 import type { MetricRow } from "../train/trainer.ts";
@@ -123,7 +123,7 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
       feedback: config.feedback.kind,
       variant: feedbackVariant(config),
       feedbackSeconds: 0,
-      run: portablePath(dir),
+      run: runRecordPath(dir),
       seed: config.seed,
       scale: config.scale,
       command: portableText(

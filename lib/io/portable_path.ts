@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { isAbsolute, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { projectRoot } from "./dirs.ts";
 
 /**
@@ -19,6 +19,17 @@ export function portablePath(path: string, root: string = projectRoot()): string
   const rel = relative(root, path);
   if (rel.startsWith("../..") || isAbsolute(rel)) return path;
   return rel || ".";
+}
+
+/**
+ * A run folder as its record names it: {@link portablePath}, except that a run of another
+ * checkout (a pinned worktree beside this one: `../dsf-pin/runs/x`) is named as its own training
+ * command made it, relative to that checkout (`runs/x`); the record's commit says which.
+ */
+export function runRecordPath(dir: string, root: string = projectRoot()): string {
+  const p = portablePath(isAbsolute(dir) ? dir : join(Deno.cwd(), dir), root);
+  if (!p.startsWith("../")) return p;
+  return join(basename(dirname(p)), basename(p));
 }
 
 /**
