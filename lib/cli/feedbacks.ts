@@ -23,7 +23,7 @@ import { writeFileAtomic } from "../io/atomic_write.ts";
 import { compareFeedbacks } from "../analysis/feedback_compare.ts";
 import type { Batch } from "../data/batches.ts";
 import { numberOption, parseCommandArgs, runCommand, taskCommand } from "./command_line.ts";
-import { portablePath } from "../io/portable_path.ts";
+import { runRecordPath } from "../io/portable_path.ts";
 
 const USAGE =
   "usage: deno task feedbacks --run runs/DIR [--ckpt last|best|init] [--batches N] [--rounds R] " +
@@ -119,7 +119,7 @@ async function main(): Promise<number> {
     );
   }
   const result = {
-    run: portablePath(values.run),
+    run: runRecordPath(values.run),
     config: config.name,
     checkpoint: values.ckpt,
     step,
@@ -127,7 +127,10 @@ async function main(): Promise<number> {
     batchSize: config.batchSize,
     backend: backend.name,
     rows,
-    command: taskCommand("feedbacks"),
+    command: taskCommand(
+      "feedbacks",
+      Deno.args.map((a, i) => (Deno.args[i - 1] === "--run" ? runRecordPath(values.run!) : a)),
+    ),
   };
   if (values.results) {
     const path = join(

@@ -48,6 +48,7 @@ import {
 } from "../analysis/lag_figures.ts";
 import type { Batch } from "../data/batches.ts";
 import { numberOption, runCommand, taskCommand } from "./command_line.ts";
+import { runRecordPath } from "../io/portable_path.ts";
 
 const USAGE = "usage: deno task lags --run runs/DIR [--ckpt last|best|init] [--batches N] " +
   "[--rows R] [--layer L] [--results GROUP]";
@@ -163,11 +164,13 @@ async function main(): Promise<number> {
       `min/q1/median/q3/max ${q}; ‖diag J‖/‖J‖_F ${f3(diagonal.diagonalShare)} ` +
       `(1/√S = ${f3(diagonal.randomShare)}); ${seconds.toFixed(1)} s`,
   );
+  // The run as its own training command named it (a pinned checkout's run: runs/<dir>).
+  const recorded = runRecordPath(runDir);
   const args = Deno.args.map((a, i) =>
-    Deno.args[i - 1] === "--run" ? runDir : a.startsWith("--run=") ? `--run=${runDir}` : a
+    Deno.args[i - 1] === "--run" ? recorded : a.startsWith("--run=") ? `--run=${recorded}` : a
   );
   const result = {
-    run: runDir,
+    run: recorded,
     config: config.name,
     mode: config.mode,
     feedbackKind: config.feedback.kind,
