@@ -8,20 +8,9 @@
 
 import { join } from "node:path";
 import { serializeCheckpoint } from "../lib/train/checkpoint.ts";
-import { runFolder, tinyConfig } from "./_cli_bad_input.ts";
+import { type Case, runFolder, tinyConfig } from "./_cli_bad_input.ts";
 
-/** One bad command line and what its one line must say. */
-export interface Case {
-  what: string;
-  cli: string;
-  args: string[];
-  /** What the one line must say. */
-  says: RegExp;
-  env?: Record<string, string>;
-  stdin?: string;
-  /** Prepares the scratch folder (runs inside it). */
-  setup?(root: string): void;
-}
+export type { Case };
 
 /** A smoke-scale PTB run on the cpu. */
 export const SMOKE = ["--config", "ptb-gru-1L256", "--scale", "smoke", "--set", "backend=cpu"];

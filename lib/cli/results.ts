@@ -33,7 +33,7 @@ import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
 import { groupCurves } from "../notebook/committed_group.ts";
 import { summarizeAxis } from "./results_axis.ts";
-import { f2, summarizeAt, table } from "./results_table.ts";
+import { f2, groupMarkdown, summarizeAt, table } from "./results_table.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {
@@ -97,21 +97,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     "",
     ...crossingLines(runs, ORDER),
   ].join("\n");
-  const md = [
-    `# ${group}`,
-    "",
-    "Made by `deno task results " + group + "` from the committed runs beside this file.",
-    "",
-    block,
-    "",
-    "Commands:",
-    "",
-    ...committed.map((r) =>
-      `- \`${r.name}\`: \`${r.command}\`` +
-      (r.summary.inProgress ? ` (**${r.summary.inProgress}**)` : "")
-    ),
-    "",
-  ].join("\n");
+  const md = groupMarkdown(group, block, committed);
   const fig = groupCurves(runs, {
     title: `${first.config}: validation perplexity`,
     caption: `Mean over seeds ${[...new Set(runs.map((r) => r.seed))].join(", ")}; ${facts}.`,

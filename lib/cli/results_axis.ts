@@ -13,6 +13,7 @@ import type { CommittedRun } from "../io/committed_runs.ts";
 import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { lineChart } from "../plot/mod.ts";
+import { groupMarkdown } from "./results_table.ts";
 
 /** The group's summary text and README block (see the module doc). */
 export async function summarizeAxis(
@@ -42,21 +43,7 @@ export async function summarizeAxis(
       ]
       : []),
   ].join("\n");
-  const md = [
-    `# ${group}`,
-    "",
-    "Made by `deno task results " + group + "` from the committed runs beside this file.",
-    "",
-    block,
-    "",
-    "Commands:",
-    "",
-    ...committed.map((r) =>
-      `- \`${r.name}\`: \`${r.command}\`` +
-      (r.summary.inProgress ? ` (**${r.summary.inProgress}**)` : "")
-    ),
-    "",
-  ].join("\n");
+  const md = groupMarkdown(group, block, committed);
   const rows = closureRows(axis);
   if (rows.length) {
     const key = axis.keys[0];

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { readCommittedRuns } from "../io/committed_runs.ts";
+import { type CommittedRun, readCommittedRuns } from "../io/committed_runs.ts";
 import {
   METHOD_ORDER,
   type MethodSummary,
@@ -83,5 +83,28 @@ export async function summarizeAt(group: string, at: number): Promise<string> {
     "made by `deno task results " + group + ` --at ${at}\`):`,
     "",
     table(summarizeMethods(runs, ORDER)),
+  ].join("\n");
+}
+
+/** A group's `summary.md`: its title, the block, and every run's command (with its progress). */
+export function groupMarkdown(
+  group: string,
+  block: string,
+  committed: readonly CommittedRun[],
+): string {
+  return [
+    `# ${group}`,
+    "",
+    "Made by `deno task results " + group + "` from the committed runs beside this file.",
+    "",
+    block,
+    "",
+    "Commands:",
+    "",
+    ...committed.map((r) =>
+      `- \`${r.name}\`: \`${r.command}\`` +
+      (r.summary.inProgress ? ` (**${r.summary.inProgress}**)` : "")
+    ),
+    "",
   ].join("\n");
 }

@@ -47,6 +47,16 @@ const onDsf = (extra: string, cond: (c: Config) => boolean, here: (c: Config) =>
   here: (c: Config) => (dsf(c) ? here(c) : modeHere(c)),
 });
 
+/** `feedback.low` and `feedback.high`: the range of a linspace or uniform stationary λ. */
+const LAMBDA_RANGE = onDsf(
+  " with feedback.init=linspace or uniform and a stationary λ",
+  (c) => c.feedback.init !== "given" && c.feedback.kind !== "jacobian-diagonal",
+  (c) =>
+    c.feedback.kind === "jacobian-diagonal"
+      ? "feedback.kind jacobian-diagonal"
+      : "feedback.init given",
+);
+
 /**
  * The rules, by dotted key; a nested key without its own rule takes its parent's (`data.path`
  * takes `data`'s).
@@ -105,22 +115,8 @@ export const KEY_RULES: Readonly<Record<string, KeyRule>> = {
         ? "feedback.kind jacobian-diagonal"
         : `feedback.init ${c.feedback.init}`,
   ),
-  "feedback.low": onDsf(
-    " with feedback.init=linspace or uniform and a stationary λ",
-    (c) => c.feedback.init !== "given" && c.feedback.kind !== "jacobian-diagonal",
-    (c) =>
-      c.feedback.kind === "jacobian-diagonal"
-        ? "feedback.kind jacobian-diagonal"
-        : "feedback.init given",
-  ),
-  "feedback.high": onDsf(
-    " with feedback.init=linspace or uniform and a stationary λ",
-    (c) => c.feedback.init !== "given" && c.feedback.kind !== "jacobian-diagonal",
-    (c) =>
-      c.feedback.kind === "jacobian-diagonal"
-        ? "feedback.kind jacobian-diagonal"
-        : "feedback.init given",
-  ),
+  "feedback.low": LAMBDA_RANGE,
+  "feedback.high": LAMBDA_RANGE,
   epochs: {
     where: "a budget in epochs (steps=null)",
     holds: (c) => c.steps === null,
