@@ -157,3 +157,38 @@ Deno.test("results --at N: the methods as they stood at update N, printed, nothi
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--at 0: give an update number/);
 });
+
+Deno.test("results of a lags group: each feedback's cosine overall and by lag, top-quartile shares", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "results", "l");
+  Deno.mkdirSync(dir, { recursive: true });
+  const byLag = (c: number) => [{ kMin: 0, kMax: 0, cosine: 1 }, { kMin: 1, kMax: 2, cosine: c }];
+  const groups = (share: number) => [
+    { by: "lambda", group: 0, share: 1 - share, shareBptt: 0.75 },
+    { by: "lambda", group: 3, share, shareBptt: 0.25 },
+  ];
+  Deno.writeTextFileSync(
+    join(dir, "r-lags-last.json"),
+    JSON.stringify({
+      run: "runs/r",
+      config: "cfg",
+      mode: "bptt",
+      checkpoint: "last",
+      step: 7,
+      rows: [[5, 4]],
+      lambda: { source: "linspace(0, 1)" },
+      labels: { bptt: "BPTT", dsf: "DSF" },
+      diagonal: { channelQuantiles: [0, 0.1, 0.2, 0.3, 0.9], diagonalShare: 0.7, mean: 0.2 },
+      feedbacks: [
+        { feedback: "bptt", cosine: 1, byLag: byLag(1), groups: groups(0.25) },
+        { feedback: "dsf", cosine: 0.43, byLag: byLag(0.5), groups: groups(0.67) },
+      ],
+      command: "deno task lags --run runs/r",
+    }),
+  );
+  const r = await runIn(root, ["l"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /median \/ q3 \/ max: 0\.00 \/ 0\.10 \/ 0\.20 \/ 0\.30 \/ 0\.90/);
+  assert.match(r.out, /\| DSF \| 0\.43 \| 0\.67 \(0\.25\) \| 1\.00 \| 0\.50 \|/);
+  assert.match(Deno.readTextFileSync(join(dir, "summary.md")), /deno task lags --run runs\/r/);
+});

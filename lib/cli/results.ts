@@ -33,6 +33,7 @@ import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
 import { groupCurves } from "../notebook/committed_group.ts";
 import { summarizeAxis } from "./results_axis.ts";
+import { summarizeLags } from "./results_lags.ts";
 import { f2, groupMarkdown, summarizeAt, table } from "./results_table.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
@@ -313,7 +314,9 @@ async function main(): Promise<number> {
     }
   }
   for (const group of positionals) {
-    const s = (await summarizeFeedbacks(group)) ?? (await summarize(group));
+    const s: GroupSummary | null = (await summarizeFeedbacks(group)) ??
+      (await summarizeLags(group)) ??
+      (await summarize(group));
     if (!s) {
       console.error(`results: no committed runs in results/${group}/`);
       return 2;

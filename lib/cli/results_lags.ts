@@ -1,0 +1,101 @@
+/**
+ * `deno task results GROUP` for a group of `deno task lags` files: per file, each feedback's
+ * cosine with BPTT's state gradient (mean over positions, and by distance to the sequence end),
+ * its share of ‖δ̃‖² in the top λ quartile beside BPTT's, and the true Jacobian's diagonal
+ * statistics — the table the README quotes through its `<!-- results:GROUP -->` block.
+ *
+ * @module
+ */
+import { basename, join } from "node:path";
+import { writeFileAtomic } from "../io/atomic_write.ts";
+import { readInputFile } from "../io/bounded_file.ts";
+
+/** What the summary reads of a lags file. */
+interface LagsFile {
+  run: string;
+  config: string;
+  mode: string;
+  checkpoint: string;
+  step: number;
+  rows: number[][];
+  lambda: { source: string };
+  labels: Record<string, string>;
+  diagonal: { channelQuantiles: number[]; diagonalShare: number; mean: number };
+  feedbacks: {
+    feedback: string;
+    cosine: number;
+    byLag: { kMin: number; kMax: number; cosine: number }[];
+    groups: { by: string; group: number; share: number; shareBptt: number }[];
+  }[];
+  command: string;
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+
+function isLags(x: unknown): x is LagsFile {
+  const f = x as Partial<LagsFile>;
+  return Array.isArray(f?.feedbacks) && typeof f?.diagonal === "object" && !!f?.labels;
+}
+
+/** The group's summary (null when it holds no lags file). */
+export async function summarizeLags(group: string): Promise<{ md: string; block: string } | null> {
+  const dir = join("results", group);
+  const files: LagsFile[] = [];
+  for (const e of [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!e.name.endsWith("-lags-last.json") && !/-lags-\w+\.json$/.test(e.name)) continue;
+    const path = join(dir, e.name);
+    const bytes = await readInputFile(path, { what: "a lags result", maxBytes: 64 * 2 ** 20 });
+    let f: unknown;
+    try {
+      f = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (err) {
+      throw new Error(`${path} is not valid JSON (${(err as Error).message}): restore it`);
+    }
+    if (isLags(f)) files.push(f);
+  }
+  if (!files.length) return null;
+  const parts: string[] = [];
+  for (const f of files) {
+    const lags = f.feedbacks[0].byLag.map((
+      b,
+    ) => (b.kMin === b.kMax ? `${b.kMin}` : `${b.kMin}–${b.kMax}`));
+    const q = f.diagonal.channelQuantiles.map(f2).join(" / ");
+    parts.push(
+      `\`${basename(f.run)}\` (${f.config}, trained in ${f.mode}, update ${f.step}; ` +
+        `${f.rows.flat().length} sequences of ${Math.max(...f.rows.flat())} steps or fewer; ` +
+        `DSF's λ: ${f.lambda.source}). The true Jacobian's per-channel mean diagonal, ` +
+        `min / q1 / median / q3 / max: ${q}; ‖diag J‖ / ‖J‖_F ${f2(f.diagonal.diagonalShare)}.`,
+      "",
+      `| state gradient | cos with BPTT's δ | share of ‖δ̃‖² in the top λ quartile (BPTT's) | ` +
+        `${lags.map((l) => `cos at k = ${l}`).join(" | ")} |`,
+      `|---|---|---|${lags.map(() => "---").join("|")}|`,
+      ...f.feedbacks.map((x) => {
+        const top = x.groups.filter((g) => g.by === "lambda").at(-1);
+        return `| ${f.labels[x.feedback] ?? x.feedback} | ${f2(x.cosine)} | ` +
+          `${top ? `${f2(top.share)} (${f2(top.shareBptt)})` : "–"} | ` +
+          `${x.byLag.map((b) => f2(b.cosine)).join(" | ")} |`;
+      }),
+      "",
+    );
+  }
+  const block = [
+    "Per position, the cosine of each method's state gradient δ̃_t with BPTT's exact δ_t (k = " +
+    `steps to the sequence's end; \`results/${group}/\`, made by \`deno task lags\`):`,
+    "",
+    ...parts,
+  ].join("\n").trimEnd();
+  const md = [
+    `# ${group}`,
+    "",
+    "Made by `deno task results " + group + "` from the `deno task lags` files beside this file.",
+    "",
+    block,
+    "",
+    "Commands:",
+    "",
+    ...files.map((f) => `- \`${f.command}\``),
+    "",
+  ].join("\n");
+  await writeFileAtomic(join(dir, "summary.md"), md);
+  return { md, block };
+}
