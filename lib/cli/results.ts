@@ -68,15 +68,27 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; validation ` +
     (capped ? `on ${capped[1]} batches` : "on the full split");
   const running = committed.filter((r) => r.summary.inProgress);
+  // Proxies: every run stopped at stopAfter at one update, so their rows compare as they are.
+  const proxies = running.length === committed.length &&
+    running.every((r) => String(r.summary.inProgress).includes("paused at stopAfter")) &&
+    new Set(committed.map((r) => r.summary.steps)).size === 1;
   // While a run trains, the finished runs' minima are over more updates than its: compare the
   // methods (and the gap closed) at the last update every run has evaluated at.
   const horizon = running.length ? commonStep(runs) : 0;
   const block = [
     `Group \`results/${group}/\` (${facts}):`,
     "",
-    table(rows, { gaps: running.length === 0 }),
+    table(rows, { gaps: running.length === 0 || proxies }),
     "",
-    ...(running.length
+    ...(proxies
+      ? [
+        `Every run paused at the same update (\`stopAfter\`: the first epochs of a longer ` +
+        `schedule, a proxy; no test perplexity): ${
+          running.map((r) => `\`${r.name}\` ${r.summary.inProgress}`).join("; ")
+        }.`,
+        "",
+      ]
+      : running.length
       ? [
         `Still training: ${
           running.map((r) => `\`${r.name}\` ${r.summary.inProgress}`).join("; ")
