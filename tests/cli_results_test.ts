@@ -192,3 +192,18 @@ Deno.test("results of a lags group: each feedback's cosine overall and by lag, t
   assert.match(r.out, /\| DSF \| 0\.43 \| 0\.67 \(0\.25\) \| 1\.00 \| 0\.50 \|/);
   assert.match(Deno.readTextFileSync(join(dir, "summary.md")), /deno task lags --run runs\/r/);
 });
+
+Deno.test("lambdaOrder: the Jacobian diagonal per λ quarter and its rank correlation with λ", async () => {
+  const { lambdaOrder } = await import("../lib/cli/results_lags.ts");
+  const lambda = { mean: 0.5, min: 0, max: 1 };
+  const rising = Array.from({ length: 8 }, (_, i) => i / 10); // memory where λ is large
+  const r = lambdaOrder({ lambda, diagonal: { channelMean: rising } })!;
+  assert.deepEqual(r.quarters.map((x) => +x.toFixed(2)), [0.05, 0.25, 0.45, 0.65]);
+  assert.ok(Math.abs(r.rho - 1) < 1e-12);
+  const falling = lambdaOrder({ lambda, diagonal: { channelMean: [...rising].reverse() } })!;
+  assert.ok(Math.abs(falling.rho + 1) < 1e-12);
+  assert.equal(
+    lambdaOrder({ lambda: { ...lambda, max: 0.5 }, diagonal: { channelMean: rising } }),
+    null,
+  );
+});

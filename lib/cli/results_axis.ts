@@ -24,6 +24,9 @@ export async function summarizeAxis(
   const axis = axisSummary(runs, METHOD_ORDER);
   const first = committed[0].summary;
   const running = committed.filter((r) => r.summary.inProgress);
+  const proxies = running.length === committed.length &&
+    running.every((r) => String(r.summary.inProgress).includes("paused at stopAfter")) &&
+    new Set(committed.map((r) => r.summary.steps)).size === 1;
   const block = [
     `Group \`results/${group}/\` (scale ${first.scale}, backend ${first.backend}; ` +
     `${axis.points.length} settings differing in ${axis.keys.join(", ") || "their config name"}; ` +
@@ -34,7 +37,13 @@ export async function summarizeAxis(
     "A method's share of the gap is (FT-BPTT − it) / (FT-BPTT − BPTT) of the minimum validation " +
     "perplexity, seed by seed, then averaged; updates to FT-BPTT's best is the first evaluated " +
     "update at which the method's validation perplexity is at or below FT-BPTT's minimum.",
-    ...(running.length
+    ...(proxies
+      ? [
+        "",
+        `Every run paused at update ${committed[0].summary.steps} (\`stopAfter\`: the first ` +
+        "epochs of a longer schedule, a proxy; no test perplexity).",
+      ]
+      : running.length
       ? [
         "",
         `Still training: ${

@@ -18,9 +18,14 @@ interface LagsFile {
   checkpoint: string;
   step: number;
   rows: number[][];
-  lambda: { source: string };
+  lambda: { source: string; mean: number; min: number; max: number };
   labels: Record<string, string>;
-  diagonal: { channelQuantiles: number[]; diagonalShare: number; mean: number };
+  diagonal: {
+    channelQuantiles: number[];
+    diagonalShare: number;
+    mean: number;
+    channelMean?: number[];
+  };
   feedbacks: {
     feedback: string;
     cosine: number;
@@ -35,6 +40,46 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
 function isLags(x: unknown): x is LagsFile {
   const f = x as Partial<LagsFile>;
   return Array.isArray(f?.feedbacks) && typeof f?.diagonal === "object" && !!f?.labels;
+}
+
+/** Ranks of `v` (0-based, ties in index order). */
+function ranks(v: readonly number[]): number[] {
+  const order = v.map((_, i) => i).sort((a, b) => v[a] - v[b] || a - b);
+  const r = new Array<number>(v.length);
+  order.forEach((i, k) => (r[i] = k));
+  return r;
+}
+
+/** Pearson correlation of two equal-length series. */
+function pearson(a: readonly number[], b: readonly number[]): number {
+  const m = (v: readonly number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const [ma, mb] = [m(a), m(b)];
+  let num = 0, da = 0, db = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - ma) * (b[i] - mb);
+    da += (a[i] - ma) ** 2;
+    db += (b[i] - mb) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+/**
+ * With a linspace(0, 1) λ (channel i's λ grows with i): the true mean Jacobian diagonal per
+ * quarter of the channels in λ order, and its rank correlation with λ — does the trained network
+ * keep its memory where DSF's λ says it is? Null for another λ or a file without the channels.
+ */
+export function lambdaOrder(
+  f: { lambda: { mean: number; min: number; max: number }; diagonal: { channelMean?: number[] } },
+): { quarters: number[]; rho: number } | null {
+  const cm = f.diagonal.channelMean;
+  const linspace = f.lambda.min === 0 && f.lambda.max === 1 && Math.abs(f.lambda.mean - 0.5) < 1e-6;
+  if (!cm || cm.length < 8 || !linspace) return null;
+  const n = cm.length;
+  const quarters = [0, 1, 2, 3].map((q) => {
+    const part = cm.slice(Math.floor((q * n) / 4), Math.floor(((q + 1) * n) / 4));
+    return part.reduce((a, b) => a + b, 0) / part.length;
+  });
+  return { quarters, rho: pearson(ranks(cm), cm.map((_, i) => i)) };
 }
 
 /** The group's summary (null when it holds no lags file). */
@@ -60,11 +105,18 @@ export async function summarizeLags(group: string): Promise<{ md: string; block:
       b,
     ) => (b.kMin === b.kMax ? `${b.kMin}` : `${b.kMin}–${b.kMax}`));
     const q = f.diagonal.channelQuantiles.map(f2).join(" / ");
+    const byLambda = lambdaOrder(f);
     parts.push(
       `\`${basename(f.run)}\` (${f.config}, trained in ${f.mode}, update ${f.step}; ` +
         `${f.rows.flat().length} sequences of ${Math.max(...f.rows.flat())} steps or fewer; ` +
         `DSF's λ: ${f.lambda.source}). The true Jacobian's per-channel mean diagonal, ` +
-        `min / q1 / median / q3 / max: ${q}; ‖diag J‖ / ‖J‖_F ${f2(f.diagonal.diagonalShare)}.`,
+        `min / q1 / median / q3 / max: ${q}; ‖diag J‖ / ‖J‖_F ${f2(f.diagonal.diagonalShare)}.` +
+        (byLambda
+          ? ` Its mean per quarter of the channels in λ order: ${
+            byLambda.quarters.map(f2).join(" / ")
+          } ` +
+            `(Spearman ρ of the channel's mean diagonal with its λ: ${f2(byLambda.rho)}).`
+          : ""),
       "",
       `| state gradient | cos with BPTT's δ | share of ‖δ̃‖² in the top λ quartile (BPTT's) | ` +
         `${lags.map((l) => `cos at k = ${l}`).join(" | ")} |`,
