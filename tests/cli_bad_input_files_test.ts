@@ -60,6 +60,9 @@ const CKPT_READERS: { cli: string; args: string[]; file: string }[] = [
   { cli: "train", args: ["--resume", "runs/r"], file: "last.ckpt" },
 ];
 
+/** A run on your own text: a smoke PTB config (the synthetic task's keys do not apply to text). */
+const TEXT_BASE = ["--config", "ptb-gru-1L256", "--scale", "smoke", "--set", "backend=cpu"];
+
 const CASES: Case[] = [
   ...KINDS.map((kind): Case => ({
     what: `train --init: ${kind}`,
@@ -71,7 +74,7 @@ const CASES: Case[] = [
   ...KINDS.map((kind): Case => ({
     what: `train data.path: ${kind}`,
     cli: "train",
-    args: [...TINY, "--set", "dataset=text", "--set", "data.path=my.txt"],
+    args: [...TEXT_BASE, "--set", "dataset=text", "--set", "data.path=my.txt"],
     says: says("my.txt", kind),
     setup: (root) => SPECIAL[kind](join(root, "my.txt")),
   })),
@@ -79,7 +82,7 @@ const CASES: Case[] = [
     what: "train data.train/valid/test: a FIFO",
     cli: "train",
     args: [
-      ...TINY,
+      ...TEXT_BASE,
       ...["dataset=text", "data.train=a.txt", "data.valid=b.txt", "data.test=a.txt"]
         .flatMap((s) => ["--set", s]),
     ],
