@@ -48,8 +48,8 @@ def parse(argv):
                    help=f"one of {', '.join(SET_KEYS)}")
     p.add_argument("--no-verify", action="store_true", help="skip the export's SHA-256 check")
     args = p.parse_args(argv)
-    if bool(args.export) == bool(args.resume) and not (args.resume and args.export):
-        p.error("give --export DIR (a new run) or --resume RUN_DIR")
+    if not args.export and not args.resume:
+        p.error("give --export DIR (a new run) or --resume RUN_DIR (with --export DIR: the export moved)")
     return args
 
 
@@ -312,8 +312,15 @@ def main(argv):
     ranks = distributed.setup(args.device)
     torch.set_num_threads(args.threads)
     try:
-        trainer = Trainer(args, ranks)
-        env = trainer.open_run(argv)
+        try:
+            trainer = Trainer(args, ranks)
+            env = trainer.open_run(argv)
+        except (OSError, ValueError, KeyError, SystemExit) as e:
+            # Bad input (a missing or changed export, a bad --set): one line, status 2, no run.
+            if isinstance(e, SystemExit) and not isinstance(e.code, str):
+                raise
+            print(f"twin: {e}", file=sys.stderr)
+            return 2
 
         def on_signal(signum, frame):
             trainer.stop_requested = True
