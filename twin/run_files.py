@@ -18,6 +18,7 @@ Only rank 0 writes.
 import json
 import math
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -32,19 +33,13 @@ ENGINE = "pytorch-twin"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def method_of(config):
-    """The method label of lib/analysis/reproduction.ts: the mode, plus a feedback kind that is not
-    the paper's."""
-    kind = config["feedback"].get("kind", "fixed")
-    return config["mode"] if kind == "fixed" else f"{config['mode']}-{kind}"
-
-
-def new_run_dir(root, config):
-    """runs/<config>-<method>-<time>-twin, never an existing folder (mkdir is atomic)."""
+def new_run_dir(root, config, method):
+    """runs/<config>-<method>-<time>-twin, never an existing folder (mkdir is atomic). `method` is
+    the export's label (the mode, a feedback kind, a λ variant: as our run folders)."""
     os.makedirs(root, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     for i in range(1000):
-        d = os.path.join(root, f"{config['name']}-{method_of(config)}-{stamp}{f'-{i}' if i else ''}-twin")
+        d = os.path.join(root, f"{config['name']}-{method}-{stamp}{f'-{i}' if i else ''}-twin")
         try:
             os.mkdir(d)
             return d
@@ -139,18 +134,23 @@ def write_weights(path, tensors, config, tokenizer, label):
     checkpoint.sync_folder(os.path.dirname(path) or ".")
 
 
-def results_stem(group, config, root="results"):
+def check_group(group):
+    """`--results GROUP`: a plain name (lib/config/checks.ts fileName), or SystemExit."""
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*", group or "") or ".." in group:
+        raise SystemExit(f"--results must be a plain name (letters, digits, _ . + -), got {group!r}")
+    return group
+
+
+def results_stem(group, config, method, root="results"):
     """results/<group>/<config>-<method>-seed<seed>-pytorch-twin (lib/io/results_files.ts's stem of
     the same run, with the engine: beside ours, not over it)."""
-    if not group or "/" in group or group.startswith("."):
-        raise SystemExit(f"--results {group!r}: a plain folder name under results/")
-    return os.path.join(root, group, f"{config['name']}-{method_of(config)}-seed{config['seed']}-{ENGINE}")
+    return os.path.join(root, check_group(group), f"{config['name']}-{method}-seed{config['seed']}-{ENGINE}")
 
 
-def write_results(group, summary, folder, config):
+def write_results(group, summary, folder, config, method):
     """The summary and the curves into results/<group>/, as `deno task train --results` does;
     refuses a file that holds another run."""
-    stem = results_stem(group, config)
+    stem = results_stem(group, config, method)
     os.makedirs(os.path.dirname(stem), exist_ok=True)
     if os.path.exists(f"{stem}.json"):
         with open(f"{stem}.json") as f:

@@ -80,6 +80,8 @@ class Trainer:
 
     def __init__(self, args, ranks):
         self.args, self.ranks = args, ranks
+        if args.results is not None:
+            run_files.check_group(args.results)
         saved = None
         if args.resume:
             saved = checkpoint.load(os.path.join(args.resume, "last.pt"))
@@ -119,7 +121,7 @@ class Trainer:
             return env
         command = run_files.this_command(argv)
         if self.dir is None:
-            self.dir = run_files.new_run_dir(self.args.runs_dir, self.config)
+            self.dir = run_files.new_run_dir(self.args.runs_dir, self.config, self.export.manifest["method"])
             checkpoint.write_atomic(os.path.join(self.dir, "command.txt"),
                                     f"{self.export.manifest['command']} && {command}\n")
         else:
@@ -303,7 +305,8 @@ class Trainer:
             "stopped": stopped, "totalSteps": self.total,
             "feedback": self.config["feedback"].get("kind", "fixed"), "feedbackSeconds": 0,
             "run": self.dir, "seed": self.config["seed"], "scale": self.config["scale"],
-            "command": command, "environment": env,
+            "variant": self.export.manifest["variant"], "command": command, "environment": env,
+            "settings": self.config,
         }
 
 
@@ -333,7 +336,8 @@ def main(argv):
             trainer.save_weights("last.safetensors", trainer.model.state_dict(), f"last (step {trainer.step})")
             run_files.write_json(os.path.join(trainer.dir, "summary.json"), summary)
             if args.results and stopped == "done":
-                stem = run_files.write_results(args.results, summary, trainer.dir, trainer.config)
+                stem = run_files.write_results(args.results, summary, trainer.dir, trainer.config,
+                                               trainer.export.manifest["method"])
                 print(f"results: {stem}.json", file=sys.stderr)
             print(json.dumps({k: run_files.json_value(v) for k, v in summary.items()}))
         return {"done": 0, "paused": 0, "nan": 3}.get(stopped, 130)

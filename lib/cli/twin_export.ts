@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { runCommand, taskCommand } from "./command_line.ts";
+import { parseCommandArgs, runCommand, taskCommand } from "./command_line.ts";
+import { checkOutputDir } from "../io/bounded_file.ts";
 import { initBackend } from "../backend.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import type { Scale } from "../config/schema.ts";
@@ -40,17 +40,13 @@ function positionsOf(batches: Iterable<Batch> | Iterator<Batch>, limit = Infinit
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    strict: true,
-    options: {
-      config: { type: "string" },
-      scale: { type: "string", default: "quick" },
-      set: { type: "string", multiple: true, default: [] },
-      out: { type: "string" },
-      estimate: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values } = parseCommandArgs(Deno.args, {
+    config: { type: "string" },
+    scale: { type: "string", default: "quick" },
+    set: { type: "string", multiple: true, default: [] },
+    out: { type: "string" },
+    estimate: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) return console.log(USAGE), 0;
   if (!values.config || (!values.out && !values.estimate)) {
@@ -65,6 +61,7 @@ async function main(): Promise<number> {
       `the twin trains DSF with the paper's fixed λ, not feedback.kind=${config.feedback.kind}`,
     );
   }
+  if (values.out) await checkOutputDir(values.out, "the export");
   const data = await loadRunData(config, { log: (l) => console.error(l) });
   const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
   if (values.estimate) {

@@ -34,6 +34,8 @@ import { hashBytes } from "./verify.ts";
 import { runConfigText } from "./run_files.ts";
 import type { NamedTensor } from "../models/torch_names.ts";
 import { evalEveryOf, totalStepsOf } from "../train/training_config.ts";
+import { methodOf } from "../analysis/reproduction.ts";
+import { feedbackVariant } from "../feedback/kinds.ts";
 
 /** The export format's name and version (in `twin.json`). */
 export const TWIN_FORMAT = "dsf-twin-export";
@@ -62,6 +64,12 @@ export interface TwinManifest {
   config: string;
   scale: string;
   mode: string;
+  /**
+   * The run's method label and λ variant as our records write them (lib/analysis/reproduction.ts
+   * `methodOf`, lib/feedback/kinds.ts `feedbackVariant`): the twin names its files with them.
+   */
+  method: string;
+  variant: string;
   /** Input ids and output classes. */
   vocabSize: number;
   /** The schedule's length, batches per epoch, updates between evaluations. */
@@ -146,6 +154,7 @@ export async function writeTwinExport(
 ): Promise<TwinManifest> {
   await Deno.mkdir(dir, { recursive: true });
   const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
+  const variant = feedbackVariant(config);
   const files: TwinManifest["files"] = {};
   const put = async (name: string, bytes: Uint8Array) => {
     await writeFileAtomic(join(dir, name), bytes);
@@ -185,6 +194,8 @@ export async function writeTwinExport(
     config: config.name,
     scale: config.scale,
     mode: config.mode,
+    method: methodOf({ mode: config.mode, feedback: config.feedback.kind, variant }),
+    variant,
     vocabSize: data.vocabSize,
     totalSteps,
     batchesPerEpoch: data.batchesPerEpoch,
