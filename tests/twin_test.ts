@@ -8,7 +8,8 @@
  *   rounding (losses and final weights), in BPTT and DSF;
  * - its losses, learning rates and token counts equal our trainer's on the same export;
  * - a run paused at `stopAfter` and resumed ends bit-equal to one never stopped;
- * - its run folder goes through `deno task results`, `sample --run` and `train --init`.
+ * - its run folder goes through `deno task snapshot`, `results`, `sample --run` and
+ *   `train --init`.
  *
  * Ranks are launched by twin/launch.py (Debian's torchrun fails at start on Python 3.11). Needs
  * /usr/bin/python3 with torch (Debian python3-torch): skipped with a note where it is missing,
@@ -259,11 +260,25 @@ Deno.test({
     );
     const paused = JSON.parse(out.trim().split("\n").at(-1)!);
     assert.equal(paused.stopped, "paused");
-    const run = join(dir, paused.run);
-    await twin(["--resume", run, "--set", "stopAfter=null", "--no-verify"], dir);
+    const runDir = join(dir, paused.run);
+    // deno task snapshot takes the paused run (its progress.json) under the engine's stem.
+    await run(DENO, [
+      "run",
+      "-A",
+      join(ROOT, "lib/cli/snapshot.ts"),
+      "--run",
+      runDir,
+      "--results",
+      "s",
+    ], dir);
+    const snap = JSON.parse(
+      await Deno.readTextFile(join(dir, "results/s/ptb-gru-1L256-dsf-seed0-pytorch-twin.json")),
+    );
+    assert.match(snap.inProgress, /paused at stopAfter \(step 5 of 10\)/);
+    await twin(["--resume", runDir, "--set", "stopAfter=null", "--no-verify"], dir);
     const strip = (rows: MetricRow[]) => rows.map(({ seconds: _, evalSeconds: __, ...r }) => r);
-    assert.deepEqual(strip(await rowsOf(run)), strip(await rowsOf(one.dsf)));
-    assert.equal(await maxWeightDiff(run, one.dsf), 0);
+    assert.deepEqual(strip(await rowsOf(runDir)), strip(await rowsOf(one.dsf)));
+    assert.equal(await maxWeightDiff(runDir, one.dsf), 0);
   },
 });
 
