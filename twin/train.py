@@ -93,6 +93,10 @@ class Trainer:
             raise SystemExit(f"{export_dir} is not the export {args.resume} was trained on")
         self.config = dict(saved["config"] if saved else self.export.config)
         self.changed = apply_set(self.config, args.set)
+        stop = self.config["stopAfter"]
+        if saved and "stopAfter" not in self.changed and stop is not None and saved["step"] >= stop:
+            # A stretch that ended at stopAfter goes on to the end (as `train --resume` does).
+            self.config["stopAfter"] = self.changed["stopAfter"] = None
         m = self.export.manifest
         self.total, self.eval_every = m["totalSteps"], m["evalEvery"]
         self.model = models.make_model(self.config, self.export.init_path).to(ranks.device)
