@@ -20,6 +20,9 @@ import torch
 
 FORMAT = "dsf-twin-export"
 VERSION = 1
+# What the trainer reads of twin.json (lib/io/twin_export.ts TwinManifest).
+REQUIRED = ("method", "variant", "vocabSize", "totalSteps", "batchesPerEpoch", "evalEvery", "splits",
+            "files", "command")
 DTYPES = {"U8": np.uint8, "U16": np.uint16, "I32": np.int32, "F32": np.float32}
 
 
@@ -107,6 +110,10 @@ class Export:
         m = self.manifest
         if m.get("format") != FORMAT or m.get("version") != VERSION:
             raise SystemExit(f"{folder}: not a {FORMAT} v{VERSION} folder (deno task twin-export)")
+        lacking = [k for k in REQUIRED if k not in m]
+        if lacking:
+            raise SystemExit(f"{folder}/twin.json lacks {', '.join(lacking)}: export it again "
+                             "with this checkout's deno task twin-export")
         with open(os.path.join(folder, "config.json")) as f:
             self.config = json.load(f)
         self.config.pop("environment", None)
