@@ -13,7 +13,8 @@
 import { replaceBlock, writeFormattedMarkdown } from "../io/readme_blocks.ts";
 import { parseCommandArgs, runCommand } from "./command_line.ts";
 import { basename, join } from "node:path";
-import { readCommittedJson, readCommittedRuns } from "../io/committed_runs.ts";
+import { type CommittedRun, readCommittedJson, readCommittedRuns } from "../io/committed_runs.ts";
+import { engineParts } from "../analysis/engines.ts";
 import { plainName } from "../io/results_files.ts";
 import { cannotRead, MAX_JSON_BYTES, readInputText } from "../io/bounded_file.ts";
 import { saveFigure } from "../io/figures.ts";
@@ -53,20 +54,8 @@ const HEADLINE_GROUP = "ptb-word-30ep";
 
 const ORDER = [...METHOD_ORDER];
 
-async function summarize(group: string): Promise<GroupSummary | null> {
-  const committed = (await readCommittedRuns(group, join("results", group))).filter((r) =>
-    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
-  );
-  if (!committed.length) return null;
-  const runs: ReproRun[] = committed.map(reproRunOf);
-  if (new Set(runs.map((r) => r.point)).size > 1) {
-    return await summarizeAxis(group, committed, runs);
-  }
-  const rows = summarizeMethods(runs, ORDER);
-  const first = committed[0].summary;
-  const capped = /evalBatches=(\d+)/.exec(String(first.command ?? ""));
-  const facts = `${first.config}, scale ${first.scale}, backend ${first.backend}; validation ` +
-    (capped ? `on ${capped[1]} batches` : "on the full split");
+/** The method table of some runs, and while some train, the table at their common horizon. */
+function methodTables(runs: ReproRun[], committed: CommittedRun[]): string[] {
   const running = committed.filter((r) => r.summary.inProgress);
   // Proxies: every run stopped at stopAfter at one update, so their rows compare as they are.
   const proxies = running.length === committed.length &&
@@ -75,10 +64,8 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   // While a run trains, the finished runs' minima are over more updates than its: compare the
   // methods (and the gap closed) at the last update every run has evaluated at.
   const horizon = running.length ? commonStep(runs) : 0;
-  const block = [
-    `Group \`results/${group}/\` (${facts}):`,
-    "",
-    table(rows, { gaps: running.length === 0 || proxies }),
+  return [
+    table(summarizeMethods(runs, ORDER), { gaps: running.length === 0 || proxies }),
     "",
     ...(proxies
       ? [
@@ -101,17 +88,50 @@ async function summarize(group: string): Promise<GroupSummary | null> {
         "",
       ]
       : []),
+  ];
+}
+
+async function summarize(group: string): Promise<GroupSummary | null> {
+  const committed = (await readCommittedRuns(group, join("results", group))).filter((r) =>
+    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
+  );
+  if (!committed.length) return null;
+  const runs: ReproRun[] = committed.map(reproRunOf);
+  if (new Set(runs.map((r) => r.point)).size > 1) {
+    return await summarizeAxis(group, committed, runs);
+  }
+  // Ours first, then another engine's runs (the PyTorch twin): each its own tables and crossings.
+  const parts = engineParts(committed);
+  const mixed = parts.length > 1;
+  const rows = summarizeMethods(parts[0].runs, ORDER);
+  const first = committed[0].summary;
+  const capped = /evalBatches=(\d+)/.exec(String(first.command ?? ""));
+  const facts =
+    `${first.config}, scale ${first.scale}${
+      mixed ? "" : `, backend ${first.backend}`
+    }; validation ` + (capped ? `on ${capped[1]} batches` : "on the full split");
+  const running = committed.filter((r) => r.summary.inProgress);
+  const block = [
+    `Group \`results/${group}/\` (${facts}):`,
+    "",
+    ...parts.flatMap((p) => [
+      ...(mixed ? [`Trained by ${p.label}:`, ""] : []),
+      ...methodTables(p.runs, p.committed),
+    ]),
     "ms / update is each run's training time per update (evaluation excluded); the runs shared the " +
     "2 cores with one another, not always under the same load, so compare step costs with " +
     "`deno task bench` or `deno task feedbacks` (interleaved timing in one process) rather than " +
     "across these rows.",
-    "",
-    "Where the seed-mean validation curves cross:",
-    "",
-    ...crossingLines(runs, ORDER),
+    ...parts.flatMap((p) => [
+      "",
+      `Where ${mixed ? `${p.engine}'s` : "the"} seed-mean validation curves cross:`,
+      "",
+      ...crossingLines(p.runs, ORDER),
+    ]),
+    ...(mixed ? ["", `In the curves, ${parts[1].engine}'s are dashed.`] : []),
   ].join("\n");
   const md = groupMarkdown(group, block, committed);
-  const fig = groupCurves(runs, {
+  const fig = groupCurves(parts.flatMap((p) => p.curves), {
     title: `${first.config}: validation perplexity`,
     caption: `Mean over seeds ${[...new Set(runs.map((r) => r.seed))].join(", ")}; ${facts}.`,
   });
@@ -121,12 +141,12 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     md,
     block,
     rows,
-    facts: shortFacts(committed[0].summary, runs),
+    facts: shortFacts(parts[0].committed[0].summary, parts[0].runs),
     running: running.length > 0,
     headline: headline(
-      runs,
-      committed.map((r, i) => ({
-        method: runs[i].method,
+      parts[0].runs,
+      parts[0].committed.map((r, i) => ({
+        method: parts[0].runs[i].method,
         inProgress: r.summary.inProgress as string | undefined,
       })),
     ),

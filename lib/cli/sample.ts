@@ -1,7 +1,8 @@
 /**
  * `deno task sample --run runs/DIR [--prompt "the company"] [--tokens 50] [--temperature 1]`
  *
- * Generates text from a run's best checkpoint (else its last one).
+ * Generates text from a run's best checkpoint (else its last one); a PyTorch twin run's (twin/)
+ * from its best.safetensors (else last.safetensors).
  *
  * @module
  */
@@ -15,6 +16,8 @@ import { loadRunData } from "../io/datasets.ts";
 import { createModel } from "../models/mod.ts";
 import { sample } from "../models/sample.ts";
 import { restoreParams } from "../train/checkpoint.ts";
+import { readSafetensors } from "../io/safetensors.ts";
+import { loadTorchState } from "../models/torch_names.ts";
 
 async function main(): Promise<number> {
   const { values } = parseCommandArgs(Deno.args, {
@@ -45,9 +48,13 @@ async function main(): Promise<number> {
   };
   const ckpt = await readCheckpointFile(join(values.run, "best.ckpt")).catch(missing) ??
     await readCheckpointFile(join(values.run, "last.ckpt")).catch(missing);
-  if (!ckpt) {
+  // A PyTorch twin run (twin/) keeps its weights as safetensors under our tensor names.
+  const weights = ckpt ? null : await readSafetensors(join(values.run, "best.safetensors"))
+    .catch(missing) ?? await readSafetensors(join(values.run, "last.safetensors")).catch(missing);
+  if (!ckpt && !weights) {
     console.error(
-      `sample: ${values.run} has no best.ckpt or last.ckpt (did its training save one?)`,
+      `sample: ${values.run} has no best.ckpt or last.ckpt, nor a twin run's ` +
+        `best.safetensors or last.safetensors (did its training save one?)`,
     );
     return 2;
   }
@@ -58,7 +65,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const model = createModel(config, data.vocabSize);
-  restoreParams(model.params, ckpt.params);
+  if (ckpt) restoreParams(model.params, ckpt.params);
+  else loadTorchState(model, weights!.tensors);
   // Sentence-framed data starts from <bos>, PTB's stream from its sentence boundary <eos>;
   // never sample <pad>, <bos> (nor <eos> in a text's chunks).
   const ptb = config.dataset.startsWith("ptb");

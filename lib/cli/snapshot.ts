@@ -82,9 +82,33 @@ export function summaryFromCurves(rows: readonly MetricRow[], facts: SnapshotFac
   };
 }
 
+/**
+ * Where a run stands at its last checkpoint: ours from `last.ckpt`, the PyTorch twin's (no
+ * `last.ckpt`) from the `progress.json` it writes beside each checkpoint.
+ */
+async function lastCheckpoint(
+  dir: string,
+): Promise<{ step: number; totalSteps?: number; batchesPerEpoch?: number }> {
+  const path = join(dir, "progress.json");
+  const progress = await readRunFile(path, "a twin run's progress.json", MAX_JSON_BYTES);
+  if (progress !== null) {
+    return parseJsonFile(path, progress) as { step: number; totalSteps: number };
+  }
+  const ckpt = await readCheckpointFile(join(dir, "last.ckpt"));
+  const state = ckpt.metrics as { totalSteps?: number; batchesPerEpoch?: number };
+  return { step: ckpt.step, ...state };
+}
+
+/** "cpu" or "cuda": the first device of a twin run's environment record. */
+function twinDevice(environment: unknown): string {
+  const devices = (environment as { devices?: string[] }).devices ?? ["cpu"];
+  return devices[0] === "cpu" ? "cpu" : "cuda";
+}
+
 async function snapshotRun(dir: string, group: string): Promise<void> {
   const { config, environment } = await readRunConfig(dir);
-  const stem = resultsStem(group, config);
+  const engine = (environment as { engine?: string } | undefined)?.engine;
+  const stem = resultsStem(group, config, "results", engine);
   await checkResultsTarget(stem, dir);
   const curvesPath = join(dir, "metrics.jsonl");
   const text = await readRunFile(curvesPath, "a run's metrics.jsonl", MAX_JSONL_BYTES);
@@ -98,20 +122,19 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
   if (finished?.stopped === "done") {
     summary = finished;
   } else {
-    const ckpt = await readCheckpointFile(join(dir, "last.ckpt"));
-    const state = ckpt.metrics as { totalSteps?: number; batchesPerEpoch?: number };
+    const state = await lastCheckpoint(dir);
     const total = state.totalSteps ?? config.steps;
     const perEpoch = state.batchesPerEpoch;
     if (total == null || perEpoch == null) {
       throw new Error(`${dir}/last.ckpt predates progress records: resume it once first`);
     }
     const curves = summaryFromCurves(parseMetricRows(text, curvesPath), {
-      step: ckpt.step,
+      step: state.step,
       totalSteps: total,
       perEpoch,
     });
     // A stretch that ended at stopAfter (a proxy: the first epochs of a longer schedule) says so.
-    const paused = finished?.stopped === "paused" && finished.steps === ckpt.step;
+    const paused = finished?.stopped === "paused" && finished.steps === state.step;
     summary = {
       config: config.name,
       mode: config.mode,
@@ -119,7 +142,8 @@ async function snapshotRun(dir: string, group: string): Promise<void> {
       ...(paused && curves.inProgress
         ? { inProgress: curves.inProgress.replace("in progress", "paused at stopAfter") }
         : {}),
-      backend: config.backend,
+      // The twin's summary names its device type, as twin/train.py writes it.
+      backend: engine ? `pytorch-${twinDevice(environment)}` : config.backend,
       feedback: config.feedback.kind,
       variant: feedbackVariant(config),
       feedbackSeconds: 0,

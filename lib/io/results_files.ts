@@ -27,17 +27,28 @@ export function plainName(option: string, value: string): string {
 }
 
 /**
- * The results stem of a run: `results/<group>/<config>-<method>-seed<seed>`.
+ * The results stem of a run: `results/<group>/<config>-<method>-seed<seed>`, and for a run of
+ * another engine than ours (the PyTorch twin: `environment.engine` of its config.json)
+ * `…-seed<seed>-<engine>`, beside ours of the same config.
  * @throws Error when `group` is not a plain name (it would leave `results/`)
  */
-export function resultsStem(group: string, config: Config, root = "results"): string {
+export function resultsStem(
+  group: string,
+  config: Config,
+  root = "results",
+  engine?: string,
+): string {
   fileName("--results", group);
   const method = methodOf({
     mode: config.mode,
     feedback: config.feedback.kind,
     variant: feedbackVariant(config),
   });
-  return join(root, group, `${config.name}-${method}-seed${config.seed}`);
+  return join(
+    root,
+    group,
+    `${config.name}-${method}-seed${config.seed}${engine ? `-${engine}` : ""}`,
+  );
 }
 
 /**

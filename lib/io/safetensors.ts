@@ -1,7 +1,8 @@
 /**
  * safetensors files (the format PyTorch's ecosystem reads): an 8-byte little-endian header
  * length N, N bytes of JSON (`{name: {dtype, shape, data_offsets: [begin, end]}, …,
- * "__metadata__": {string: string}}`), then the raw little-endian tensor bytes. Only F32.
+ * "__metadata__": {string: string}}`), then the raw little-endian tensor bytes. Written: F32,
+ * and the integer dtypes I32, U16, U8 (token ids and masks of `deno task twin-export`); read: F32.
  *
  * @module
  */
@@ -11,9 +12,25 @@ import type { NamedTensor } from "../models/torch_names.ts";
 
 export type { NamedTensor } from "../models/torch_names.ts";
 
+/** A tensor of any dtype this module writes: the dtype follows the array's type. */
+export interface RawTensor {
+  /** The shape, outermost first. */
+  shape: number[];
+  /** The values, row-major: Float32Array → F32, Int32Array → I32, Uint16Array → U16, Uint8Array → U8. */
+  data: Float32Array | Int32Array | Uint16Array | Uint8Array;
+}
+
+/** The safetensors dtype of a typed array. */
+function dtypeOf(data: RawTensor["data"]): string {
+  if (data instanceof Float32Array) return "F32";
+  if (data instanceof Int32Array) return "I32";
+  if (data instanceof Uint16Array) return "U16";
+  return "U8";
+}
+
 /** Encodes tensors (and string metadata) as safetensors bytes; names in the given order. */
 export function encodeSafetensors(
-  tensors: Record<string, NamedTensor>,
+  tensors: Record<string, RawTensor>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
@@ -23,8 +40,13 @@ export function encodeSafetensors(
     if (size !== t.data.length) {
       throw new Error(`safetensors: ${name} has ${t.data.length} values for shape [${t.shape}]`);
     }
-    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * size] };
-    offset += 4 * size;
+    const bytes = t.data.byteLength;
+    header[name] = {
+      dtype: dtypeOf(t.data),
+      shape: t.shape,
+      data_offsets: [offset, offset + bytes],
+    };
+    offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8; // keeps the data 8-byte aligned
@@ -145,7 +167,7 @@ export function decodeSafetensors(
 /** Writes a safetensors file atomically. */
 export async function writeSafetensors(
   path: string,
-  tensors: Record<string, NamedTensor>,
+  tensors: Record<string, RawTensor>,
   metadata: Record<string, string> = {},
 ): Promise<void> {
   await writeFileAtomic(path, encodeSafetensors(tensors, metadata));

@@ -15,6 +15,7 @@ import {
   type Spread,
   summarizeMethods,
 } from "../analysis/reproduction.ts";
+import { engineOfLabel, OUR_ENGINE } from "../analysis/engines.ts";
 import { type Figure, lineChart } from "../plot/mod.ts";
 import { type Displayable, markdown, table } from "./display.ts";
 
@@ -44,11 +45,27 @@ export function groupCurves(
   runs: readonly ReproRun[],
   text: { title: string; caption: string },
 ): Figure {
-  return lineChart(meanCurves([...runs]).map((p) => ({ ...p, tokensM: p.tokens / 1e6 })), {
+  const points = meanCurves([...runs]).map((p) => ({
+    ...p,
+    tokensM: p.tokens / 1e6,
+    engine: engineOfLabel(p.method),
+  }));
+  const labels = [...new Set(points.map((p) => p.method))];
+  // Ours in METHOD_ORDER, then another engine's methods (`dsf · pytorch-twin`) in the same order.
+  const rank = (l: string) => METHOD_ORDER.indexOf(l.split(" · ")[0]);
+  const series = [
+    ...METHOD_ORDER.filter((m) => labels.includes(m)),
+    ...labels.filter((l) => engineOfLabel(l) !== OUR_ENGINE).sort((a, b) => rank(a) - rank(b)),
+  ];
+  const engines = new Set(points.map((p) => p.engine));
+  return lineChart(points, {
     x: "tokensM",
     y: "ppl",
     stroke: "method",
-    series: METHOD_ORDER.filter((m) => runs.some((r) => r.method === m)),
+    series,
+    ...(engines.size > 1
+      ? { strokeDasharray: "engine", dashes: { [OUR_ENGINE]: "", "pytorch-twin": "6,3" } }
+      : {}),
     marker: true,
     logY: true,
     xLabel: "training tokens (millions)",
