@@ -11,6 +11,7 @@ import { type ConfigPatch, makeConfig } from "../lib/config/schema.ts";
 import {
   blockBytesUnder,
   HEAD_BLOCK_BYTES,
+  HEAD_CHUNK_BYTES,
   headChunkRows,
   headLossSum,
 } from "../lib/models/head_loss.ts";
@@ -23,14 +24,20 @@ const [N, D, V] = [21, 8, 13];
 const FIVE_ROWS = 4 * V * 5;
 const TOL = 2e-6;
 
-Deno.test("headChunkRows: whole up to the threshold, then the rows that fit", () => {
-  assert.equal(headChunkRows(N, V, 4 * N * V), N);
-  assert.equal(headChunkRows(N, V, 4 * N * V - 1), N - 1);
-  assert.equal(headChunkRows(N, V, FIVE_ROWS), 5);
-  assert.equal(headChunkRows(N, V, 1), 1);
-  // The paper's batch: 128 × 256 rows of 16k logits is 2 GiB, chunks of 4096 rows.
-  assert.equal(headChunkRows(128 * 256, 16000, HEAD_BLOCK_BYTES), 4194);
-  assert.equal(headChunkRows(16 * 256, 16000, HEAD_BLOCK_BYTES), 16 * 256);
+Deno.test("headChunkRows: whole up to the threshold, then chunks that fit both sizes", () => {
+  const at = (blockBytes: number, chunkBytes = HEAD_CHUNK_BYTES) =>
+    headChunkRows(N, V, { blockBytes, chunkBytes });
+  assert.equal(at(4 * N * V), N);
+  assert.equal(at(4 * N * V - 1), N - 1);
+  assert.equal(at(FIVE_ROWS), 5);
+  assert.equal(at(FIVE_ROWS, 4 * V * 3), 3);
+  assert.equal(at(1), 1);
+  const paper = { blockBytes: HEAD_BLOCK_BYTES, chunkBytes: HEAD_CHUNK_BYTES };
+  // The paper's batch, 128 × 256 rows of 16k logits (2 GiB): chunks of 128 MiB, 2097 rows.
+  assert.equal(headChunkRows(128 * 256, 16000, paper), 2097);
+  // WikiText at batch 16 (250 MiB) and the largest PTB batch (260.4 MiB) stay whole.
+  assert.equal(headChunkRows(16 * 256, 16000, paper), 16 * 256);
+  assert.equal(headChunkRows(6826, 10002, paper), 6826);
 });
 
 Deno.test("blockBytesUnder: the smallest of the threshold and the WebGPU buffer limits", () => {

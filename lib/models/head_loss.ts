@@ -4,7 +4,7 @@
  * The paper's WikiText-103 batch (B = 128, T = 256, V = 16k) makes a [B·T, V] logits block of
  * 2 GiB, and its evaluation batch (256 rows) 4 GiB: more than a WebGPU storage binding (128 MiB
  * by default) or the wasm heap (4 GiB) can hold. Above {@link HEAD_BLOCK_BYTES} the head and
- * the loss run chunk by chunk inside one custom gradient:
+ * the loss run in chunks of at most {@link HEAD_CHUNK_BYTES} inside one custom gradient:
  *
  *     forward   loss  = Σ_chunks CE(features[c] · W + b, targets[c])        (logits dropped)
  *     backward  z_c   = features[c] · W + b                                  (recomputed)
@@ -16,9 +16,9 @@
  * {@link linear}): every run that fitted keeps its numbers bit for bit. The chunked loss equals
  * the whole one to float32 rounding (the chunk sums and dW, db add up in another order).
  *
- * On WebGPU the threshold is also capped by the device's `maxStorageBufferBindingSize` and
- * `maxBufferSize` (lib/backend_webgpu.ts asks the adapter for its largest), so that no chunk
- * is a buffer the device refuses.
+ * On WebGPU both sizes are also capped by the device's `maxStorageBufferBindingSize` and
+ * `maxBufferSize` (lib/backend_webgpu.ts asks the adapter for its largest), so that no logits
+ * buffer is one the device refuses.
  *
  * @module
  */
@@ -28,11 +28,17 @@ import { crossEntropyGrad, crossEntropySum } from "./cross_entropy.ts";
 
 /**
  * Bytes of the whole [rows, V] float32 logits block above which the head and the loss run in
- * chunks (256 MiB: the WebGPU default `maxBufferSize`; each chunk is at most this big). No run
- * committed before chunking existed had a block this large on wasm or cpu (the PTB word head:
- * 2048 × 10,000 floats = 78 MiB), so their numerics are unchanged.
+ * chunks: 512 MiB. Every committed run stays below it, so their numbers are unchanged: the
+ * largest block is a PTB word training batch of 6,826 targets × 10,002 words (260.4 MiB, the
+ * 30-epoch runs; 256 MiB would have chunked it), then WikiText's 4,096 × 16,000 (250 MiB).
  */
-export const HEAD_BLOCK_BYTES = 256 * 2 ** 20;
+export const HEAD_BLOCK_BYTES = 512 * 2 ** 20;
+
+/**
+ * Bytes of one chunk's [rows, V] logits once chunking is on: 128 MiB, the WebGPU default
+ * `maxStorageBufferBindingSize` (the backward holds about three such blocks at a time).
+ */
+export const HEAD_CHUNK_BYTES = 128 * 2 ** 20;
 
 /** The WebGPU device limits the chunk size respects. */
 export interface BufferLimits {
@@ -49,29 +55,45 @@ export function blockBytesUnder(limits: BufferLimits, base = HEAD_BLOCK_BYTES): 
   return Math.max(4, Math.min(base, ...caps));
 }
 
+/** The active WebGPU device's buffer limits ({} on other backends). */
+function deviceLimits(): BufferLimits {
+  if (tf.getBackend() !== "webgpu") return {};
+  const device = (tf.backend() as unknown as { device?: { limits?: BufferLimits } }).device;
+  return device?.limits ?? {};
+}
+
 /**
  * The active backend's threshold: {@link HEAD_BLOCK_BYTES}, capped on WebGPU by its device's
  * buffer limits ({@link blockBytesUnder}).
  */
 export function headBlockBytes(): number {
-  if (tf.getBackend() !== "webgpu") return HEAD_BLOCK_BYTES;
-  const device = (tf.backend() as unknown as { device?: { limits?: BufferLimits } }).device;
-  return blockBytesUnder(device?.limits ?? {});
+  return blockBytesUnder(deviceLimits(), HEAD_BLOCK_BYTES);
+}
+
+/** The active backend's chunk size: {@link HEAD_CHUNK_BYTES}, capped as {@link headBlockBytes}. */
+export function headChunkBytes(): number {
+  return blockBytesUnder(deviceLimits(), HEAD_CHUNK_BYTES);
 }
 
 /**
- * Rows per chunk of a [rows, V] block under `blockBytes`: all of them when the whole block
- * fits, else the most whose [chunk, V] block fits (at least 1).
+ * Rows per chunk of a [rows, V] block: all of them when the whole block fits in `blockBytes`,
+ * else the most whose [chunk, V] block fits in both `blockBytes` and `chunkBytes` (at least 1).
  */
-export function headChunkRows(rows: number, vocab: number, blockBytes: number): number {
-  if (4 * rows * vocab <= blockBytes) return rows;
-  return Math.max(1, Math.floor(blockBytes / (4 * vocab)));
+export function headChunkRows(
+  rows: number,
+  vocab: number,
+  sizes: { blockBytes: number; chunkBytes: number },
+): number {
+  if (4 * rows * vocab <= sizes.blockBytes) return rows;
+  return Math.max(1, Math.floor(Math.min(sizes.blockBytes, sizes.chunkBytes) / (4 * vocab)));
 }
 
 /** Options of {@link headLossSum}. */
 export interface HeadLossOptions {
   /** Whole-block bytes above which it chunks (default {@link headBlockBytes}). */
   blockBytes?: number;
+  /** Bytes of a chunk's block (default {@link headChunkBytes}; at most `blockBytes`). */
+  chunkBytes?: number;
 }
 
 /**
@@ -91,7 +113,10 @@ export function headLossSum(
   const w = head.weight as tf.Tensor2D;
   const b = head.bias as tf.Tensor1D;
   const [n, v] = [features.shape[0], w.shape[1]];
-  const chunk = headChunkRows(n, v, options.blockBytes ?? headBlockBytes());
+  const chunk = headChunkRows(n, v, {
+    blockBytes: options.blockBytes ?? headBlockBytes(),
+    chunkBytes: options.chunkBytes ?? headChunkBytes(),
+  });
   if (chunk >= n) return crossEntropySum(linear(features, w, b) as tf.Tensor2D, targets);
   return chunkedOp(targets, chunk)(features, w, b) as tf.Scalar;
 }
