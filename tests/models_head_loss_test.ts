@@ -3,15 +3,21 @@
  * at tiny sizes with the threshold lowered through `blockBytes` / `headBlockBytes`: the chunked
  * loss and the gradients of the features, W and b equal the whole block's to float32 rounding;
  * a model's loss and every parameter's gradient too, with a mask of kept rows; and, from
- * tf.profile's record of every kernel, no tensor of [rows, V] exists when chunking is on.
+ * tf.profile's record of every kernel, no tensor of [rows, V] exists when chunking is on. On
+ * WebGPU (Mesa's software adapter here; skipped without an adapter): the sizes are capped by the
+ * device's buffer limits, and chunked equals whole there too.
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { type ConfigPatch, makeConfig } from "../lib/config/schema.ts";
 import {
   blockBytesUnder,
+  type BufferLimits,
+  deviceBufferBytes,
   HEAD_BLOCK_BYTES,
   HEAD_CHUNK_BYTES,
+  headBlockBytes,
+  headChunkBytes,
   headChunkRows,
   headLossSum,
 } from "../lib/models/head_loss.ts";
@@ -63,6 +69,27 @@ async function headGrads(blockBytes: number): Promise<number[][]> {
   tf.dispose([x, w, b, y, value, ...grads]);
   return out;
 }
+
+Deno.test("headLossSum on webgpu: sizes under the device's limits, chunked equals whole", async () => {
+  try {
+    await useBackend("webgpu");
+  } catch (err) {
+    console.log(
+      `models_head_loss_test: webgpu skipped, no WebGPU here (${(err as Error).message})`,
+    );
+    return;
+  }
+  const limits = (tf.backend() as unknown as { device: { limits: BufferLimits } }).device.limits;
+  const binds = Math.min(limits.maxStorageBufferBindingSize!, limits.maxBufferSize!);
+  assert.equal(deviceBufferBytes(), binds);
+  assert.equal(headBlockBytes(), Math.min(HEAD_BLOCK_BYTES, binds));
+  assert.equal(headChunkBytes(), Math.min(HEAD_CHUNK_BYTES, binds));
+  const whole = await headGrads(4 * N * V);
+  const chunked = await headGrads(FIVE_ROWS);
+  ["loss", "dFeatures", "dW", "db"].forEach((what, i) =>
+    assertClose(chunked[i], whole[i], `webgpu ${what}`, 1e-5)
+  );
+});
 
 for (const backend of ["cpu", "wasm"] as const) {
   Deno.test(`headLossSum on ${backend}: chunked loss and gradients equal the whole`, async () => {

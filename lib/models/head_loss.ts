@@ -63,6 +63,17 @@ function deviceLimits(): BufferLimits {
 }
 
 /**
+ * The largest buffer the active WebGPU device binds (the smaller of its two limits), or
+ * undefined on other backends.
+ */
+export function deviceBufferBytes(): number | undefined {
+  const limits = deviceLimits();
+  const caps = [limits.maxStorageBufferBindingSize, limits.maxBufferSize]
+    .filter((x): x is number => typeof x === "number" && x > 0);
+  return caps.length ? Math.min(...caps) : undefined;
+}
+
+/**
  * The active backend's threshold: {@link HEAD_BLOCK_BYTES}, capped on WebGPU by its device's
  * buffer limits ({@link blockBytesUnder}).
  */
