@@ -11,7 +11,8 @@
  * and mode from {@link ACTIVATIONS} ({@link positionFloats}), and H = 2 blocks of logits (three
  * chunks of `HEAD_CHUNK_BYTES` when the head runs in chunks, lib/models/head_loss.ts).
  * Evaluation frees each block's intermediates at its end: its floats are one block's, plus
- * the residual stream of every layer and the logits.
+ * the residual stream of every layer and the logits. Sampling (lib/models/sample.ts) runs the
+ * evaluation's forward on one row, below an evaluation batch of at least one.
  *
  * @module
  */
