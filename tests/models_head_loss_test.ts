@@ -119,15 +119,17 @@ async function modelRun(patch: ConfigPatch, headBlockBytes?: number) {
   const rows = keptRows(Array.from({ length: B * T }, (_, i) => (i % 5 === 3 ? 0 : 1)));
   const vars = Object.values(model.params);
   let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+  let sum: { sum: tf.Scalar } | undefined;
+  // Every kernel of a training step's loss and gradients and of an evaluation's lossSum.
   const profile = await tf.profile(() => {
     result = tf.variableGrads(
       () => model.loss(ids, targets, rows, { training: true, headBlockBytes }),
       vars,
     );
+    sum = model.lossSum(ids, targets, rows, { training: false, headBlockBytes });
   });
   const { value, grads } = result!;
-  const sum = model.lossSum(ids, targets, rows, { training: false, headBlockBytes });
-  const out: Record<string, number[]> = { loss: await read(value), sum: await read(sum.sum) };
+  const out: Record<string, number[]> = { loss: await read(value), sum: await read(sum!.sum) };
   for (const [k, v] of Object.entries(model.params)) out[k] = await read(grads[v.name]);
   // Rows of the largest tensor whose last axis is V (the head's weight and its gradient have D).
   const largest = Math.max(
@@ -135,7 +137,7 @@ async function modelRun(patch: ConfigPatch, headBlockBytes?: number) {
       k.outputShapes.filter((s) => s.at(-1) === V).map((s) => s.reduce((a, c) => a * c, 1) / V)
     ),
   );
-  tf.dispose([ids, targets, value, sum.sum, ...Object.values(grads)]);
+  tf.dispose([ids, targets, value, sum!.sum, ...Object.values(grads)]);
   model.dispose();
   return { out, largest, kept: rows.length };
 }
