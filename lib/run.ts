@@ -24,6 +24,7 @@ import type { NamedTensor } from "./models/torch_names.ts";
 import { feedbackPlugins } from "./feedback/mod.ts";
 import { createModel, type LanguageModel } from "./models/mod.ts";
 import { checkModelFits } from "./models/size.ts";
+import { deviceBufferBytes } from "./models/head_loss.ts";
 import { loadTorchState } from "./models/torch_names.ts";
 import { totalStepsOf, train, type TrainOptions, type TrainSummary } from "./train/trainer.ts";
 
@@ -113,7 +114,10 @@ export async function prepareRun(
     await (source instanceof DataCache
       ? source.get(config, { log: options.log })
       : source(dataPart(config), { log: options.log }));
-  checkModelFits(config, data.vocabSize, { backend: backend.name });
+  checkModelFits(config, data.vocabSize, {
+    backend: backend.name,
+    maxBufferBytes: deviceBufferBytes(),
+  });
   const model = createModel(modelPart(config), data.vocabSize);
   if (options.init) {
     try {

@@ -9,7 +9,10 @@ Deno.test("train failure line: wasm's bare Aborted() says the heap and what to l
   });
   // 32 × 256 × 16000 floats = 500 MB of logits.
   assert.match(line, /heap \(at most 4 GB\) ran out; the logits of one batch alone are 500 MB/);
-  assert.match(line, /lower batchSize \(or evalBatchSize\), context or vocabSize$/);
+  assert.match(
+    line,
+    /set microBatches \(now 1\) higher, or lower batchSize \(or evalBatchSize\), context or vocabSize$/,
+  );
   assert.doesNotMatch(line, /\n/);
   const other = failureLine(new Error("disk full\nmore"), c, { vocabulary: 16000 });
   assert.equal(other, "disk full");

@@ -52,7 +52,9 @@ Deno.test("int keys: the table lists exactly the keys that need an integer", () 
 
 Deno.test("int keys: both ends are taken, one past either end and non-integers are refused", () => {
   for (const [key, r] of Object.entries(INT_KEYS) as [IntKey, { min: number; max: number }][]) {
-    const at = (v: unknown) => makeConfig(patch(key, v));
+    // microBatches is also at most batchSize: its upper end needs a batch as large.
+    const room: ConfigPatch = key === "microBatches" ? { batchSize: r.max } : {};
+    const at = (v: unknown) => makeConfig({ ...room, ...patch(key, v) });
     const range = new RegExp(
       `Invalid config key "${key.replace(".", "\\.")}": must be (null or )?an integer in ` +
         `\\[${r.min}, ${r.max}\\], got `,

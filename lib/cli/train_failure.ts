@@ -8,7 +8,7 @@ import type { Config } from "../config/schema.ts";
 
 /**
  * One line for a failure during training. tfjs-wasm's `Aborted()` is its heap running out (at
- * most 4 GB; the logits alone are batch × context × vocabulary floats): say so, and what to lower.
+ * most 4 GB; the logits alone are batch × context × vocabulary floats): say so, and what to change.
  */
 export function failureLine(
   e: unknown,
@@ -22,5 +22,6 @@ export function failureLine(
   return `the wasm backend aborted (${message}): most likely its heap (at most 4 GB) ran out; ` +
     `the logits of one batch alone are ${Math.round(logitsMB)} MB (batch ${config.batchSize} × ` +
     `context ${config.context} × vocabulary ${v}), and the backward holds several ` +
-    `such arrays: lower batchSize (or evalBatchSize), context or vocabSize`;
+    `such arrays: set microBatches (now ${config.microBatches}) higher, or ` +
+    `lower batchSize (or evalBatchSize), context or vocabSize`;
 }

@@ -6,8 +6,9 @@
  *
  * - seeds: `[0, 2³¹ − 1]`: the generators mix seeds as 32-bit integers (`seed | 0`, `>>> 0`),
  *   and a run's seed has offsets added (`DSF_SEED`, `feedback.seed + layer`);
- * - sizes (`hidden`, `embed`, `context`, batch sizes): `[1, 2²⁰]`; what the machine can hold
- *   is checked after (lib/models/size.ts);
+ * - sizes (`hidden`, `embed`, `context`, batch sizes, `microBatches`): `[1, 2²⁰]`; what the
+ *   machine can hold is checked after (lib/models/size.ts), `microBatches <= batchSize` by
+ *   the schema;
  * - `vocabSize`: the byte-level BPE's `[257, 65536]` (lib/data/bpe.ts);
  * - counts of updates (`steps`, `stopAfter`, `evalEvery`, `evalBatches`, `feedback.every`):
  *   up to 10⁹; `epochs` and `evals` up to 10⁶; `layers`, `heads`, `emaDim` up to 1024;
@@ -40,6 +41,7 @@ export const INT_KEYS = {
   context: { min: 1, max: SIZE },
   batchSize: { min: 1, max: SIZE },
   evalBatchSize: { min: 1, max: SIZE },
+  microBatches: { min: 1, max: SIZE },
   epochs: { min: 1, max: 1_000_000 },
   steps: { min: 1, max: UPDATES, nullable: true },
   stopAfter: { min: 1, max: UPDATES, nullable: true },

@@ -47,6 +47,7 @@ export const TRAINING_KEYS = [
   "schedule",
   "evalEvery",
   "evals",
+  "microBatches",
 ] as const satisfies readonly (keyof Config)[];
 
 /** The keys the data a config trains on depends on (and the data cache is keyed by). */

@@ -118,6 +118,12 @@ export interface Config extends TrainingConfig {
   batchSize: number;
   /** Evaluation batch size. */
   evalBatchSize: number;
+  /**
+   * Row slices each batch is cut into, when a whole batch's activations do not fit (default 1):
+   * the gradients of the slices, weighted by their real targets, add up to the batch's, and
+   * one optimiser step follows; evaluation batches are cut the same way. At most `batchSize`.
+   */
+  microBatches: number;
   /** Gradient mode (ignored by gpt and ema). */
   mode: Mode;
   /** Fixed diagonal feedback λ. */
@@ -165,6 +171,7 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
   context: 64,
   batchSize: 128,
   evalBatchSize: 256,
+  microBatches: 1,
   epochs: 30,
   steps: null,
   stopAfter: null,
@@ -200,7 +207,7 @@ export const DEFAULTS: Readonly<Omit<Config, "embed"> & { embed: number | null }
 };
 
 /** Keys added after runs were first written (they change no numerics). */
-export const LATER_KEYS = ["stopAfter", "checkpointMinutes", "data"] as const;
+export const LATER_KEYS = ["stopAfter", "checkpointMinutes", "data", "microBatches"] as const;
 
 /** A config written before {@link LATER_KEYS} existed, with their defaults filled in. */
 export function withLaterKeys(raw: Record<string, unknown>): Record<string, unknown> {
@@ -305,6 +312,7 @@ export function validateConfig(raw: unknown): Config {
     context: intKey("context", c.context),
     batchSize: intKey("batchSize", c.batchSize),
     evalBatchSize: intKey("evalBatchSize", c.evalBatchSize),
+    microBatches: intKey("microBatches", c.microBatches),
     epochs: intKey("epochs", c.epochs),
     steps,
     stopAfter,
@@ -330,6 +338,12 @@ export function validateConfig(raw: unknown): Config {
     lag: intKey("lag", c.lag),
     alphabet: intKey("alphabet", c.alphabet),
   };
+  if (config.microBatches > config.batchSize) {
+    fail(
+      "microBatches",
+      `must be <= batchSize (${config.batchSize}): each slice needs a row, got ${config.microBatches}`,
+    );
+  }
   if (config.model === "gpt" && config.hidden % config.heads !== 0) {
     fail("heads", `must divide hidden (${config.hidden}), got ${config.heads}`);
   }

@@ -41,15 +41,39 @@ export function crossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.S
     const picked = tf.gather(tf.reshape(logp, [n * v]), flatIndex); // [N]
     return {
       value: tf.neg(tf.sum(picked)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const probs = tf.exp(saved[0]); // [N, V]
-        // int32 oneHot then cast: on wasm, oneHot with dtype "float32" returns int bit patterns.
-        const oneHot = tf.cast(tf.oneHot(saved[1] as tf.Tensor1D, v), "float32"); // [N, V]
-        return [tf.mul(tf.sub(probs, oneHot), dy)];
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.mul(softmaxMinusOneHot(saved[0] as tf.Tensor2D, saved[1] as tf.Tensor1D), dy),
+      ],
     };
   });
   return op(logits) as tf.Scalar;
+}
+
+/** exp(logp) − onehot(y): the gradient of the summed CE on the logits, from the log-softmax. */
+function softmaxMinusOneHot(logp: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor2D {
+  const probs = tf.exp(logp); // [N, V]
+  // int32 oneHot then cast: on wasm, oneHot with dtype "float32" returns int bit patterns.
+  const oneHot = tf.cast(tf.oneHot(targets, logp.shape[1]), "float32"); // [N, V]
+  return tf.sub(probs, oneHot);
+}
+
+/**
+ * The gradient of {@link crossEntropySum} on its logits, `softmax(z) − onehot(y)`, computed as
+ * that op's backward computes it (the same kernels, so the same bits): for a caller that
+ * recomputes the logits in its own backward (lib/models/head_loss.ts).
+ * @param logits [N, V]
+ * @param targets [N] int32
+ * @returns [N, V]
+ */
+export function crossEntropyGrad(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor2D {
+  if (tf.getBackend() === "wasm" && tf.getKernel(SOFTMAX_CROSS_ENTROPY, "wasm") != null) {
+    const [loss, grad] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits, targets }, {
+      withGrad: true,
+    }) as tf.Tensor[];
+    loss.dispose();
+    return grad as tf.Tensor2D;
+  }
+  return tf.tidy(() => softmaxMinusOneHot(tf.logSoftmax(logits), targets));
 }
 
 /**

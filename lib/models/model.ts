@@ -9,6 +9,8 @@
  * Loss masking: the loss takes the kept rows as an **int32 index list** into the `B·T`
  * positions (row-major, `b·T + t`), not a float mask, so the head runs only on those rows and
  * the count is known without reading the GPU; {@link keptRows} turns a 0/1 mask into that list.
+ * The head and the loss run whole, or in chunks of rows when the [rows, V] logits would pass
+ * 256 MiB (lib/models/head_loss.ts): the training loss and the evaluation's `lossSum` alike.
  *
  * @module
  */
@@ -18,12 +20,17 @@ import { linear } from "../ops/linear.ts";
 import { Recurrent } from "../recurrent.ts";
 import { createCell } from "../cells/mod.ts";
 import { Rng } from "../util/rng.ts";
-import { crossEntropySum } from "./cross_entropy.ts";
+import { headLossSum } from "./head_loss.ts";
 
 /** Options of a forward pass. */
 export interface ForwardOptions {
   /** Record gradients with each layer's gradient mode (default true); false runs plain forwards. */
   training?: boolean;
+  /**
+   * The loss only: whole [rows, V] logits bytes above which the head and the cross-entropy run
+   * in chunks of rows (default lib/models/head_loss.ts's `headBlockBytes()`; tests lower it).
+   */
+  headBlockBytes?: number;
 }
 
 /**
@@ -302,10 +309,11 @@ export abstract class BaseLanguageModel implements LanguageModel {
     }
     const feats = this.features(ids, opts); // [B, T, D]
     const flat = tf.reshape(feats, [b * t, feats.shape[2]]) as tf.Tensor2D; // [B·T, D]
-    if (rows === null) return crossEntropySum(dense(flat, this.head) as tf.Tensor2D, targets);
+    const head = { blockBytes: opts.headBlockBytes };
+    if (rows === null) return headLossSum(flat, this.head, targets, head);
     const index = rows instanceof tf.Tensor ? rows : tf.tensor1d(rows, "int32"); // [N]
     const kept = tf.gather(flat, index); // [N, D]
-    return crossEntropySum(dense(kept, this.head) as tf.Tensor2D, tf.gather(targets, index));
+    return headLossSum(kept, this.head, tf.gather(targets, index), head);
   }
 }
 

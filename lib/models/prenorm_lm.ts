@@ -133,8 +133,11 @@ export class PreNormLm extends BaseLanguageModel {
         x = tf.add(x, timeMajor ? tf.expandDims(pos, 1) : pos);
       }
       for (const blk of this.blocks) {
-        x = tf.add(x, blk.mixer.apply(layerNorm(x, blk.ln1), opts));
-        x = tf.add(x, mlp(layerNorm(x, blk.ln2), blk.mlp));
+        // A scope per block: without a tape its intermediates go at its end, not the stack's.
+        x = tf.tidy(() => {
+          const h = tf.add(x, blk.mixer.apply(layerNorm(x, blk.ln1), opts));
+          return tf.add(h, mlp(layerNorm(h, blk.ln2), blk.mlp));
+        });
       }
       const y = layerNorm(x, this.lnF);
       return timeMajor ? tf.transpose(y, [1, 0, 2]) : y; // [B, T, D]

@@ -75,9 +75,12 @@ export class RnnLm extends BaseLanguageModel {
     return tf.tidy(() => {
       let x = embed(this.embedding as tf.Tensor2D, ids, { timeMajor: true }); // [T, B, E]
       for (const layer of this.layers) {
-        let h: tf.Tensor3D = layer.rnn.applyTimeMajor(x, opts); // [T, B, S]
-        if (layer.proj) h = dense(h, layer.proj) as tf.Tensor3D; // [T, B, D]
-        x = layer.skip ? tf.add(x, h) : h; // [T, B, D]
+        // A scope per layer: without a tape its intermediates go at its end, not the stack's.
+        x = tf.tidy(() => {
+          let h: tf.Tensor3D = layer.rnn.applyTimeMajor(x, opts); // [T, B, S]
+          if (layer.proj) h = dense(h, layer.proj) as tf.Tensor3D; // [T, B, D]
+          return layer.skip ? tf.add(x, h) : h; // [T, B, D]
+        });
       }
       return tf.transpose(x, [1, 0, 2]); // [B, T, D]
     });

@@ -206,6 +206,7 @@ export async function train(
   const plugins = options.plugins ?? [];
   const totalSteps = totalStepsOf(config, data.batchesPerEpoch);
   const evalEvery = evalEveryOf(config, totalSteps);
+  const microBatches = config.microBatches ?? 1;
   const optimizer = new Adam(model.params, {
     lr: config.lr,
     betas: config.betas,
@@ -259,7 +260,7 @@ export async function train(
   };
   const validate = async () => {
     const t0 = performance.now();
-    const v = await evaluate(model, data.valid());
+    const v = await evaluate(model, data.valid(), { microBatches });
     const took = (performance.now() - t0) / 1000;
     st.evalSeconds += took;
     const trainLoss = st.trainCount ? st.trainSum / st.trainCount : NaN;
@@ -308,7 +309,7 @@ export async function train(
     const batch = next.value;
     const lr = learningRate(config.schedule, { step, totalSteps, baseLr: config.lr });
     const t0 = performance.now();
-    const lossT = trainStep(model, batch, { optimizer, lr, clip: config.clip });
+    const lossT = trainStep(model, batch, { optimizer, lr, clip: config.clip, microBatches });
     const loss = (await lossT.data())[0];
     lossT.dispose();
     const dt = (performance.now() - t0) / 1000;
@@ -353,7 +354,7 @@ export async function train(
     const final = best ? await captureParams(model.params) : null;
     if (best) restoreParams(model.params, best);
     const t0 = performance.now();
-    const t = await evaluate(model, data.test(), { shouldStop: cb.shouldStop });
+    const t = await evaluate(model, data.test(), { shouldStop: cb.shouldStop, microBatches });
     const took = (performance.now() - t0) / 1000;
     if (final) restoreParams(model.params, final);
     if (t.stopped) {

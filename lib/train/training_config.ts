@@ -39,6 +39,11 @@ export interface TrainingConfig {
   evalEvery: number;
   /** Number of evaluations per run when `evalEvery` is 0. */
   evals: number;
+  /**
+   * Row slices per batch, for training (gradients accumulated, one step) and evaluation; 1 or
+   * absent: whole batches.
+   */
+  microBatches?: number;
 }
 
 /** Total optimisation steps of a config: `steps`, else epochs × batches per epoch. */
