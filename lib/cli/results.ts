@@ -35,7 +35,7 @@ import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
 import { groupCurves } from "../notebook/committed_group.ts";
 import { summarizeAxis } from "./results_axis.ts";
 import { summarizeLags } from "./results_lags.ts";
-import { f2, groupMarkdown, summarizeAt, table } from "./results_table.ts";
+import { f2, groupMarkdown, summarizeAt, table, writeToolSummary } from "./results_table.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {
@@ -223,20 +223,7 @@ async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
     head,
     ...lines,
   ].join("\n");
-  const md = [
-    `# ${group}`,
-    "",
-    "Made by `deno task results " + group +
-    "` from the `deno task feedbacks` files beside this file.",
-    "",
-    block,
-    "",
-    "Commands:",
-    "",
-    ...files.map((f) => `- \`${f.command}\``),
-    "",
-  ].join("\n");
-  await writeFileAtomic(join(dir, "summary.md"), md);
+  const md = await writeToolSummary(group, "feedbacks", block, files.map((f) => f.command));
   return { md, block };
 }
 

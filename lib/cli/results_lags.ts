@@ -7,7 +7,7 @@
  * @module
  */
 import { basename, join } from "node:path";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { writeToolSummary } from "./results_table.ts";
 import { readInputFile } from "../io/bounded_file.ts";
 
 /** What the summary reads of a lags file. */
@@ -136,18 +136,6 @@ export async function summarizeLags(group: string): Promise<{ md: string; block:
     "",
     ...parts,
   ].join("\n").trimEnd();
-  const md = [
-    `# ${group}`,
-    "",
-    "Made by `deno task results " + group + "` from the `deno task lags` files beside this file.",
-    "",
-    block,
-    "",
-    "Commands:",
-    "",
-    ...files.map((f) => `- \`${f.command}\``),
-    "",
-  ].join("\n");
-  await writeFileAtomic(join(dir, "summary.md"), md);
+  const md = await writeToolSummary(group, "lags", block, files.map((f) => f.command));
   return { md, block };
 }

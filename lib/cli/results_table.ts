@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { writeFileAtomic } from "../io/atomic_write.ts";
 import { type CommittedRun, readCommittedRuns } from "../io/committed_runs.ts";
 import {
   METHOD_ORDER,
@@ -107,4 +108,31 @@ export function groupMarkdown(
     ),
     "",
   ].join("\n");
+}
+
+/**
+ * The `summary.md` of a group of a tool's result files (`deno task feedbacks`, `deno task lags`):
+ * its title, the block and each file's command; written into the group's folder.
+ */
+export async function writeToolSummary(
+  group: string,
+  tool: string,
+  block: string,
+  commands: readonly string[],
+): Promise<string> {
+  const md = [
+    `# ${group}`,
+    "",
+    "Made by `deno task results " + group +
+    `\` from the \`deno task ${tool}\` files beside this file.`,
+    "",
+    block,
+    "",
+    "Commands:",
+    "",
+    ...commands.map((c) => `- \`${c}\``),
+    "",
+  ].join("\n");
+  await writeFileAtomic(join("results", group, "summary.md"), md);
+  return md;
 }
