@@ -11,6 +11,7 @@ other data). `best.pt` holds the weights at the best validation (for the final t
 draws no random numbers (no dropout; the data order is in the export), so a resumed run makes
 the same updates as one that was never stopped.
 """
+import io
 import os
 
 import torch
@@ -45,19 +46,10 @@ def sync_folder(folder):
 
 
 def save(path, obj):
-    """torch.save to `path`, atomically."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    sync_folder(os.path.dirname(path) or ".")
+    """torch.save to `path`, atomically (the bytes through write_atomic)."""
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    write_atomic(path, buf.getvalue())
 
 
 def load(path):
