@@ -3,7 +3,8 @@
  * bench/memory_coefficients.ts measured (results/bench-memory/coefficients.json); the estimate
  * covers the evaluation batch (the failure at the first evaluation of wt-gru-3L128 at batch 16
  * before chunking) and the micro-batches; every paper preset either fits on wasm or is refused
- * with a `microBatches` that fits; a WebGPU device's buffer limit is checked.
+ * with a `microBatches` that fits, and every committed run still fits; a WebGPU device's buffer
+ * limit is checked.
  */
 import assert from "node:assert/strict";
 import { listConfigs } from "../lib/config/presets.ts";
@@ -118,4 +119,30 @@ Deno.test("size: on WebGPU, no activation larger than the device binds", () => {
     /a buffer of the model would be 0\.5 GiB .* more than the 0\.1 GiB this WebGPU device binds: set microBatches=4 \(it fits\)/,
   );
   assert.doesNotThrow(() => checkModelFits({ ...config, microBatches: 4 }, 16000, device));
+});
+
+Deno.test("size: every committed `train --config` run still fits on wasm", async () => {
+  const words = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+  let checked = 0;
+  const walk = async (dir: URL) => {
+    for await (const e of Deno.readDir(dir)) {
+      const url = new URL(e.name + (e.isDirectory ? "/" : ""), dir);
+      if (e.isDirectory) await walk(url);
+      if (!e.name.endsWith(".json")) continue;
+      const command = JSON.parse(await Deno.readTextFile(url))?.command;
+      const w = words(typeof command === "string" ? command : "");
+      const at = w.indexOf("--config");
+      if (!command?.includes("task train") || at < 0) continue;
+      const set = w.flatMap((x, i) => (x === "--set" ? [w[i + 1]] : []));
+      const scale = w.includes("--scale") ? w[w.indexOf("--scale") + 1] : "quick";
+      const config = resolveConfig(w[at + 1], { scale: scale as "paper", set });
+      const vocab = config.dataset.startsWith("wikitext")
+        ? config.vocabSize
+        : VOCAB[config.dataset];
+      assert.doesNotThrow(() => checkModelFits(config, vocab, { backend: "wasm" }), command);
+      checked++;
+    }
+  };
+  await walk(new URL("../results/", import.meta.url));
+  assert.ok(checked >= 20, `${checked} commands`);
 });
