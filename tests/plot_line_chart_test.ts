@@ -112,6 +112,11 @@ Deno.test("method colours: labels that start with a method take its colour; feed
   for (const m of ["dsf-jacobian-diagonal", "dsf-fitted", "dsf", "bptt"]) {
     assert.ok(distance(METHOD_COLORS[m], METHOD_COLORS["ft-bptt"]) > 150, m);
   }
+  // Beside DSF's green, a series that is no method takes no green-looking teal.
+  const [, other1, other2] = seriesColors(["dsf", "a", "b"]);
+  assert.notEqual(other1, "#44AA99");
+  assert.notEqual(other2, "#44AA99");
+  assert.equal(seriesColors(["a"])[0], "#44AA99", "without a method, the palette's order");
   // A series that is no method never takes a training method's colour.
   const others = seriesColors(["a", "b", "c", "d", "e", "f", "g", "h"]);
   for (const m of ["bptt", "ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal", "gpt"]) {

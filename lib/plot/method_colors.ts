@@ -71,16 +71,30 @@ export function methodColor(series: string): string | undefined {
   return key === undefined ? undefined : METHOD_COLORS[key];
 }
 
+/** The distance of two `#RRGGBB` colours in RGB (0 to 441). */
+function rgbDistance(a: string, b: string): number {
+  const rgb = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  const [x, y] = [rgb(a), rgb(b)];
+  return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+}
+
+/** Below this RGB distance a series' colour reads as a method's of the same figure. */
+const NEAR = 100;
+
 /**
  * A colour for each series: the method's where the name is one, else the first colours of
- * `palette` (default: colours no training method has) not taken in this figure, in order.
+ * `palette` (default: colours no training method has) not taken in this figure, in order —
+ * those that look like a method's colour of the figure (teal beside DSF's green, olive beside
+ * FT-BPTT's orange) last.
  */
 export function seriesColors(
   series: readonly string[],
   palette: readonly string[] = OTHER_COLORS,
 ): string[] {
-  const taken = new Set(series.map(methodColor).filter((c): c is string => c !== undefined));
-  const free = palette.filter((c) => !taken.has(c));
+  const taken = [...new Set(series.map(methodColor).filter((c): c is string => !!c))];
+  const near = (c: string) => taken.some((t) => rgbDistance(c, t) < NEAR);
+  const untaken = palette.filter((c) => !taken.includes(c));
+  const free = [...untaken.filter((c) => !near(c)), ...untaken.filter(near)];
   let next = 0;
   return series.map((s) => methodColor(s) ?? free[next++ % free.length]);
 }
