@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { AlignmentRow } from "../lib/analysis/alignment.ts";
 import { toBundle } from "../lib/notebook/display.ts";
 import {
+  committedAlignmentLines,
   feedbackCostFinding,
   feedbackGapFinding,
   type FeedbackRuns,
@@ -175,4 +176,25 @@ Deno.test("feedbackCostFinding: refreshes in % of training, ms/step against the 
     () => feedbackCostFinding(runs, { ...refresh, label: "BPTT" }),
     /no adapted run labelled "BPTT"/,
   );
+});
+
+Deno.test("runAlignmentFinding: FT-BPTT closer to BPTT than the fixed λ is said, with the committed why", async () => {
+  const ahead = {
+    ...runs,
+    ft: run("FT-BPTT", 12, 2, 0.76),
+    fixed: run("DSF (linspace λ)", 6, 2, 0.48),
+  };
+  const committed = await committedAlignmentLines();
+  assert.ok(committed.length >= 2, "results/why-feedbacks/ and results/why-lags/ are read");
+  assert.match(committed[0], /\(results\/why-feedbacks\/\).* FT-BPTT 0\.77, DSF 0\.48;/);
+  assert.match(committed[1], /\(results\/why-lags\/\).* DSF's δ̃ puts \d+% of its squared norm/);
+  const t = await text(runAlignmentFinding(ahead, { committed }));
+  assert.match(t, shape, t);
+  assert.match(
+    t,
+    /- FT-BPTT's gradient stays closer to BPTT's than DSF \(linspace λ\)'s \(0\.76 against 0\.48\): the fixed λ puts most of DSF's state gradient in the channels with λ near 1, whose true memory is short, as the committed measurements on BPTT's weights show: on /,
+  );
+  // FT-BPTT behind the fixed λ: no such line.
+  const behind = { ...runs, ft: run("FT-BPTT", 12, 2, 0.4) };
+  assert.doesNotMatch(await text(runAlignmentFinding(behind, { committed })), /stays closer/);
 });

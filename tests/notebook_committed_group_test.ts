@@ -1,7 +1,8 @@
 // committedGroup: a committed results group as a notebook shows it (curves and table), and the
 // commands when the group is empty.
 import assert from "node:assert/strict";
-import { committedGroup } from "../lib/notebook/committed_group.ts";
+import { committedGroup, seedsPhrase } from "../lib/notebook/committed_group.ts";
+import { type ReproRun, stepsPerEpochOf } from "../lib/analysis/reproduction.ts";
 
 const bundle = (d: unknown) =>
   (d as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
@@ -31,4 +32,55 @@ Deno.test("committedGroup: no NaN where a group has no test split or no gap", as
     const text = bundle((await committedGroup(group)).table)["text/plain"];
     assert.doesNotMatch(text, /NaN/, group);
   }
+});
+
+Deno.test("committedGroup: whole-epoch runs are drawn against the epoch, one seed said as such", async () => {
+  const g = await committedGroup("ptb-word-30ep");
+  assert.ok(g.figure);
+  const svg = g.figure.svg;
+  assert.match(svg, /epoch →/);
+  assert.doesNotMatch(svg, /tokens/);
+  // One seed: no "seed mean", and the caption names the seed.
+  assert.doesNotMatch(svg, /seed mean|mean over seeds/);
+  assert.match(svg, /results\/ptb-word-30ep\/, seed 0;/);
+  // The lowest perplexity (BPTT 141) lies above the lowest labelled tick.
+  const ticks = [
+    ...svg.matchAll(/<text transform="translate\(60,[\d.]+\)" y="0.32em">(\d+)<\/text>/g),
+  ]
+    .map((m) => Number(m[1]));
+  assert.ok(Math.min(...ticks) <= 141, `ticks ${ticks}`);
+  // Runs set to a number of updates are drawn against the update; several seeds, a mean.
+  const recall = (await committedGroup("recall")).figure!.svg;
+  assert.match(recall, /update →/);
+  assert.match(recall, /seed mean/);
+  assert.match(recall, /mean over seeds 0, 1, 2/);
+});
+
+Deno.test("seedsPhrase: one seed, a mean over seeds, or per method where they differ", () => {
+  const r = (method: string, seed: number) => ({ method, seed }) as unknown as ReproRun;
+  assert.equal(seedsPhrase([r("bptt", 0), r("dsf", 0)]), "seed 0");
+  assert.equal(seedsPhrase([r("bptt", 0), r("bptt", 1)]), "mean over seeds 0, 1");
+  assert.equal(
+    seedsPhrase([r("bptt", 0), r("bptt", 1), r("dsf-fitted", 0)]),
+    "mean over seeds 0, 1 for bptt; seed 0 for dsf-fitted",
+  );
+});
+
+Deno.test("stepsPerEpochOf: from the settings, the command, or the config at its scale", () => {
+  assert.equal(stepsPerEpochOf({ totalSteps: 1645, settings: { epochs: 5, steps: null } }), 329);
+  assert.equal(
+    stepsPerEpochOf({ totalSteps: 596, command: "deno task train --set epochs=1 --set x=2" }),
+    596,
+  );
+  assert.equal(
+    stepsPerEpochOf({
+      totalSteps: 9870,
+      config: "ptb-gru-1L256",
+      scale: "paper",
+      command: "deno task train --config ptb-gru-1L256 --scale paper --set mode=bptt",
+    }),
+    329,
+  );
+  assert.equal(stepsPerEpochOf({ totalSteps: 80, command: "… --set steps=80" }), undefined);
+  assert.equal(stepsPerEpochOf({ steps: 80 }), undefined);
 });

@@ -31,7 +31,11 @@ Deno.test("describeRunLines: lines without a list marker, tolerances stated", ()
   const lines = describeRunLines(three, { chance: 2.0, chanceLabel: "ln K" });
   assert.ok(lines.every((l) => !l.startsWith("- ") && /\.$/.test(l)));
   assert.match(lines[0], /^Ordering by lowest validation loss \(nats; "≈" = within 0\.01\)/);
-  assert.ok(lines.some((l) => l.includes("dsf **75%**")));
+  // The share is of perplexity: (e² − e^1.25) / (e² − e¹) = 83%, not 75% of the nats.
+  assert.ok(
+    lines.some((l) => l.includes("(perplexity 7.39 → 2.72): dsf **83%**")),
+    lines.join("\n"),
+  );
   const chance = lines.find((l) => l.startsWith("Against ln K"))!;
   assert.equal(
     chance,

@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import type { BpttCheckRow } from "../lib/analysis/bptt_linear_system.ts";
 import { jacobianStatRows, type JacobianStepStats } from "../lib/analysis/jacobian_stats.ts";
+import { METHOD_COLORS } from "../lib/plot/method_colors.ts";
 import {
   bpttCheckFindings,
+  diagonalVsLambdaChart,
   jacobianFindings,
   type JacobianFindingsInput,
   jacobianStatsChart,
@@ -89,10 +91,16 @@ Deno.test("jacobianFindings: each statement is the claim, then the numbers", () 
     f.diagonal,
     /it spans \[-0\.20, 0\.90\], median 0\.45; λ spans \[0\.00, 1\.00\], median 0\.50\./,
   );
+  // As DSF pairs them (λ_i = 0, ⅓, ⅔, 1 with 0.9, −0.2, 0.5, 0.4): |Δ| 0.9, 0.533, 0.167, 0.6.
   assert.match(
     f.diagonal,
-    /- 3 of 4 channels lie in \[0, 1\]\.\n- sorted, the two differ by 0\.13 per channel/,
+    /- as DSF pairs them \(λ_i with channel i\): they differ by 0\.55 per channel on average, correlation across channels −0\.23; the 1 channels with the largest λ \(1\.00 to 1\.00\) have a measured diagonal of median 0\.40\./,
   );
+  assert.match(
+    f.diagonal,
+    /- sorted \(the best pairing of the same values\): they differ by 0\.13 per channel/,
+  );
+  assert.match(f.diagonal, /channel i gets λ_i whatever its memory/);
 });
 
 Deno.test("jacobianFindings: one probe only, no comparison; a given λ", () => {
@@ -166,4 +174,12 @@ Deno.test("jacobianStatsChart: 0–1 statistics and norms on separate axes", () 
   assert.equal(jacobianStatRows(last.stats, {}, { group: "structure" }).length, 3 * 4);
   assert.equal(jacobianStatRows(last.stats, {}, { group: "norms" }).length, 2 * 4);
   assert.equal(jacobianStatRows(last.stats).length, 5 * 4);
+});
+
+Deno.test("diagonalVsLambdaChart: λ in DSF's colour, the channels as paired and the values sorted", () => {
+  const svg = diagonalVsLambdaChart([0.9, -0.2, 0.5, 0.4]).svg;
+  assert.match(svg, new RegExp(`stroke="${METHOD_COLORS.dsf}"[^>]*/><text[^>]*>DSF&apos;s λ_i<`));
+  assert.match(svg, />mean over t of J_t\[i\]\[i\], channel i</);
+  assert.match(svg, />the same, sorted</);
+  assert.match(svg, /DSF pairs λ_i with channel i by index/);
 });

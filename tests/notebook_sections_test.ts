@@ -77,8 +77,8 @@ Deno.test("describeRuns: ordering, ties, gap closure, chance, speed", () => {
   ];
   const text = describeRuns(stats, { chance: 2.0, chanceLabel: "ln K" });
   assert.match(text, /bptt 1\.000 < dsf 1\.250 < ft-bptt 2\.000/);
-  // (2 − 1.25) / (2 − 1) = 75%
-  assert.match(text, /dsf \*\*75%\*\*/);
+  // Of perplexity: (e² − e^1.25) / (e² − e¹) = 83% (75% of the nats).
+  assert.match(text, /gap closed \(perplexity 7\.39 → 2\.72\): dsf \*\*83%\*\*/);
   assert.match(text, /ft-bptt at ln K/);
   assert.match(text, /; "at" = within 0\.01\): bptt 1\.000 below/);
   assert.match(text, /ft-bptt 10 ms \(4\.00× faster\)/);
@@ -89,7 +89,7 @@ Deno.test("describeRuns: ordering, ties, gap closure, chance, speed", () => {
     [runStats(run("zero", [2])), runStats(run("r", [1.5])), runStats(run("bptt", [1]))],
     { refs: { ft: "zero", bptt: "bptt" } },
   );
-  assert.match(refs, /r \*\*50%\*\*/);
+  assert.match(refs, /r \*\*62%\*\*/); // (e² − e^1.5) / (e² − e¹)
   const noGap = describeRuns([
     runStats(run("bptt", [2.0])),
     runStats(run("ft-bptt", [1.5])),
@@ -291,7 +291,13 @@ Deno.test("timing sweeps at tiny sizes: rows, depths, chart, findings", async ()
   const before = tf.memory().numTensors;
   const scan = await timeReverseScan(z);
   assert.equal(scan.length, 3 * 3); // shapes (4,4), (8,4), (4,8) × 3 impls
-  const seq = scan.filter((r) => r.method === "sequential" && r.D === 4);
+  // Named as the layer backward's rows name the same implementation.
+  assert.deepEqual([...new Set(scan.map((r) => r.method))], [
+    "dsf-sequential",
+    "dsf-scan",
+    "dsf-fft",
+  ]);
+  const seq = scan.filter((r) => r.method === "dsf-sequential" && r.D === 4);
   assert.ok(seq[1].seqDispatches! > seq[0].seqDispatches!);
   const backward = await timeLayerBackward(z);
   assert.deepEqual([...new Set(backward.map((r) => r.method))], layerMethods());

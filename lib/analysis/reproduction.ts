@@ -7,6 +7,8 @@
  * @module
  */
 import type { MetricRow } from "../train/trainer.ts";
+import { resolveConfig } from "../config/resolve.ts";
+import type { Scale } from "../config/schema.ts";
 import { gapClosed } from "./compare.ts";
 
 /** One run: its method (mode, plus the feedback kind when not the paper's), seed and record. */
@@ -28,7 +30,38 @@ export interface ReproRun {
   tokens: number;
   /** Extra seconds outside the timed steps (a fitted feedback's refits). */
   extraSeconds: number;
+  /** Updates per epoch, when the run was set to train whole epochs ({@link stepsPerEpochOf}). */
+  stepsPerEpoch?: number;
   rows: MetricRow[];
+}
+
+/**
+ * Updates per epoch of a committed run that was set to train a number of epochs: its
+ * `totalSteps` over the epochs its settings, its command (`--set epochs=N`) or, when the command
+ * sets neither epochs nor steps, its config at its scale name; undefined for a run set to a
+ * number of updates (or a summary that says too little).
+ */
+export function stepsPerEpochOf(s: Record<string, unknown>): number | undefined {
+  const total = s.totalSteps;
+  if (typeof total !== "number" || !(total > 0)) return undefined;
+  const settings = s.settings as Record<string, unknown> | undefined;
+  const command = typeof s.command === "string" ? s.command : "";
+  let epochs: number | undefined;
+  if (settings && typeof settings.epochs === "number") {
+    epochs = settings.steps == null ? settings.epochs : undefined;
+  } else if (/--set\s+'?steps=/.test(command)) {
+    epochs = undefined;
+  } else if (/--set\s+'?epochs=(\d+)/.test(command)) {
+    epochs = Number(command.match(/--set\s+'?epochs=(\d+)/)![1]);
+  } else {
+    try {
+      const c = resolveConfig(String(s.config), { scale: String(s.scale) as Scale });
+      epochs = c.steps == null ? c.epochs : undefined;
+    } catch {
+      epochs = undefined;
+    }
+  }
+  return epochs && epochs > 0 ? total / epochs : undefined;
 }
 
 /** The methods in the order tables and figures name them. */
@@ -58,6 +91,7 @@ export function reproRunOf(
     steps: Number(s.steps),
     tokens: Number(s.tokens),
     extraSeconds: Number(s.feedbackSeconds ?? 0),
+    ...(stepsPerEpochOf(s) ? { stepsPerEpoch: stepsPerEpochOf(s) } : {}),
     rows: run.rows,
   };
 }

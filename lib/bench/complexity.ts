@@ -135,7 +135,9 @@ export function sweepShapes(z: Pick<ComplexitySizes, "Ts" | "D" | "Ds" | "T">): 
 
 /**
  * Times the temporal part of the DSF backward alone: {@link reverseScan} of e [T, B, D] with
- * λ = linspace(0, 1, D), per implementation, with its measured dependency depth.
+ * λ = linspace(0, 1, D), per implementation, with its measured dependency depth; each row's
+ * method is `dsf-<impl>`, as the layer backward's rows name the same implementation (one name,
+ * one colour, in every part of the complexity notebook).
  */
 export async function timeReverseScan(
   z: ComplexitySizes,
@@ -149,7 +151,12 @@ export async function timeReverseScan(
     try {
       for (const impl of impls) {
         rows.push(
-          await measureRow(() => reverseScan(e, lambda, { impl }), { method: impl, T, D, z }),
+          await measureRow(() => reverseScan(e, lambda, { impl }), {
+            method: `dsf-${impl}`,
+            T,
+            D,
+            z,
+          }),
         );
       }
     } finally {

@@ -3,8 +3,9 @@
  *
  * Summarises the committed runs of each group (`results/GROUP/*.json` with their curves): writes
  * `results/GROUP/summary.md` (per method: min validation perplexity over seeds, test perplexity,
- * seconds per update, the share of the FT-BPTT → BPTT gap closed, where the seed-mean curves
- * cross, and every run's command) and `results/GROUP/curves.svg` (seed-mean validation curves).
+ * seconds per update, the share of the FT-BPTT → BPTT gap closed, where the validation curves
+ * cross, and every run's command) and `results/GROUP/curves.svg` (the validation curves, seed
+ * mean where a method has several seeds).
  * With `--readme`, the README's block between `<!-- results:GROUP -->` and
  * `<!-- /results:GROUP -->` is replaced by the table, so the README quotes the files, not a hand.
  *
@@ -32,7 +33,7 @@ import {
 import { headline } from "../analysis/headline.ts";
 import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
-import { groupCurves } from "../notebook/committed_group.ts";
+import { groupCurves, seedsPhrase } from "../notebook/committed_group.ts";
 import { summarizeAxis } from "./results_axis.ts";
 import { summarizeLags } from "./results_lags.ts";
 import { f2, groupMarkdown, summarizeAt, table, writeToolSummary } from "./results_table.ts";
@@ -124,7 +125,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
     "across these rows.",
     ...parts.flatMap((p) => [
       "",
-      `Where ${mixed ? `${p.engine}'s` : "the"} seed-mean validation curves cross:`,
+      `Where ${mixed ? `${p.engine}'s` : "the"} validation curves (${seedsPhrase(p.runs)}) cross:`,
       "",
       ...crossingLines(p.runs, ORDER),
     ]),
@@ -133,7 +134,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   const md = groupMarkdown(group, block, committed);
   const fig = groupCurves(parts.flatMap((p) => p.curves), {
     title: `${first.config}: validation perplexity`,
-    caption: `Mean over seeds ${[...new Set(runs.map((r) => r.seed))].join(", ")}; ${facts}.`,
+    caption: `${seedsPhrase(runs).replace(/^./, (c) => c.toUpperCase())}; ${facts}.`,
   });
   await saveFigure(fig, join("results", group, "curves.svg"), { dir: Deno.cwd() });
   await writeFileAtomic(join("results", group, "summary.md"), md);

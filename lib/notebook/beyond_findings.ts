@@ -4,7 +4,7 @@
  * feedback). Each is a claim, the paper's or ours (marked as such), then the numbers on it, rendered
  * by `claimThenData`: {@link sameWeightsFinding} (alignment along a DSF run),
  * {@link gapFinding} (validation curves), {@link runAlignmentFinding} (each method's own
- * alignment), {@link fittedLambdaFinding} (the fitted λ), {@link feedbackGapFinding} (the method
+ * alignment, and why FT-BPTT's can be the higher: {@link committedAlignmentLines}), {@link fittedLambdaFinding} (the fitted λ), {@link feedbackGapFinding} (the method
  * table) and {@link feedbackCostFinding} (its cost). Comparisons are signed differences. The one
  * word picked by a threshold is whether FT-BPTT and BPTT are apart, against a stated tolerance.
  *
@@ -17,6 +17,9 @@ import { PAPER_GAP_CLOSURE } from "../analysis/paper_tables.ts";
 import type { FeedbackRefresh } from "../feedback/fitted.ts";
 import type { TrainSummary } from "../train/trainer.ts";
 import type { Displayable } from "./display.ts";
+import { join } from "node:path";
+import { readCommittedJson } from "../io/committed_runs.ts";
+import { projectRoot } from "../io/dirs.ts";
 import { claimThenData } from "./sweeps.ts";
 
 /** One trained method as the statements read it (an `ExperimentResult` is one). */
@@ -186,12 +189,27 @@ export function feedbackGapFinding(runs: FeedbackRuns, options: GapOptions = {})
  * fixed λ's, and the DSF variants ordered by cosine and by perplexity. Throws when a run other
  * than BPTT has no `cosine`.
  */
-export function runAlignmentFinding(runs: FeedbackRuns): Displayable {
+export function runAlignmentFinding(
+  runs: FeedbackRuns,
+  options: { committed?: readonly string[] } = {},
+): Displayable {
   const dsfs = [...runs.adapted, runs.fixed];
   const missing = [...dsfs, runs.ft].filter((r) => r.cosine === undefined).map((r) => r.label);
   if (missing.length) throw new Error(`runAlignmentFinding: no cosine for ${missing.join(", ")}`);
   const c0 = runs.fixed.cosine!;
   const vs = (r: FindingRun) => `${r.label} ${f2(r.cosine!)} (${signed(r.cosine! - c0)})`;
+  // FT-BPTT closer to BPTT than the fixed λ is no slip: say it, and what the committed
+  // measurements on BPTT's weights say of why.
+  const ftAhead = runs.ft.cosine! > c0
+    ? [
+      `${runs.ft.label}'s gradient stays closer to BPTT's than ${runs.fixed.label}'s ` +
+      `(${f2(runs.ft.cosine!)} against ${f2(c0)}): the fixed λ puts most of DSF's state ` +
+      "gradient in the channels with λ near 1, whose true memory is short" +
+      (options.committed?.length
+        ? `, as the committed measurements on BPTT's weights show: ${options.committed.join(" ")}`
+        : "."),
+    ]
+    : [];
   return claimThenData({
     source: "ours, beyond the paper",
     text: `a feedback adapted to the network keeps its gradient closer to BPTT's than the ` +
@@ -202,10 +220,78 @@ export function runAlignmentFinding(runs: FeedbackRuns): Displayable {
     lines: [
       `${runs.adapted.map(vs).join("; ")}.`,
       `${vs(runs.ft)}.`,
+      ...ftAhead,
       `DSF variants by mean cosine: ${ordering(dsfs.map((r) => [r.label, r.cosine!]), ">")}; ` +
       `by min valid ppl: ${ordering(dsfs.map((r) => [r.label, ppl(r)]))}.`,
     ],
   });
+}
+
+/** What {@link committedAlignmentLines} reads of a `deno task feedbacks` file. */
+interface FeedbacksFile {
+  config: string;
+  step: number;
+  rows: { variant: string; cosine: number[] }[];
+}
+
+/** What {@link committedAlignmentLines} reads of a `deno task lags` file. */
+interface LagsFile {
+  config: string;
+  step: number;
+  diagonal: { channelQuantiles: number[] };
+  feedbacks: {
+    feedback: string;
+    cosine: number;
+    groups: { by: string; group: number; share: number; shareBptt: number }[];
+  }[];
+}
+
+async function jsonFiles(dir: string, pattern: RegExp): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => pattern.test(n)).sort();
+  } catch {
+    return out;
+  }
+  for (const n of names) out.push(await readCommittedJson(join(dir, n)));
+  return out;
+}
+
+/**
+ * What the committed measurements on BPTT's own weights say of FT-BPTT's and DSF's alignment
+ * with BPTT (`results/why-feedbacks/`: the weight gradients' cosines; `results/why-lags/`: the
+ * state gradients', and DSF's share of ‖δ̃‖² in its top λ quartile against the true Jacobian's
+ * diagonal), as sentences for {@link runAlignmentFinding}; empty when neither group is there.
+ */
+export async function committedAlignmentLines(root: string = projectRoot()): Promise<string[]> {
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const lines: string[] = [];
+  for (const f of await jsonFiles(join(root, "results", "why-feedbacks"), /\.json$/)) {
+    const file = f as FeedbacksFile;
+    const cos = (v: string) => file.rows?.find((r) => r.variant === v)?.cosine;
+    const [ft, dsf] = [cos("ft-bptt"), cos("dsf")];
+    if (!ft?.length || !dsf?.length) continue;
+    lines.push(
+      `on ${file.config} at update ${file.step} (results/why-feedbacks/), the weight gradient's ` +
+        `cosine with BPTT's is FT-BPTT ${f2(mean(ft))}, DSF ${f2(mean(dsf))};`,
+    );
+  }
+  for (const f of await jsonFiles(join(root, "results", "why-lags"), /-lags-last\.json$/)) {
+    const file = f as LagsFile;
+    const of = (v: string) => file.feedbacks?.find((x) => x.feedback === v);
+    const [ft, dsf] = [of("ft-bptt"), of("dsf")];
+    const top = dsf?.groups.filter((g) => g.by === "lambda").at(-1);
+    if (!ft || !dsf || !top) continue;
+    lines.push(
+      `per position (results/why-lags/), the state gradient's cosine with BPTT's δ is FT-BPTT ` +
+        `${f2(ft.cosine)}, DSF ${f2(dsf.cosine)}, and DSF's δ̃ puts ${pct(top.share)} of its ` +
+        `squared norm in the channels of the top λ quartile (BPTT's δ ${pct(top.shareBptt)}), ` +
+        `where the true Jacobian's mean diagonal per channel has median ` +
+        `${f2(file.diagonal.channelQuantiles[2])}.`,
+    );
+  }
+  return lines;
 }
 
 type Refresh = Pick<FeedbackRefresh, "step" | "layers">;
@@ -226,7 +312,8 @@ export function fittedLambdaFinding(refreshes: readonly Refresh[]): Displayable 
   const [first, last] = [fitted[0], fitted[fitted.length - 1]];
   const change = last.layers.flatMap((l, i) => l ? [`layer${i} ${f2(l.change)}`] : []);
   return claimThenData({
-    source: "the paper's §3.2, λ uniform in [0, 1]; the reference code, linspace",
+    source: "the paper's §3.2, λ fixed, and §5.1, λ uniform in [0, 1]; the reference code, " +
+      "linspace",
     text: "DSF fixes λ at initialisation, never fitted to the network: uniform in [0, 1] in the " +
       "paper, λ = linspace(0, 1, S) in the reference code and here (mean 0.50, from 0 to 1)",
   }, {

@@ -1,6 +1,6 @@
 /**
- * A committed results group shown in a notebook: the seed-mean validation curves per method (log
- * scale, one colour per method) and the table of minima, test perplexities and gap closure, read
+ * A committed results group shown in a notebook: the validation curves per method (seed mean where
+ * a method has several seeds; log scale, one colour per method) and the table of minima, test perplexities and gap closure, read
  * from `results/<group>/` — the runs `deno task results <group>` tabulates for the README — or,
  * when the group has no runs yet, the commands that make them.
  *
@@ -23,7 +23,7 @@ import { type Displayable, markdown, table } from "./display.ts";
 export interface CommittedGroup {
   /** The group's runs (empty when none is committed). */
   runs: ReproRun[];
-  /** The seed-mean validation curves, or null without runs. */
+  /** The validation curves (seed mean where a method has several seeds), or null without runs. */
   figure: Figure | null;
   /** The table per method, or the commands that make the group. */
   table: Displayable;
@@ -38,16 +38,41 @@ const spread = (s: Spread, digits = 2) => {
 };
 
 /**
- * A group's seed-mean validation curves per method against training tokens, log scale (the
- * figure of `deno task results` and of {@link committedGroup}).
+ * How a group's runs are averaged over seeds, as a figure or a statement says it: "seed 0" (one
+ * seed), "mean over seeds 0, 1" (every method the same seeds), or per method where they differ
+ * ("mean over seeds 0, 1 for bptt, dsf; seed 0 for dsf-fitted").
+ */
+export function seedsPhrase(runs: readonly ReproRun[]): string {
+  const seedsOf = (m: string) =>
+    [...new Set(runs.filter((r) => r.method === m).map((r) => r.seed))].sort((a, b) => a - b);
+  const phrase = (seeds: number[]) =>
+    seeds.length === 1 ? `seed ${seeds[0]}` : `mean over seeds ${seeds.join(", ")}`;
+  const methods = [...new Set(runs.map((r) => r.method))];
+  const groups = new Map<string, string[]>();
+  for (const m of methods) {
+    const p = phrase(seedsOf(m));
+    groups.set(p, [...(groups.get(p) ?? []), m]);
+  }
+  if (groups.size <= 1) return [...groups.keys()][0] ?? "no runs";
+  return [...groups].map(([p, ms]) => `${p} for ${ms.join(", ")}`).join("; ");
+}
+
+/**
+ * A group's validation curves per method (the mean over its seeds where a method has several),
+ * log scale, against the epoch when every run was set to whole epochs and against the update
+ * otherwise (the unit the notebooks' text counts training in) — the figure of `deno task results`
+ * and of {@link committedGroup}. The caption should say the seeds ({@link seedsPhrase}).
  */
 export function groupCurves(
   runs: readonly ReproRun[],
   text: { title: string; caption: string },
 ): Figure {
+  const perEpoch = new Map(runs.map((r) => [r.method, r.stepsPerEpoch]));
+  const byEpoch = runs.every((r) => r.stepsPerEpoch !== undefined);
+  const averaged = runs.some((r) => runs.some((o) => o.method === r.method && o.seed !== r.seed));
   const points = meanCurves([...runs]).map((p) => ({
     ...p,
-    tokensM: p.tokens / 1e6,
+    x: byEpoch ? p.step / perEpoch.get(p.method)! : p.step,
     engine: engineOfLabel(p.method),
   }));
   const labels = [...new Set(points.map((p) => p.method))];
@@ -59,7 +84,7 @@ export function groupCurves(
   ];
   const engines = new Set(points.map((p) => p.engine));
   return lineChart(points, {
-    x: "tokensM",
+    x: "x",
     y: "ppl",
     stroke: "method",
     series,
@@ -68,8 +93,8 @@ export function groupCurves(
       : {}),
     marker: true,
     logY: true,
-    xLabel: "training tokens (millions)",
-    yLabel: "validation perplexity (seed mean, log)",
+    xLabel: byEpoch ? "epoch" : "update",
+    yLabel: `validation perplexity (${averaged ? "seed mean, " : ""}log)`,
     title: text.title,
     caption: text.caption,
   });
@@ -103,7 +128,6 @@ export async function committedGroup(
     `${r.name}: ${r.summary.inProgress}`
   );
   const first = committed[0].summary;
-  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const rows = summarizeMethods(runs, [...METHOD_ORDER]).map((m) => ({
     method: m.method,
     seeds: m.seeds.join(", "),
@@ -118,7 +142,7 @@ export async function committedGroup(
   }));
   const figure = groupCurves(runs, {
     title: options.title ?? `${first.config}: validation perplexity (results/${group}/)`,
-    caption: `Committed runs of results/${group}/, mean over seeds ${seeds.join(", ")}; ` +
+    caption: `Committed runs of results/${group}/, ${seedsPhrase(runs)}; ` +
       `${first.config}, scale ${first.scale}, backend ${first.backend}` +
       (inProgress.length ? `; still training: ${inProgress.join("; ")}` : "") + ".",
   });

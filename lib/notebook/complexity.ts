@@ -182,7 +182,7 @@ function sweepText(fits: readonly SlopeSetFit[]): string {
       ? ["falls with size (the smaller sizes ran slower: warm-up or noise)", range]
       : [
         reading.split(/[:;]/)[0],
-        `${f.method} ${fix(f.upperSlope, 2)}${reading.includes("all-points") ? "*" : ""}`,
+        `${f.method} ${fix(f.upperSlope, 2)}${reading.includes("all-points") ? "†" : ""}`,
       ];
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
@@ -253,7 +253,7 @@ export function complexityFindings(r: ComplexityResults): string {
   const fits = fitSlopeSets(complexitySlopeSets(r));
   const of = (sweep: string) => sweepText(fits.filter((f) => f.sweep === sweep));
   const star = fits.some((f) => !f.flat && slopeReading(f, f.expected).includes("all-points"))
-    ? " (* the fit over all sizes differs by more than 0.4: overhead or an outlier at small sizes)"
+    ? " († the fit over all sizes differs by more than 0.4: overhead or an outlier at small sizes)"
     : "";
   lines.push(
     `- **Time vs T**, log-log slope over the upper half of T ∈ {${z.Ts.join(", ")}} (Table 1: ` +

@@ -1,8 +1,9 @@
 /**
  * The computed data lines of the overview and DSF notebooks (§1, §3), for the statements under
  * their figures (`claimThenData`): runs compared by a loss, with ties within a stated tolerance,
- * the differences along a claimed ordering, the share of the FT-BPTT→BPTT gap closed
- * (`gapClosed` of lib/analysis), the distance to a chance level and the time per step; the
+ * the differences along a claimed ordering, the share of the FT-BPTT→BPTT gap closed — of
+ * perplexity, as everywhere (`gapClosed` of lib/analysis; a loss in nats is exponentiated)
+ * —, the distance to a chance level and the time per step; the
  * committed quick-scale search (`searchLines`) and a committed results group (`groupLines`).
  *
  * @module
@@ -12,6 +13,7 @@ import { gapClosed } from "../analysis/compare.ts";
 import type { SearchVerdict } from "../analysis/quick_search.ts";
 import { crossingLines, type ReproRun, summarizeMethods } from "../analysis/reproduction.ts";
 import type { RunLike, RunStats } from "../analysis/run_stats.ts";
+import { seedsPhrase } from "./committed_group.ts";
 
 /** One compared run: its label, the value compared (lower is better) and its time per step. */
 export interface Compared {
@@ -58,7 +60,7 @@ function signedPercent(x: number): string {
 /**
  * Data lines (no leading "- ") comparing runs by one value: the ordering with ties within the
  * tolerance, a note when all are within it, the differences along a claimed ordering, the share
- * of the FT→BPTT gap each other run closes (when both references are present), each run's
+ * of the FT→BPTT perplexity gap each other run closes (when both references are present), each run's
  * distance to the chance level, and the time per step relative to the BPTT reference.
  */
 export function compareLines(items: readonly Compared[], options: CompareOptions = {}): string[] {
@@ -99,13 +101,15 @@ export function compareLines(items: readonly Compared[], options: CompareOptions
   const others = items.filter((s) => s !== ft && s !== bptt);
   if (refs && ft && bptt && others.length) {
     if (ft.value - bptt.value >= tol) {
+      // The share is always of perplexity, as the paper's and `deno task results`' are: a loss
+      // in nats is its log.
+      const ppl = unit === "nats" ? Math.exp : (v: number) => v;
       const closed = others.map((s) =>
-        `${s.label} **${signedPercent(gapClosed(ft.value, s.value, bptt.value))}**`
+        `${s.label} **${signedPercent(gapClosed(ppl(ft.value), ppl(s.value), ppl(bptt.value)))}**`
       );
       lines.push(
-        `Share of the ${refs.ft}→${refs.bptt} gap closed, in ${unit} (${f(ft.value)} → ` +
-          `${f(bptt.value)}; the paper's shares are of perplexity gaps): ` +
-          `${closed.join(", ")}.`,
+        `Share of the ${refs.ft}→${refs.bptt} gap closed (perplexity ${fix(ppl(ft.value), 2)} → ` +
+          `${fix(ppl(bptt.value), 2)}): ${closed.join(", ")}.`,
       );
     } else {
       lines.push(
@@ -241,8 +245,9 @@ export function searchLines(verdicts: readonly SearchVerdict[]): string[] {
 
 /**
  * A committed results group (`committedGroup(...).runs`), as data lines: the seeds of each
- * method, the seed-mean ordering ({@link compareLines}, perplexity), the claimed order per seed,
- * the gap closed per seed, and where the three modes' seed-mean curves cross.
+ * method, the ordering (of one seed's or the seed mean's minimum; {@link compareLines},
+ * perplexity), the claimed order per seed, the gap closed per seed, and where the three modes'
+ * curves cross.
  */
 export function groupLines(
   runs: readonly ReproRun[],
@@ -260,7 +265,9 @@ export function groupLines(
     ...compareLines(
       methods.map((m) => ({ label: m.method, value: m.minValPpl.mean })),
       {
-        what: "lowest validation perplexity, seed mean",
+        what: `lowest validation perplexity, ${
+          bySeeds.size > 1 ? "mean over each method's seeds" : seedsPhrase(runs)
+        }`,
         unit: "perplexity",
         digits: 2,
         tolerance: options.tolerance ?? 0.01,

@@ -92,6 +92,25 @@ export interface RunExperimentOptions {
   afterStep?: (step: number, batch: Batch, model: LanguageModel) => void | Promise<void>;
 }
 
+/**
+ * A preset's name as a progress line shows it: with the size the run has where the name states
+ * another (`ptb-gru-1L256 (here 1 × 128)`, `wt-gru-3L512-T256 (here 3 × 64, T = 32)`: a scale
+ * or a notebook preset shrinks the model), else the name alone.
+ */
+export function runName(
+  name: string,
+  config: Pick<Config, "layers" | "hidden" | "context">,
+): string {
+  const size = name.match(/(\d+)L(\d+)/);
+  const length = name.match(/-T(\d+)\b/);
+  const here: string[] = [];
+  if (size && (Number(size[1]) !== config.layers || Number(size[2]) !== config.hidden)) {
+    here.push(`${config.layers} × ${config.hidden}`);
+  }
+  if (length && Number(length[1]) !== config.context) here.push(`T = ${config.context}`);
+  return here.length ? `${name} (here ${here.join(", ")})` : name;
+}
+
 /** Each dataset loaded once per process, across every experiment of the notebook. */
 const dataCache = new DataCache();
 
@@ -127,7 +146,7 @@ export async function runExperiment(
       skipTest: options.skipTest,
       callbacks: {
         onStep: (i) => {
-          bar ??= progress({ total: i.totalSteps, label: `${name} ${label}` });
+          bar ??= progress({ total: i.totalSteps, label: `${runName(name, config)} ${label}` });
           last = { ...last, step: i.step, loss: i.loss, tokensPerSec: i.tokensPerSec };
           bar.update(last);
         },

@@ -1,13 +1,14 @@
 /**
  * What the gradient notebook (§2) shows of the state Jacobians J_t: the per-step statistics as
  * two charts, one per scale ({@link jacobianStatsChart}: how diagonal and how stationary J_t is,
- * and its norms), and the computed statements under each figure, each the paper's claim and then
+ * and its norms), the measured diagonal against DSF's λ as DSF pairs them
+ * ({@link diagonalVsLambdaChart}), and the computed statements under each figure, each the paper's claim and then
  * what the data says ({@link jacobianFindings}, {@link bpttCheckFindings}). The measurements
  * are lib/analysis's (`jacobian_stats.ts`, `bptt_linear_system.ts`).
  *
  * @module
  */
-import { fix, pct as pctBy } from "./format.ts";
+import { fix, pct as pctBy, signed } from "./format.ts";
 import { claimThenDataText } from "./sweeps.ts";
 import { FLOAT32_UNIT_ROUNDOFF, ROUNDING_TOLERANCE } from "./dsf_findings.ts";
 import type { BpttCheckRow } from "../analysis/bptt_linear_system.ts";
@@ -93,6 +94,54 @@ export function jacobianStatsChart(
   });
 }
 
+/**
+ * The measured best fixed diagonal against DSF's λ, channel by channel as DSF pairs them (λ_i with
+ * channel i, by index), with the measured values sorted beside it (dashed: the best pairing of
+ * the same λ values would follow them). λ is drawn in DSF's colour.
+ * @param meanDiagonal per channel, in channel order, the mean over t of J_t[i][i]
+ * @param lambda DSF's λ in channel order (default linspace(0, 1, S))
+ */
+export function diagonalVsLambdaChart(
+  meanDiagonal: ArrayLike<number>,
+  options: FigureText & { lambda?: ArrayLike<number> } = {},
+): Figure {
+  const d = Array.from(meanDiagonal);
+  const s = d.length;
+  const lambda = options.lambda ? Array.from(options.lambda) : d.map((_, i) => i / (s - 1 || 1));
+  const sorted = [...d].sort((a, b) => a - b);
+  const rows = [
+    ...lambda.map((v, i) => ({ channel: i, value: v, series: "DSF's λ_i", style: "paired" })),
+    ...d.map((v, i) => ({
+      channel: i,
+      value: v,
+      series: "mean over t of J_t[i][i], channel i",
+      style: "paired",
+    })),
+    ...sorted.map((v, i) => ({
+      channel: i,
+      value: v,
+      series: "the same, sorted",
+      style: "sorted",
+    })),
+  ];
+  return lineChart(rows, {
+    x: "channel",
+    y: "value",
+    stroke: "series",
+    strokeDasharray: "style",
+    dashes: { paired: "", sorted: "5,4" },
+    marker: true,
+    xLabel: "channel i (the sorted curve: rank)",
+    yLabel: "value",
+    title: options.title ??
+      "The measured diagonal of J_t vs DSF's fixed feedback λ, channel by channel",
+    subtitle: options.subtitle ??
+      "DSF pairs λ_i with channel i by index; sorted, the measured values show the best pairing",
+    caption: options.caption,
+    meta: options.meta,
+  });
+}
+
 /** What {@link jacobianFindings} reads. */
 export interface JacobianFindingsInput {
   /** The state width S. */
@@ -103,9 +152,15 @@ export interface JacobianFindingsInput {
   last: ProbeStats;
   /** The J_t the heatmap shows (of the last probe): its t (from 1) and S×S entries, row-major. */
   shown: { t: number; matrix: ArrayLike<number> };
-  /** Per channel, the mean over t of J_t[i][i] of the last probe (`meanDiagonal`), any order. */
+  /**
+   * Per channel, the mean over t of J_t[i][i] of the last probe (`meanDiagonal`), in channel
+   * order: DSF pairs λ_i with channel i.
+   */
   meanDiagonal: ArrayLike<number>;
-  /** DSF's λ to compare with and its name (default linspace(0, 1, S), the reference code's). */
+  /**
+   * DSF's λ to compare with, in channel order, and its name (default linspace(0, 1, S), the
+   * reference code's).
+   */
   lambda?: { values: ArrayLike<number>; label: string };
 }
 
@@ -136,6 +191,20 @@ function sig(v: number): string {
 
 /** A fraction in [0, 1] as a percentage with one decimal. */
 const pct = (v: number) => pctBy(v, 1);
+
+/** Pearson's correlation of two equally long series (NaN when one is constant). */
+function correlation(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  const ma = a.reduce((t, v) => t + v, 0) / n;
+  const mb = b.reduce((t, v) => t + v, 0) / n;
+  let [sab, saa, sbb] = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -229,22 +298,39 @@ export function jacobianFindings(input: JacobianFindingsInput): JacobianFindings
     ],
   );
 
-  const diag = Array.from(input.meanDiagonal).sort((a, b) => a - b);
+  // DSF pairs λ_i with channel i by index, whatever the channel's memory: compare them as paired,
+  // and sorted (the best any assignment of the same λ values to the channels could do).
+  const paired = Array.from(input.meanDiagonal);
   const lambda = input.lambda ??
-    { values: diag.map((_, i) => s > 1 ? i / (s - 1) : 0), label: `linspace(0, 1, ${s})` };
-  const lam = Array.from(lambda.values).sort((a, b) => a - b);
+    { values: paired.map((_, i) => s > 1 ? i / (s - 1) : 0), label: `linspace(0, 1, ${s})` };
+  const lamPaired = Array.from(lambda.values);
+  const diag = [...paired].sort((a, b) => a - b);
+  const lam = [...lamPaired].sort((a, b) => a - b);
   const inside = diag.filter((v) => v >= 0 && v <= 1).length;
-  const gap = diag.reduce((a, v, i) => a + Math.abs(v - lam[i]), 0) / s;
+  const meanAbs = (a: number[], b: number[]) =>
+    a.reduce((t, v, i) => t + Math.abs(v - b[i]), 0) / s;
+  const top = lamPaired.map((l, i) => ({ l, d: paired[i] })).sort((a, b) => b.l - a.l)
+    .slice(0, Math.max(1, Math.floor(s / 4)));
+  const r = correlation(lamPaired, paired);
   const diagonal = block(
     "§3.2, §5.1",
     `DSF fixes λ at initialisation, spread over [0, 1] (here ${lambda.label}), and never fits ` +
-      "it to J_t",
+      "it to J_t: channel i gets λ_i whatever its memory",
     `the best fixed diagonal: the mean over t of J_t[i][i], after step ${last.step}`,
     [
       `it spans [${fix(diag[0], 2)}, ${fix(diag[s - 1], 2)}], median ${fix(median(diag), 2)}; ` +
       `λ spans [${fix(lam[0], 2)}, ${fix(lam[s - 1], 2)}], median ${fix(median(lam), 2)}.`,
       `${inside} of ${s} channels lie in [0, 1].`,
-      `sorted, the two differ by ${fix(gap, 2)} per channel on average.`,
+      `as DSF pairs them (λ_i with channel i): they differ by ${
+        fix(meanAbs(paired, lamPaired), 2)
+      } ` +
+      `per channel on average, correlation across channels ${signed(r, 2)}; the ${top.length} ` +
+      `channels with the largest λ (${fix(top.at(-1)!.l, 2)} to ${fix(top[0].l, 2)}) have a ` +
+      `measured diagonal of median ${fix(median(top.map((x) => x.d)), 2)}.`,
+      `sorted (the best pairing of the same values): they differ by ${
+        fix(meanAbs(diag, lam), 2)
+      } ` +
+      "per channel on average.",
     ],
   );
   return { heatmap, structure, norms, diagonal };

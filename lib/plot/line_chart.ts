@@ -124,6 +124,49 @@ export function logTicks(min: number, max: number): number[] {
   return out.length >= 2 ? out : [...new Set([clean(min), clean(max)])];
 }
 
+/** The largest 1, 2 or 5 × 10^k at or below `v` (> 0). */
+function step125Below(v: number): number {
+  const k = Math.floor(Math.log10(v));
+  const m = [5, 2, 1].find((m) => m * 10 ** k <= v * (1 + 1e-9)) ?? 1;
+  return Number((m * 10 ** k).toPrecision(12));
+}
+
+/** The smallest 1, 2 or 5 × 10^k at or above `v` (> 0). */
+function step125Above(v: number): number {
+  const k = Math.floor(Math.log10(v));
+  const m = [1, 2, 5, 10].find((m) => m * 10 ** k >= v * (1 - 1e-9)) ?? 10;
+  return Number((m * 10 ** k).toPrecision(12));
+}
+
+/**
+ * A log axis over data in [min, max] whose domain ends at ticks: the domain widened to the
+ * nearest tick below `min` and above `max`, so that no value lies beyond the outermost labels
+ * (the lowest perplexity of a run is read against a labelled tick below it), and its ticks
+ * ({@link logTicks}' spacing).
+ */
+export function logAxis(min: number, max: number): { domain: [number, number]; ticks: number[] } {
+  if (!(min > 0) || !(max >= min)) return { domain: [min, max], ticks: [] };
+  const clean = (v: number) => Number(v.toPrecision(12));
+  if (max / min > 10) {
+    const [lo, hi] = [step125Below(min), step125Above(max)];
+    return { domain: [lo, hi], ticks: logTicks(lo, hi) };
+  }
+  const inner = logTicks(min, max);
+  const step = inner.length >= 2 ? clean(inner[1] - inner[0]) : 0;
+  if (!(step > 0)) return { domain: [min, max], ticks: inner };
+  let lo = clean(Math.floor(min / step + 1e-9) * step);
+  const hi = clean(Math.ceil(max / step - 1e-9) * step);
+  const ticks: number[] = [];
+  if (lo <= 0) {
+    lo = step125Below(min);
+    ticks.push(lo);
+  }
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi * (1 + 1e-9); v += step) {
+    if (v > 0 && !ticks.includes(clean(v))) ticks.push(clean(v));
+  }
+  return { domain: [lo, hi], ticks };
+}
+
 /**
  * A line chart of `rows`: one line per value of `stroke` (coloured, with a legend), styled by
  * `strokeDasharray` (e.g. train dashed, valid solid), with axis labels, optional log axes, and a
@@ -157,7 +200,11 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
   })).filter((ref) => ref.points.length >= 2);
   const refYs = refs.flatMap((ref) => ref.points.map((p) => p.y));
   const [y0, y1] = options.yDomain ?? extent([...drawn.map((r) => r[y] as number), ...refYs]);
-  const yTicks = options.logY ? logTicks(y0, y1) : undefined;
+  // A log y axis without a given domain ends at ticks (no value below the lowest label).
+  const yAxis = options.logY
+    ? options.yDomain ? { domain: options.yDomain, ticks: logTicks(y0, y1) } : logAxis(y0, y1)
+    : undefined;
+  const yTicks = yAxis?.ticks;
   const colors = seriesColors(seriesDomain);
   const colorOf = (i: number) => colors[i] ?? PALETTE[0];
   const styleValues = dashKey ? unique(data.map((r) => r[dashKey])) : [""];
@@ -241,7 +288,9 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
     y: {
       type: options.logY ? "log" : "linear",
       label: options.yLabel ?? y,
-      domain: options.yDomain,
+      domain: yAxis && yTicks?.length ? yAxis.domain : options.yDomain,
+      // A linear y axis without a given domain is widened to ticks, as the log one is.
+      nice: !options.logY && options.yDomain === undefined,
       clamp: options.yDomain !== undefined,
       ticks: yTicks,
       tickFormat: options.logY ? () => "" : dataTick,
