@@ -4,7 +4,12 @@
  * and the λ variant label that keeps two fixed feedbacks apart (lib/feedback/kinds.ts).
  */
 import assert from "node:assert/strict";
-import { axisSummary, axisTable, closureRows } from "../lib/analysis/axis_summary.ts";
+import {
+  axisSummary,
+  axisTable,
+  closureRows,
+  minutesToTarget,
+} from "../lib/analysis/axis_summary.ts";
 import { METHOD_ORDER, methodOf, type ReproRun } from "../lib/analysis/reproduction.ts";
 import { feedbackVariant } from "../lib/feedback/kinds.ts";
 
@@ -77,4 +82,30 @@ Deno.test("feedbackVariant: the default λ has none; other λ are told apart", (
     "dsf-fitted-lam0-0.5",
   );
   assert.equal(methodOf({ mode: "dsf", feedback: "fixed" }), "dsf");
+});
+
+Deno.test("axis summary: the primary key sorts; step times give minutes to FT-BPTT's best", () => {
+  const runs = [
+    run("T256", 256, "bptt", 0, [6, 5, 4]),
+    run("T256", 256, "ft-bptt", 0, [6, 5.5, 5]),
+    run("T32", 32, "bptt", 0, [6, 5, 4]),
+    run("T32", 32, "ft-bptt", 0, [6, 5.5, 5]),
+  ];
+  // batchSize falls as T grows: sorted by it, T256 would come first.
+  const a = axisSummary(runs, METHOD_ORDER, { T256: { bptt: 3000, "ft-bptt": 1500 } }, "batchSize");
+  assert.deepEqual(a.keys, ["batchSize", "context"]);
+  assert.deepEqual(a.points.map((p) => p.point), ["T256", "T32"]);
+  const b = axisSummary(runs, METHOD_ORDER, { T256: { bptt: 3000, "ft-bptt": 1500 } }, "context");
+  assert.deepEqual(b.points.map((p) => p.point), ["T32", "T256"]);
+  const t256 = b.points[1];
+  assert.deepEqual(t256.msPerUpdate, { bptt: 3000, "ft-bptt": 1500 });
+  // 20 updates × 3 s = 1 min; 30 × 1.5 s = 0.75 min; T32 has no timing.
+  assert.equal(minutesToTarget(t256, "bptt"), 1);
+  assert.equal(minutesToTarget(t256, "ft-bptt"), 0.75);
+  assert.equal(minutesToTarget(b.points[0], "bptt"), null);
+  assert.match(
+    axisTable(b),
+    /\| `T256` \| 256, 16 \| 4\.00 \| 5\.00 \| 20 \(1\.0 min\) \| 30 \(0\.8 min\) \|/,
+  );
+  assert.match(axisTable(b), /\| `T32` \| 32, 128 \| 4\.00 \| 5\.00 \| 20 \| 30 \|/);
 });

@@ -207,3 +207,74 @@ Deno.test("lambdaOrder: the Jacobian diagonal per λ quarter and its rank correl
     null,
   );
 });
+
+Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing file, the paper beside, the README's §5 table", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "results", "wt-depth");
+  await Deno.mkdir(dir, { recursive: true });
+  const curves: Record<string, number[]> = { bptt: [30, 20, 10], "ft-bptt": [25, 18, 14] };
+  for (const layers of [1, 3]) {
+    for (const mode of ["bptt", "ft-bptt", "dsf"]) {
+      writeRun(dir, mode, 0, curves[mode] ?? (layers === 1 ? [28, 19, 11] : [29, 22, 16]));
+      // writeRun names every run cfg-…: rename it to its point, set its config and settings.
+      const from = join(dir, `cfg-${mode}-seed0`);
+      const to = join(dir, `L${layers}-${mode}-seed0`);
+      const s = JSON.parse(Deno.readTextFileSync(`${from}.json`));
+      Object.assign(s, { config: `L${layers}`, settings: { name: `L${layers}`, mode, layers } });
+      Deno.writeTextFileSync(`${to}.json`, JSON.stringify(s));
+      Deno.renameSync(`${from}.metrics.jsonl`, `${to}.metrics.jsonl`);
+      Deno.removeSync(`${from}.json`);
+    }
+  }
+  // One interleaved timing of the 1-layer point: FT-BPTT's best (14) is reached by BPTT at
+  // update 30 (30 × 3 s = 1.5 min) and DSF at 30 (30 × 2 s = 1 min).
+  Deno.writeTextFileSync(
+    join(dir, "L1-dsf-feedbacks-last.json"),
+    JSON.stringify({
+      run: "runs/L1-dsf",
+      config: "L1",
+      checkpoint: "last",
+      step: 30,
+      batches: 2,
+      backend: "wasm",
+      rows: [
+        { variant: "bptt", cosine: [1], ms: 3000 },
+        { variant: "ft-bptt", cosine: [0.8], ms: 1000 },
+        { variant: "dsf", cosine: [0.5], ms: 2000 },
+      ],
+      command: "deno task feedbacks --run runs/L1-dsf --results wt-depth",
+    }),
+  );
+  Deno.writeTextFileSync(
+    join(root, "README.md"),
+    "<!-- results:wt-depth -->\n<!-- /results:wt-depth -->\n" +
+      "<!-- results:paper-axes -->\n<!-- /results:paper-axes -->\n",
+  );
+  const r = await runIn(root, ["wt-depth", "--readme"]);
+  assert.equal(r.code, 0, r.err);
+  const md = Deno.readTextFileSync(join(dir, "summary.md"));
+  assert.match(
+    md,
+    /\| `L1` \| 1 \| 10\.00 \| 14\.00 \| 11\.00 \| 75% \| 30 \(1\.5 min\) \| 30 \(0\.5 min\) \| 30 \(1\.0 min\) \|/,
+  );
+  assert.match(
+    md,
+    /\| `L3` \| 3 \| 10\.00 \| 14\.00 \| 16\.00 \| -50% \| 30 \| 30 \| not reached \|/,
+  );
+  assert.match(md, /The paper's Table 2 \(depth;/);
+  assert.match(
+    md,
+    /Ours: DSF closes 1: 75%, 3: -50%; the paper's ordering BPTT < DSF < FT-BPTT holds at 1 of 2 points/,
+  );
+  const readme = Deno.readTextFileSync(join(root, "README.md"));
+  const rows = readme.split("\n").filter((l) =>
+    l.startsWith("| Table") || l.startsWith("| Figure")
+  );
+  assert.equal(rows.length, 6, readme);
+  assert.match(
+    readme,
+    /\| Table 2 \(depth\) +\| `wt-depth` +\| 1: 91%, 3: 82%, 6: 74%, 12: 59% +\| 1: 75%, 3: -50% +\| 1 of 2 +\| paper falls, ours falls +\|/,
+  );
+  assert.match(readme, /\| Figure 3 \(cells\) +\| `wt-cells` +\| – +\| no runs +\|/);
+  await Deno.remove(root, { recursive: true });
+});

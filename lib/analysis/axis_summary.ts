@@ -33,9 +33,17 @@ export interface AxisPoint {
    * FT-BPTT's minimum (null: never within the run).
    */
   updatesToTarget: Record<string, number | null>;
+  /**
+   * Per method: milliseconds of one loss + gradient on this point's model, from one interleaved
+   * timing run (`deno task feedbacks` on one of its runs; empty without one).
+   */
+  msPerUpdate: Record<string, number>;
   /** The methods from best to worst. */
   ordering: string[];
 }
+
+/** Per point (config name): per method, ms of one loss + gradient from one interleaved run. */
+export type StepTimes = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
 /** The axis of a group: its keys and its points in axis order. */
 export interface AxisSummary {
@@ -68,18 +76,29 @@ function meanCurve(runs: readonly ReproRun[]): [number, number][] {
 /**
  * Summarises a group's runs along the axis its configs differ on (see the module doc).
  * @param order the methods in the order tables name them (others follow)
+ * @param stepTimes per point, each method's ms per loss + gradient (for the time to the target)
+ * @param primary the key the points are sorted by, when the points differ in it (default: the
+ *   first differing key)
  */
-export function axisSummary(runs: readonly ReproRun[], order: readonly string[]): AxisSummary {
+export function axisSummary(
+  runs: readonly ReproRun[],
+  order: readonly string[],
+  stepTimes: StepTimes = {},
+  primary?: string,
+): AxisSummary {
   const names = [...new Set(runs.map((r) => r.point))];
   const settings = new Map(names.map((n) => {
     const s = runs.find((r) => r.point === n && r.settings)?.settings;
     return [n, s ? flat(s) : {}];
   }));
   const allKeys = [...new Set([...settings.values()].flatMap((s) => Object.keys(s)))];
-  const keys = allKeys.filter((k) =>
+  const differing = allKeys.filter((k) =>
     !NOT_AXIS.has(k.split(".")[0]) &&
     new Set(names.map((n) => JSON.stringify(settings.get(n)![k]))).size > 1
   );
+  const keys = primary !== undefined && differing.includes(primary)
+    ? [primary, ...differing.filter((k) => k !== primary)]
+    : differing;
   const methods = [
     ...new Set([
       ...order.filter((m) => runs.some((r) => r.method === m)),
@@ -118,7 +137,13 @@ export function axisSummary(runs: readonly ReproRun[], order: readonly string[])
     }
     const at = Object.fromEntries(keys.map((k) => [k, settings.get(point)![k]]));
     const ordering = Object.keys(by).sort((a, b) => by[a].ppl - by[b].ppl);
-    return { point, at, methods: by, closed, updatesToTarget, ordering };
+    const msPerUpdate = Object.fromEntries(
+      Object.keys(by).filter((m) => stepTimes[point]?.[m] !== undefined).map((m) => [
+        m,
+        stepTimes[point][m],
+      ]),
+    );
+    return { point, at, methods: by, closed, updatesToTarget, msPerUpdate, ordering };
   });
   const first = keys[0];
   const numeric = first !== undefined && points.every((p) => typeof p.at[first] === "number");
@@ -130,7 +155,22 @@ const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x
 const pct = (x: number | undefined) =>
   x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
 
-/** The axis as a Markdown table: a row per point, perplexities, gap closures, updates to target. */
+/**
+ * Minutes a method needs to reach the target at one point: its updates to FT-BPTT's best times
+ * its measured ms per update; null when it never reaches it or the point has no timing.
+ */
+export function minutesToTarget(p: AxisPoint, method: string): number | null {
+  const updates = p.updatesToTarget[method];
+  const ms = p.msPerUpdate[method];
+  return updates === null || updates === undefined || ms === undefined
+    ? null
+    : (updates * ms) / 60_000;
+}
+
+/**
+ * The axis as a Markdown table: a row per point, perplexities, gap closures, updates to target
+ * (with the minutes they take where the point's step times were measured).
+ */
 export function axisTable(a: AxisSummary): string {
   const others = a.methods.filter((m) => m !== "bptt" && m !== "ft-bptt");
   const head = [
@@ -146,9 +186,12 @@ export function axisTable(a: AxisSummary): string {
     ...(a.keys.length ? [a.keys.map((k) => String(p.at[k])).join(", ")] : []),
     ...a.methods.map((m) => f2(p.methods[m]?.ppl)),
     ...others.map((m) => pct(p.closed[m])),
-    ...a.methods.map((m) =>
-      m in p.updatesToTarget ? String(p.updatesToTarget[m] ?? "not reached") : "–"
-    ),
+    ...a.methods.map((m) => {
+      if (!(m in p.updatesToTarget)) return "–";
+      const u = p.updatesToTarget[m];
+      const min = minutesToTarget(p, m);
+      return u === null ? "not reached" : min === null ? String(u) : `${u} (${min.toFixed(1)} min)`;
+    }),
     p.ordering.join(" < "),
   ]);
   return [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");

@@ -13,8 +13,8 @@
  */
 import { replaceBlock, writeFormattedMarkdown } from "../io/readme_blocks.ts";
 import { parseCommandArgs, runCommand } from "./command_line.ts";
-import { basename, join } from "node:path";
-import { type CommittedRun, readCommittedJson, readCommittedRuns } from "../io/committed_runs.ts";
+import { join } from "node:path";
+import { type CommittedRun, readCommittedRuns } from "../io/committed_runs.ts";
 import { engineParts } from "../analysis/engines.ts";
 import { plainName } from "../io/results_files.ts";
 import { cannotRead, MAX_JSON_BYTES, readInputText } from "../io/bounded_file.ts";
@@ -33,10 +33,12 @@ import {
 import { headline } from "../analysis/headline.ts";
 import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
+import { PAPER_AXES } from "../analysis/paper_axes.ts";
 import { groupCurves, seedsPhrase } from "../notebook/committed_group.ts";
-import { summarizeAxis } from "./results_axis.ts";
+import { paperAxesTable, summarizeAxis } from "./results_axis.ts";
 import { summarizeLags } from "./results_lags.ts";
-import { f2, groupMarkdown, summarizeAt, table, writeToolSummary } from "./results_table.ts";
+import { summarizeFeedbacks } from "./results_feedbacks.ts";
+import { f2, groupMarkdown, summarizeAt, table } from "./results_table.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
 interface GroupSummary {
@@ -161,81 +163,6 @@ function shortFacts(first: Record<string, unknown>, runs: ReproRun[]): string {
   return `${first.config}, ${Math.round(steps)} updates, ${(tokens / 1e6).toFixed(2)}M tokens`;
 }
 
-/** A `deno task feedbacks` result file. */
-interface FeedbackFile {
-  run: string;
-  config: string;
-  checkpoint: string;
-  step: number;
-  batches: number;
-  backend: string;
-  rows: {
-    variant: string;
-    cosine: number[];
-    signAgreement?: number[];
-    ms: number;
-    refitMs?: number;
-  }[];
-  command: string;
-}
-
-const VARIANTS = ["ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
-
-/** The feedback comparisons of a group: one table row per measured checkpoint. */
-async function summarizeFeedbacks(group: string): Promise<GroupSummary | null> {
-  const dir = join("results", group);
-  const files: FeedbackFile[] = [];
-  for (const e of [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!e.name.endsWith(".json")) continue;
-    const f = await readCommittedJson(join(dir, e.name)) as FeedbackFile | null;
-    if (Array.isArray(f?.rows) && f.rows[0]?.variant) files.push(f);
-  }
-  if (!files.length) return null;
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const cell = (f: FeedbackFile, v: string) => {
-    const r = f.rows.find((x) => x.variant === v);
-    return r ? `${mean(r.cosine).toFixed(3)}` : "–";
-  };
-  const time = (f: FeedbackFile, v: string) => {
-    const r = f.rows.find((x) => x.variant === v);
-    const d = f.rows.find((x) => x.variant === "dsf");
-    return r && d ? (r.ms / d.ms).toFixed(2) : "–";
-  };
-  const head = `| weights | ${VARIANTS.map((v) => `cos ${v}`).join(" | ")} | same sign as BPTT ` +
-    `(${VARIANTS.join(" / ")}) | time bptt / dsf | time jacobian-diagonal / dsf | refit (ms) ` +
-    `|\n|---|${VARIANTS.map(() => "---").join("|")}|---|---|---|---|`;
-  const signs = (f: FeedbackFile) => {
-    const v = VARIANTS.map((x) => f.rows.find((r) => r.variant === x)?.signAgreement);
-    return v.every((a) => a?.length) ? v.map((a) => mean(a!).toFixed(3)).join(" / ") : "–";
-  };
-  const lines = files.map((f) =>
-    `| ${f.config}, ${
-      f.checkpoint === "init" ? "initial" : `${basename(f.run)} at update ${f.step}`
-    } | ` +
-    `${VARIANTS.map((v) => cell(f, v)).join(" | ")} | ${signs(f)} | ${time(f, "bptt")} | ` +
-    `${time(f, "dsf-jacobian-diagonal")} | ` +
-    `${f.rows.find((x) => x.variant === "dsf-fitted")?.refitMs?.toFixed(0) ?? "–"} |`
-  );
-  const block = [
-    `Cosine of each gradient with the exact BPTT gradient over all recurrent weights (mean over ` +
-    `${batchCounts(files)} training batches; ${files[0].backend}), and the time of one loss + ` +
-    `gradient relative to DSF's (\`results/${group}/\`):`,
-    "",
-    head,
-    ...lines,
-  ].join("\n");
-  const md = await writeToolSummary(group, "feedbacks", block, files.map((f) => f.command));
-  return { md, block };
-}
-
-/** "3", or "3 or 4" when the files used different numbers of batches. */
-function batchCounts(files: readonly { batches: number }[]): string {
-  const counts = [...new Set(files.map((f) => f.batches))].sort((a, b) => a - b);
-  return counts.length === 1
-    ? `${counts[0]}`
-    : `${counts.slice(0, -1).join(", ")} or ${counts.at(-1)}`;
-}
-
 /** Table 2's 3-layer row, beside our 3-layer WikiText-2 groups. */
 const WT103_3_LAYERS = {
   label: `${PAPER_TABLE2.id}, 3 layers (WikiText-103, GRU 3×512, T = 256, ~5 epochs)`,
@@ -357,6 +284,12 @@ async function main(): Promise<number> {
     const table = versusPaper(ours);
     console.log(table);
     if (values.readme && !replace("vs-paper", table)) return 2;
+  }
+  // The §5 table, whenever one of its groups is summarised (it reads all of them).
+  if (positionals.some((g) => g in PAPER_AXES)) {
+    const table = await paperAxesTable();
+    console.log(table);
+    if (values.readme && !replace("paper-axes", table)) return 2;
   }
   if (values.readme) await writeFormattedMarkdown("README.md", readme);
   return 0;
