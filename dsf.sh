@@ -8,6 +8,7 @@
 #   ./dsf.sh lab            open Jupyter with the Deno kernel on notebooks/
 #   ./dsf.sh lab-check [NB] headless: NB's figures survive nbconvert --to html, and Jupyter
 #                           Notebook runs a cell through the Deno kernel (NB: an executed notebook)
+#   ./dsf.sh gpu-pack       pack the GPU check (run.sh, <= 60 MiB) for a machine with a GPU
 #   ./dsf.sh setup          install everything, run nothing
 #   ./dsf.sh <task> [args]  any other `deno task` (train, bench, grads, fetch, check, …)
 #
@@ -98,7 +99,7 @@ ensure_data() {
 cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  help|-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  help|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
   notebooks) ensure_deno; ensure_jupyter; ensure_blas; ensure_data ;;
   lab)
@@ -111,6 +112,7 @@ case "$cmd" in
     say "nbconvert --to html of $nb keeps its figures; Jupyter Notebook runs a Deno cell"
     "$DENO" run -A notebooks/portable.ts html "$nb"
     exec "$DENO" run -A notebooks/portable.ts server ;;
+  gpu-pack) ensure_deno; ensure_vulkan; ensure_blas; command -v xz >/dev/null || apt_install xz-utils ;;
   test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; ensure_data ;;
   *) ensure_deno; ensure_vulkan; ensure_blas ;;
 esac

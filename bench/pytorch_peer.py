@@ -18,8 +18,9 @@ Usage:
   pytorch_peer.py --serve            read one request per stdin line, answer one JSON line each
 
 Request: {"cases": [{"cell": "gru", "mode": "pytorch", "B": 32, "T": 64, "D": 128}, ...],
-          "warmup": 1, "runs": 3, "threads": 1, "seed": 0}
-Row: {"unit": "layer", "cell", "mode", "impl": "-", "backend": "torch-cpu", "B", "T", "D",
+          "warmup": 1, "runs": 3, "threads": 1, "seed": 0, "device": "cpu"}
+          ("device": "cuda" runs on the GPU, each timed step ended by torch.cuda.synchronize())
+Row: {"unit": "layer", "cell", "mode", "impl": "-", "backend": "torch-cpu" (or "torch-cuda"), "B", "T", "D",
       "forwardMs", "matmulFloorMs", "stepMs", "stepMinMs", "stepMaxMs", "peakBytes": null,
       "seqDispatches": null, "runs", "note"}; a case that fails gives {"...", "error": "..."}.
 """
@@ -39,13 +40,23 @@ GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 READOUT = 16
 
 
+DEVICE = "cpu"  # set per request by handle()
+
+
+def sync():
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
+
+
 def timed(fn, warmup, runs):
     for _ in range(warmup):
         fn()
+    sync()
     samples = []
     for _ in range(max(1, runs)):
         t0 = time.perf_counter()
         fn()
+        sync()
         samples.append((time.perf_counter() - t0) * 1000.0)
     return statistics.median(samples), min(samples), max(samples)
 
@@ -101,11 +112,11 @@ def run_case(case, warmup, runs, seed):
     cell, mode = case["cell"], case["mode"]
     b, t, d = case["B"], case["T"], case["D"]
     torch.manual_seed(seed)
-    rnn = make_rnn(cell, d)
+    rnn = make_rnn(cell, d).to(DEVICE)
     s = 2 * d if (cell == "lstm" and mode == "pytorch-dsf-ref") else d
-    readout = torch.nn.Linear(s, READOUT)
-    x = torch.rand(b, t, d) * 2 - 1
-    target = torch.rand(b, t, READOUT) * 2 - 1
+    readout = torch.nn.Linear(s, READOUT).to(DEVICE)
+    x = (torch.rand(b, t, d) * 2 - 1).to(DEVICE)
+    target = (torch.rand(b, t, READOUT) * 2 - 1).to(DEVICE)
     opt = torch.optim.Adam(list(rnn.parameters()) + list(readout.parameters()), lr=1e-3)
 
     def forward():  # the no-grad forward each mode starts from, plus the readout
@@ -125,7 +136,7 @@ def run_case(case, warmup, runs, seed):
 
     elif mode == "pytorch-dsf-ref":
         method = "no-grad forward, recompute, hook loop with dense SxS matMul"
-        lam = torch.diag(torch.linspace(0, 1, s))
+        lam = torch.diag(torch.linspace(0, 1, s)).to(DEVICE)
 
         def dsf_hook(g):
             out = torch.empty_like(g)
@@ -151,10 +162,10 @@ def run_case(case, warmup, runs, seed):
         raise ValueError(f'unknown mode "{mode}" (pytorch, pytorch-dsf-ref)')
 
     gd = GATES[cell] * d
-    h0 = torch.rand(b, d)
-    wh = torch.rand(d, gd)
+    h0 = torch.rand(b, d, device=DEVICE)
+    wh = torch.rand(d, gd, device=DEVICE)
     x2 = x.reshape(b * t, d)
-    wi = torch.rand(d, gd)
+    wi = torch.rand(d, gd, device=DEVICE)
 
     def floor():
         x2 @ wi
@@ -169,7 +180,7 @@ def run_case(case, warmup, runs, seed):
         "cell": cell,
         "mode": mode,
         "impl": "-",
-        "backend": "torch-cpu",
+        "backend": f"torch-{DEVICE}",
         "B": b,
         "T": t,
         "D": d,
@@ -194,11 +205,12 @@ def run_lm_case(case, warmup, runs, seed):
         raise ValueError("the PTB LM peer covers rnn and gru (no LSTM projection here)")
     torch.manual_seed(seed)
     emb, rnn, head = torch.nn.Embedding(v, d), make_rnn(cell, d), torch.nn.Linear(d, v)
-    ids = torch.randint(0, v, (b, t))
-    targets = torch.randint(0, v, (b * t,))
+    emb, rnn, head = emb.to(DEVICE), rnn.to(DEVICE), head.to(DEVICE)
+    ids = torch.randint(0, v, (b, t)).to(DEVICE)
+    targets = torch.randint(0, v, (b * t,)).to(DEVICE)
     params = [*emb.parameters(), *rnn.parameters(), *head.parameters()]
     opt = torch.optim.Adam(params, lr=1e-3)
-    lam = torch.linspace(0, 1, d)
+    lam = torch.linspace(0, 1, d).to(DEVICE)
 
     def dsf_hook(g):  # delta_t = e_t + lambda * delta_{t+1}, the reference's Python loop
         out = torch.empty_like(g)
@@ -234,7 +246,7 @@ def run_lm_case(case, warmup, runs, seed):
 
     step_ms, step_min, step_max = timed(step, warmup, runs)
     return {
-        "unit": "ptb-lm", "cell": cell, "mode": mode, "impl": "-", "backend": "torch-cpu",
+        "unit": "ptb-lm", "cell": cell, "mode": mode, "impl": "-", "backend": f"torch-{DEVICE}",
         "B": b, "T": t, "D": d, "V": v,
         "forwardMs": timed(forward, warmup, runs)[0], "matmulFloorMs": None,
         "stepMs": step_ms, "stepMinMs": step_min, "stepMaxMs": step_max,
@@ -245,6 +257,12 @@ def run_lm_case(case, warmup, runs, seed):
 
 
 def handle(request):
+    global DEVICE
+    DEVICE = str(request.get("device", "cpu"))
+    if DEVICE not in ("cpu", "cuda"):
+        return [{"error": f'device "{DEVICE}": give cpu or cuda'}]
+    if DEVICE == "cuda" and not torch.cuda.is_available():
+        return [{"error": "device cuda: torch.cuda.is_available() is False here"}]
     torch.set_num_threads(int(request.get("threads", 1)))
     warmup = int(request.get("warmup", 1))
     runs = int(request.get("runs", 3))

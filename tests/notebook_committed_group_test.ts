@@ -84,3 +84,23 @@ Deno.test("stepsPerEpochOf: from the settings, the command, or the config at its
   assert.equal(stepsPerEpochOf({ totalSteps: 80, command: "… --set steps=80" }), undefined);
   assert.equal(stepsPerEpochOf({ steps: 80 }), undefined);
 });
+
+Deno.test("committedGroup: ours and the PyTorch twin's runs of one config, never averaged together", async () => {
+  const g = await committedGroup("twin-smoke");
+  const methods = g.runs.map((r) => r.method).sort();
+  // Each method once per engine: a mean over the two engines would hide a difference.
+  assert.deepEqual(methods, [
+    "bptt",
+    "bptt · pytorch-twin",
+    "dsf",
+    "dsf · pytorch-twin",
+    "ft-bptt",
+    "ft-bptt · pytorch-twin",
+  ]);
+  const text = bundle(g.table)["text/plain"];
+  assert.match(text, /^tfjs \(wasm\) +dsf /m);
+  assert.match(text, /^pytorch-twin \(2 × cpu, gloo\) +dsf /m);
+  assert.ok(g.figure);
+  assert.match(g.figure.svg, /pytorch-twin&apos;s dashed/);
+  assert.match(g.figure.svg, /stroke-dasharray="6,3"/);
+});

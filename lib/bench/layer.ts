@@ -115,6 +115,16 @@ export class LayerUnit {
     return this.#stepWith(null);
   }
 
+  /**
+   * Every parameter's gradient of the loss (the cell's weights and the readout's), as the layer's
+   * mode computes it, without an update (caller disposes).
+   */
+  gradients(): Record<string, tf.Tensor> {
+    const { value, grads } = gradsByName(this.#params, () => this.#loss());
+    value.dispose();
+    return grads;
+  }
+
   /** One training step with the backward's kernels tracked. */
   backwardDispatches(): { criticalPath: number; kernels: number } {
     return trackBackward((t) => this.#stepWith(t));

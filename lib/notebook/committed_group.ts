@@ -11,11 +11,10 @@ import {
   meanCurves,
   METHOD_ORDER,
   type ReproRun,
-  reproRunOf,
   type Spread,
   summarizeMethods,
 } from "../analysis/reproduction.ts";
-import { engineOfLabel, OUR_ENGINE } from "../analysis/engines.ts";
+import { engineOfLabel, engineParts, OUR_ENGINE } from "../analysis/engines.ts";
 import { type Figure, lineChart } from "../plot/mod.ts";
 import { type Displayable, markdown, table } from "./display.ts";
 
@@ -123,27 +122,37 @@ export async function committedGroup(
       inProgress: [],
     };
   }
-  const runs = committed.map(reproRunOf);
+  // One table block per engine (ours, then the PyTorch twin's), never a mean across engines:
+  // another engine's methods are named `<method> · <engine>`.
+  const parts = engineParts(committed);
+  const mixed = parts.length > 1;
+  const runs = parts.flatMap((p) => p.curves);
   const inProgress = committed.filter((r) => r.summary.inProgress).map((r) =>
     `${r.name}: ${r.summary.inProgress}`
   );
   const first = committed[0].summary;
-  const rows = summarizeMethods(runs, [...METHOD_ORDER]).map((m) => ({
-    method: m.method,
-    seeds: m.seeds.join(", "),
-    updates: Math.round(m.steps),
-    "min valid ppl": spread(m.minValPpl),
-    "test ppl": spread(m.testPpl),
-    // BPTT and FT-BPTT define the gap (100% and 0%); the others close a share of it.
-    "gap closed (FT→BPTT)": m.method !== "bptt" && m.method !== "ft-bptt" &&
-        Number.isFinite(m.gapClosed.mean)
-      ? `${(100 * m.gapClosed.mean).toFixed(0)}%`
-      : "–",
-  }));
+  const rows = parts.flatMap((p) =>
+    summarizeMethods(p.runs, [...METHOD_ORDER]).map((m) => ({
+      ...(mixed ? { "trained by": p.label } : {}),
+      method: m.method,
+      seeds: m.seeds.join(", "),
+      updates: Math.round(m.steps),
+      "min valid ppl": spread(m.minValPpl),
+      "test ppl": spread(m.testPpl),
+      // BPTT and FT-BPTT define the gap (100% and 0%); the others close a share of it.
+      "gap closed (FT→BPTT)": m.method !== "bptt" && m.method !== "ft-bptt" &&
+          Number.isFinite(m.gapClosed.mean)
+        ? `${(100 * m.gapClosed.mean).toFixed(0)}%`
+        : "–",
+    }))
+  );
   const figure = groupCurves(runs, {
     title: options.title ?? `${first.config}: validation perplexity (results/${group}/)`,
     caption: `Committed runs of results/${group}/, ${seedsPhrase(runs)}; ` +
-      `${first.config}, scale ${first.scale}, backend ${first.backend}` +
+      `${first.config}, scale ${first.scale}, ` +
+      (mixed
+        ? `trained by ${parts.map((p) => p.label).join(" and ")} (${parts[1].engine}'s dashed)`
+        : `backend ${first.backend}`) +
       (inProgress.length ? `; still training: ${inProgress.join("; ")}` : "") + ".",
   });
   return {
