@@ -17,6 +17,7 @@
  * @module
  */
 import { type BackendInfo, initBackend } from "./backend.ts";
+import { type CalibrationCache, initCalibratedBackend } from "./backend_calibration.ts";
 import type { Config } from "./config/schema.ts";
 import { DATA_KEYS, type DataConfig, dataPart, modelPart, trainingPart } from "./config/parts.ts";
 import type { LoadRunDataOptions, RunData } from "./io/datasets.ts";
@@ -84,6 +85,8 @@ export interface PrepareRunOptions {
   init?: { tensors: Record<string, NamedTensor>; from: string };
   /** Don't print the backend line (default false). */
   quiet?: boolean;
+  /** Where the "auto" backend's calibrations are kept (default: measured each run). */
+  calibrationCache?: CalibrationCache;
 }
 
 /** A run ready to train: what {@link prepareRun} made. The caller disposes `model`. */
@@ -108,7 +111,19 @@ export async function prepareRun(
   config: Config,
   options: PrepareRunOptions = {},
 ): Promise<PreparedRun> {
-  const backend = await initBackend({ backend: config.backend, quiet: options.quiet });
+  // "auto" with a hardware WebGPU adapter: the faster of WebGPU and wasm at this layer's shape.
+  const backend = config.backend === "auto"
+    ? await initCalibratedBackend(
+      {
+        cell: config.cell,
+        mode: config.mode,
+        B: config.batchSize,
+        T: config.context,
+        D: config.hidden,
+      },
+      { cache: options.calibrationCache, quiet: options.quiet },
+    )
+    : await initBackend({ backend: config.backend, quiet: options.quiet });
   const source = options.data ?? loadFromDisk;
   const data =
     await (source instanceof DataCache

@@ -18,6 +18,8 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { fileCalibrationCache } from "../io/calibration_cache.ts";
+import { resolveCacheDir } from "../io/dirs.ts";
 import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Config, fileName, type Scale } from "../config/schema.ts";
@@ -173,6 +175,7 @@ async function main(): Promise<number> {
     run = await prepareRun(config, {
       log: (l) => console.error(l),
       init: init && { tensors: init, from: values.init! },
+      calibrationCache: fileCalibrationCache(join(resolveCacheDir(), "calibration.json")),
     });
   } catch (e) {
     console.error(`train: ${(e as Error).message.split("\n")[0]}`);
