@@ -1,7 +1,7 @@
 // committedGroup: a committed results group as a notebook shows it (curves and table), and the
 // commands when the group is empty.
 import assert from "node:assert/strict";
-import { committedGroup, seedsPhrase } from "../lib/notebook/committed_group.ts";
+import { committedAxis, committedGroup, seedsPhrase } from "../lib/notebook/committed_group.ts";
 import { type ReproRun, stepsPerEpochOf } from "../lib/analysis/reproduction.ts";
 
 const bundle = (d: unknown) =>
@@ -103,4 +103,22 @@ Deno.test("committedGroup: ours and the PyTorch twin's runs of one config, never
   assert.ok(g.figure);
   assert.match(g.figure.svg, /pytorch-twin&apos;s dashed/);
   assert.match(g.figure.svg, /stroke-dasharray="6,3"/);
+});
+
+Deno.test("committedAxis: a group varying one setting, as its summary.md shows it", async () => {
+  const g = await committedAxis("why-char-T");
+  assert.ok(g.runs.length >= 9);
+  assert.ok(g.figure, "the closure along T");
+  assert.match(g.figure.svg, /why-char-T: gap closed against context/);
+  const md = bundle(g.table)["text/markdown"];
+  const summary = await Deno.readTextFile(
+    new URL("../results/why-char-T/summary.md", import.meta.url),
+  );
+  // The notebook's table is the summary's, line for line.
+  const table = md.split("\n").filter((l) => l.startsWith("| `"));
+  assert.ok(table.length >= 3);
+  for (const line of table) assert.ok(summary.includes(line), line);
+  const empty = await committedAxis("no-such-group", { commands: ["deno task train x"] });
+  assert.equal(empty.figure, null);
+  assert.match(bundle(empty.table)["text/plain"], /deno task train x/);
 });

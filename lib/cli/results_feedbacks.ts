@@ -1,45 +1,15 @@
 /**
  * `deno task results GROUP` for a group of `deno task feedbacks` files: per measured checkpoint,
  * the cosine of each feedback's gradient with BPTT's, the share of same-sign entries, and the time
- * of one loss + gradient relative to DSF's (`results/GROUP/summary.md`); and the reader of those
- * files, which a group of training runs uses for its methods' step times.
+ * of one loss + gradient relative to DSF's (`results/GROUP/summary.md`).
  *
  * @module
  */
 import { basename, join } from "node:path";
-import { readCommittedJson } from "../io/committed_runs.ts";
+import { type FeedbackFile, readFeedbackFiles } from "../io/feedback_files.ts";
 import { writeToolSummary } from "./results_table.ts";
 
-/** A `deno task feedbacks` result file. */
-export interface FeedbackFile {
-  run: string;
-  config: string;
-  checkpoint: string;
-  step: number;
-  batches: number;
-  backend: string;
-  rows: {
-    variant: string;
-    cosine: number[];
-    signAgreement?: number[];
-    ms: number;
-    refitMs?: number;
-  }[];
-  command: string;
-}
-
 const VARIANTS = ["ft-bptt", "dsf", "dsf-fitted", "dsf-jacobian-diagonal"];
-
-/** The `deno task feedbacks` files of a folder, by name. */
-export async function readFeedbackFiles(dir: string): Promise<FeedbackFile[]> {
-  const files: FeedbackFile[] = [];
-  for (const e of [...Deno.readDirSync(dir)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!e.name.endsWith(".json")) continue;
-    const f = await readCommittedJson(join(dir, e.name)) as FeedbackFile | null;
-    if (Array.isArray(f?.rows) && f.rows[0]?.variant) files.push(f);
-  }
-  return files;
-}
 
 /**
  * The feedback comparisons of a group of `deno task feedbacks` files: one table row per measured

@@ -7,10 +7,15 @@
  * @module
  */
 import { readCommittedRuns } from "../io/committed_runs.ts";
+import { readFeedbackFiles, stepTimesOf } from "../io/feedback_files.ts";
+import { projectRoot } from "../io/dirs.ts";
+import { axisReport } from "../analysis/axis_report.ts";
+import { join } from "node:path";
 import {
   meanCurves,
   METHOD_ORDER,
   type ReproRun,
+  reproRunOf,
   type Spread,
   summarizeMethods,
 } from "../analysis/reproduction.ts";
@@ -168,4 +173,38 @@ export async function committedGroup(
     }),
     inProgress,
   };
+}
+
+/** What {@link committedAxis} found. */
+export interface CommittedAxis {
+  /** The group's runs (empty when none is committed). */
+  runs: ReproRun[];
+  /** Each method's share of the gap along the axis, or null (no runs, or a non-numeric axis). */
+  figure: Figure | null;
+  /** The per-point table with the paper beside it, or the commands that make the group. */
+  table: Displayable;
+}
+
+/**
+ * Reads and shows one committed §5 group whose runs vary one setting (`results/wt-depth/`, …):
+ * the same table, paper comparison and closure figure as its `summary.md`
+ * ({@link axisReport}).
+ * @param options.commands what to print when the group is empty
+ */
+export async function committedAxis(
+  group: string,
+  options: { commands?: readonly string[] } = {},
+): Promise<CommittedAxis> {
+  const committed = (await readCommittedRuns(group)).filter((r) =>
+    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
+  );
+  if (committed.length === 0) {
+    const empty = await committedGroup(group, options);
+    return { runs: [], figure: null, table: empty.table };
+  }
+  const runs = committed.map(reproRunOf);
+  const dir = join(projectRoot(), "results", group);
+  const stepTimes = stepTimesOf(await readFeedbackFiles(dir).catch(() => []));
+  const { block, closureFigure } = axisReport(group, committed, runs, stepTimes);
+  return { runs, figure: closureFigure, table: markdown(block) };
 }
