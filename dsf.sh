@@ -88,6 +88,13 @@ ensure_torch() {
   fi
 }
 
+ensure_browser() {
+  # Headless Chromium for tests/browser_page_test.ts (the library bundled into a page); without it
+  # that test says it was skipped (DSF_REQUIRE_BROWSER=1 makes that a failure).
+  command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null ||
+    apt_install chromium-headless-shell || say "no headless Chromium: the browser test is skipped"
+}
+
 ensure_data() {
   if [ -n "${DSF_DATA_DIR:-}" ]; then return; fi
   if [ -d ../shared/data ]; then export DSF_DATA_DIR="$PWD/../shared/data"; return; fi
@@ -100,7 +107,7 @@ cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   help|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
+  setup) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; ensure_browser; "$DENO" install --quiet >&2; say "ready"; exit 0 ;;
   notebooks) ensure_deno; ensure_jupyter; ensure_blas; ensure_data ;;
   lab)
     ensure_deno; ensure_jupyter; ensure_blas; ensure_data
@@ -113,7 +120,7 @@ case "$cmd" in
     "$DENO" run -A notebooks/portable.ts html "$nb"
     exec "$DENO" run -A notebooks/portable.ts server ;;
   gpu-pack) ensure_deno; ensure_vulkan; ensure_blas; command -v xz >/dev/null || apt_install xz-utils ;;
-  test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; ensure_data ;;
+  test) ensure_deno; ensure_jupyter; ensure_vulkan; ensure_blas; ensure_torch; ensure_browser; ensure_data ;;
   *) ensure_deno; ensure_vulkan; ensure_blas ;;
 esac
 say "deno task $cmd $*"

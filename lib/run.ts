@@ -66,9 +66,15 @@ export class DataCache {
   }
 }
 
-/** The default loader, imported on first use so that `lib/mod.ts` stays free of Deno's APIs. */
+/**
+ * The default loader, imported on first use so that `lib/mod.ts` stays free of Deno's APIs. The
+ * specifier is computed so that a bundler for the browser (web/, `deno bundle`) leaves lib/io out
+ * rather than hoisting its `node:` imports into the page, where they fail to load
+ * (tests/browser_page_test.ts).
+ */
 async function loadFromDisk(config: DataConfig, options?: LoadRunDataOptions): Promise<RunData> {
-  const { loadRunData } = await import("./io/datasets.ts");
+  const url = new URL("./io/datasets.ts", import.meta.url).href;
+  const { loadRunData } = (await import(url)) as typeof import("./io/datasets.ts");
   return loadRunData(config, options);
 }
 
