@@ -276,5 +276,23 @@ Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing fil
     /\| Table 2 \(depth\) +\| `wt-depth` +\| 1: 91%, 3: 82%, 6: 74%, 12: 59% +\| 1: 75%, 3: -50% +\| 1 of 2 +\| paper falls, ours falls +\|/,
   );
   assert.match(readme, /\| Figure 3 \(cells\) +\| `wt-cells` +\| – +\| no runs +\|/);
+  // Before its runs the paper's closures are there; a group's PLAN.md is named, and summarising
+  // the group is no error.
+  assert.match(
+    readme,
+    /\| Table 3 \(context length\) +\| `wt-sequence-length` +\| 256: 82%, 512: 84%/,
+  );
+  await Deno.mkdir(join(root, "results", "wt-cells"));
+  Deno.writeTextFileSync(join(root, "results", "wt-cells", "PLAN.md"), "# plan\n");
+  const planned = await runIn(root, ["wt-cells", "wt-depth"]);
+  assert.equal(planned.code, 0, planned.err);
+  assert.match(
+    planned.err,
+    /no runs in results\/wt-cells\/ yet: the commands and cost are in results\/wt-cells\/PLAN\.md/,
+  );
+  assert.match(
+    planned.out,
+    /\| Figure 3 \(cells\) \| `wt-cells` \| – \| no runs committed: commands and cost in `results\/wt-cells\/PLAN\.md` \|/,
+  );
   await Deno.remove(root, { recursive: true });
 });

@@ -77,8 +77,8 @@ function meanCurve(runs: readonly ReproRun[]): [number, number][] {
  * Summarises a group's runs along the axis its configs differ on (see the module doc).
  * @param order the methods in the order tables name them (others follow)
  * @param stepTimes per point, each method's ms per loss + gradient (for the time to the target)
- * @param primary the key the points are sorted by, when the points differ in it (default: the
- *   first differing key)
+ * @param primary the key the points are sorted by and named by, first among the keys whenever
+ *   the configs have it (default: the first differing key)
  */
 export function axisSummary(
   runs: readonly ReproRun[],
@@ -96,7 +96,8 @@ export function axisSummary(
     !NOT_AXIS.has(k.split(".")[0]) &&
     new Set(names.map((n) => JSON.stringify(settings.get(n)![k]))).size > 1
   );
-  const keys = primary !== undefined && differing.includes(primary)
+  // The primary key leads, and is a column even while every point shares its value (one point).
+  const keys = primary !== undefined && allKeys.includes(primary)
     ? [primary, ...differing.filter((k) => k !== primary)]
     : differing;
   const methods = [

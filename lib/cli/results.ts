@@ -100,7 +100,8 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   );
   if (!committed.length) return null;
   const runs: ReproRun[] = committed.map(reproRunOf);
-  if (new Set(runs.map((r) => r.point)).size > 1) {
+  // A §5 group is an axis even while it holds one point.
+  if (new Set(runs.map((r) => r.point)).size > 1 || group in PAPER_AXES) {
     return await summarizeAxis(group, committed, runs);
   }
   // Ours first, then another engine's runs (the PyTorch twin): each its own tables and crossings.
@@ -265,6 +266,14 @@ async function main(): Promise<number> {
       (await summarizeLags(group)) ??
       (await summarize(group));
     if (!s) {
+      // A §5 group not yet run says where its plan is; it still counts in the §5 table.
+      const plan = join("results", group, "PLAN.md");
+      if (await Deno.stat(plan).then(() => true, () => false)) {
+        console.error(
+          `results: no runs in results/${group}/ yet: the commands and cost are in ${plan}`,
+        );
+        continue;
+      }
       console.error(`results: no committed runs in results/${group}/`);
       return 2;
     }

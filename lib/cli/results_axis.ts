@@ -50,7 +50,11 @@ export async function paperAxesTable(): Promise<string> {
     if (!done.length) {
       const plan = await Deno.stat(join(dir, "PLAN.md")).then(() => true, () => false);
       const why = plan ? `no runs committed: commands and cost in \`${dir}/PLAN.md\`` : "no runs";
-      rows.push(`| ${what} | \`${group}\` | – | ${why} | – | – |`);
+      const paperClosure = paper.table
+        ? paperVerdict({ keys: [], methods: [], points: [] }, paper)
+          .paperClosure
+        : "–";
+      rows.push(`| ${what} | \`${group}\` | ${paperClosure} | ${why} | – | – |`);
       continue;
     }
     const runs = done.map(reproRunOf);
