@@ -48,12 +48,15 @@ export function pickFaster(ms: { webgpu: number; wasm: number }): "webgpu" | "wa
 /** The backend line's reason for a calibrated choice, e.g. "calibrated: webgpu 3.1× faster …". */
 export function calibrationReason(c: Calibration, cached: boolean): string {
   const other = c.pick === "webgpu" ? "wasm" : "webgpu";
-  const ratio = c.ms[other] / c.ms[c.pick];
-  return `calibrated${cached ? " (cached)" : ""}: ${c.pick} ${
-    Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : "alone"
-  } faster than ${other} on this layer step (${c.ms.webgpu.toFixed(1)} ms vs ${
-    c.ms.wasm.toFixed(1)
-  } ms)`;
+  // A cache edited by hand or an older file may hold null (JSON's Infinity): say "failed".
+  const ms = (v: number | null) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
+  const [mine, theirs] = [ms(c.ms[c.pick]), ms(c.ms[other])];
+  const shown = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : "failed");
+  const how = Number.isFinite(theirs) && Number.isFinite(mine)
+    ? `${(theirs / mine).toFixed(1)}× faster than ${other}`
+    : `the only one of the two that ran (${other} failed)`;
+  return `calibrated${cached ? " (cached)" : ""}: ${c.pick} ${how} on this layer step ` +
+    `(webgpu ${shown(ms(c.ms.webgpu))}, wasm ${shown(ms(c.ms.wasm))})`;
 }
 
 /** Median ms of `runs` steps of the layer at `spec` on the active backend, after one warm-up. */
@@ -110,7 +113,11 @@ export async function initCalibratedBackend(
   } catch { /* no permission: as unset */ }
   const asked = options.backend ?? "auto";
   if (asked !== "auto" || (env && env !== "auto")) {
-    return await initBackend({ backend: asked, quiet: options.quiet });
+    // An explicit option, else DSF_BACKEND (which initBackend reads when no option is given).
+    return await initBackend({
+      backend: asked === "auto" ? undefined : asked,
+      quiet: options.quiet,
+    });
   }
   const probe = await (options.probe ?? probeGpu)();
   if (!probe.ok || probe.summary.software) return await initBackend({ quiet: options.quiet });
@@ -129,7 +136,8 @@ export async function initCalibratedBackend(
       }
     }
     c = { pick: pickFaster(ms), ms, at: new Date().toISOString() };
-    await options.cache?.set(key, c);
+    // A backend that failed is not remembered as slow: the next run measures again.
+    if (Number.isFinite(ms.webgpu) && Number.isFinite(ms.wasm)) await options.cache?.set(key, c);
   }
   const info = await initBackend({ backend: c.pick, quiet: true });
   const reason = calibrationReason(c, cached);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   type Calibration,
   calibrationKey,
+  calibrationReason,
   initCalibratedBackend,
   pickFaster,
 } from "../lib/backend_calibration.ts";
@@ -30,6 +31,16 @@ function fakeTimer(ms: { webgpu: number; wasm: number }) {
 }
 
 Deno.test("pickFaster: the lower median wins; ties and a failed WebGPU go to wasm", () => {
+  // A failed backend (Infinity, stored by JSON as null) is said as failed, never as 0×.
+  const failed = {
+    pick: "wasm" as const,
+    ms: { webgpu: null as unknown as number, wasm: 10 },
+    at: "",
+  };
+  assert.match(
+    calibrationReason(failed, true),
+    /wasm the only one of the two that ran \(webgpu failed\).*webgpu failed, wasm 10\.0 ms/,
+  );
   assert.equal(pickFaster({ webgpu: 10, wasm: 30 }), "webgpu");
   assert.equal(pickFaster({ webgpu: 30, wasm: 10 }), "wasm");
   assert.equal(pickFaster({ webgpu: 10, wasm: 10 }), "wasm");
@@ -53,7 +64,7 @@ Deno.test("initCalibratedBackend: measured once per adapter and shape, then read
     assert.equal(a.name, "wasm");
     assert.match(
       a.line,
-      /^backend: wasm.* \(calibrated: wasm 3\.0× faster than webgpu on this layer step \(30\.0 ms vs 10\.0 ms\)\)$/,
+      /^backend: wasm.* \(calibrated: wasm 3\.0× faster than webgpu on this layer step \(webgpu 30\.0 ms, wasm 10\.0 ms\)\)$/,
     );
     // Again: the cache answers, nothing is timed.
     const again = fakeTimer({ webgpu: 1, wasm: 100 });
@@ -105,12 +116,41 @@ Deno.test("initCalibratedBackend: an explicit backend or a software adapter is n
 Deno.test("initCalibratedBackend: WebGPU faster → WebGPU starts, said with its ratio", async () => {
   const t = fakeTimer({ webgpu: 10, wasm: 40 });
   const info = await initCalibratedBackend(SPEC, { time: t.time, probe: hardware, quiet: true });
-  if (t.calls.length === 2 && info.name === "wasm") {
-    console.log(
-      "backend_calibration_test: WebGPU cannot start here; the wasm fallback was checked",
-    );
+  if (!t.calls.includes("webgpu")) {
+    // WebGPU could not start: it counts as failed, wasm runs, and nothing is cached.
+    assert.equal(info.name, "wasm");
+    assert.match(info.reason, /the only one of the two that ran \(webgpu failed\)/);
     return;
   }
   assert.equal(info.name, "webgpu");
   assert.match(info.line, /^backend: webgpu \(calibrated: webgpu 4\.0× faster than wasm/);
+});
+
+Deno.test("initCalibratedBackend: DSF_BACKEND wins over calibration; a failed backend is not cached", async () => {
+  const t = fakeTimer({ webgpu: 1, wasm: 100 });
+  Deno.env.set("DSF_BACKEND", "cpu");
+  try {
+    const info = await initCalibratedBackend(SPEC, { time: t.time, probe: hardware, quiet: true });
+    assert.equal(info.name, "cpu");
+    assert.deepEqual(t.calls, []);
+  } finally {
+    Deno.env.delete("DSF_BACKEND");
+  }
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "calibration.json");
+  try {
+    const failing = (b: "webgpu" | "wasm") =>
+      b === "webgpu" ? Promise.reject(new Error("out of memory")) : Promise.resolve(10);
+    const info = await initCalibratedBackend(SPEC, {
+      cache: fileCalibrationCache(path),
+      time: failing,
+      probe: hardware,
+      quiet: true,
+    });
+    assert.equal(info.name, "wasm");
+    assert.match(info.reason, /webgpu failed/);
+    assert.equal(await Deno.stat(path).then(() => true, () => false), false, "nothing cached");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

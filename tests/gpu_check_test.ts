@@ -44,7 +44,6 @@ for (const backend of BACKENDS.filter((b) => b !== "cpu")) {
     assert.deepEqual(rows.map((r) => r.mode), ["bptt", "ft-bptt", "dsf"]);
     for (const r of rows) {
       assert.ok(r.ok, `${r.mode}: ${r.relError} at ${r.worst}`);
-      assert.ok(r.relError > 0, `${r.mode}: two backends agree to the last bit? ${r.relError}`);
     }
   });
 }

@@ -63,6 +63,13 @@ function sizeOf(dir: string): number {
 async function main(): Promise<number> {
   const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
   const out = values.out ?? join(ROOT, "out", "gpu-check");
+  // Only an earlier pack (it has a MANIFEST) or an empty folder is replaced: --out . must not
+  // wipe a checkout.
+  const entries = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
+  if (entries.length && !entries.some((e) => e.name === "MANIFEST")) {
+    console.error(`gpu-pack: ${out} is not empty and holds no earlier pack: give an empty folder`);
+    return 2;
+  }
   await Deno.remove(out, { recursive: true }).catch(() => {});
   const app = join(out, "app");
   for (const d of ["lib/cli", "bench", "wasm"]) await Deno.mkdir(join(app, d), { recursive: true });

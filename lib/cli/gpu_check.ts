@@ -5,7 +5,7 @@
  * the benchmark between `grads` and `summary`):
  *
  * - `adapter`: the WebGPU adapter (name, limits, features) to `DIR/adapter.json`; exit 1 with one
- *   line when there is none;
+ *   line when there is none, 3 when it is a software one (unless `--smoke`);
  * - `grads`: the layer's gradients on WebGPU against the cpu backend, every mode (`--smoke`: GRU,
  *   B 2, T 8, D 8; else RNN, GRU and LSTM at B 4, T 64, D 64) to `DIR/grads.json`; exit 1 when
  *   one is off by more than {@link GRADIENT_TOLERANCE};
@@ -28,6 +28,7 @@ import {
   type GradientRow,
 } from "../bench/gpu_check.ts";
 import { parseArgs } from "node:util";
+import { classifyAdapter } from "../backend_webgpu.ts";
 
 const USAGE = "usage: gpu_check.ts adapter|grads|summary [--smoke] --out DIR";
 
@@ -62,13 +63,15 @@ async function main(): Promise<number> {
       );
       return 1;
     }
+    const kind = classifyAdapter({ ...report.info, isFallbackAdapter: report.isFallbackAdapter });
     console.log(
-      `adapter: ${Object.values(report.info).filter(Boolean).join(", ")}` +
-        `${report.isFallbackAdapter ? " (fallback)" : ""}; ` +
+      `adapter: ${adapterName(report.info)}` +
+        `${kind.software ? ` (software: ${kind.softwareWhy})` : ""}; ` +
         `maxStorageBufferBindingSize ${report.limits.maxStorageBufferBindingSize}, ` +
         `maxBufferSize ${report.limits.maxBufferSize}; ${report.features.length} features`,
     );
-    return 0;
+    // The full check is for a GPU: a software adapter is said, and marked by exit status 3.
+    return kind.software && !values.smoke ? 3 : 0;
   }
   if (step === "grads") {
     const rows = await gradientCheck(GRADIENT_CASES[values.smoke ? "smoke" : "full"], "webgpu");
@@ -84,12 +87,21 @@ async function main(): Promise<number> {
   const adapter = await readJson<{ info: Record<string, string> }>(join(out, "adapter.json"));
   const grads = (await readJson<GradientRow[]>(join(out, "grads.json"))) ?? [];
   const rows: CheckBenchRow[] = [];
+  let skipped = 0;
+  let unreadable = 0;
   for (const e of Deno.readDirSync(out)) {
     if (!e.name.endsWith(".jsonl")) continue;
     for (const line of (await Deno.readTextFile(join(out, e.name))).split("\n")) {
       if (!line.trim()) continue;
-      const r = JSON.parse(line);
-      if (typeof r.stepMs === "number" || r.error) rows.push(r);
+      let r;
+      try {
+        r = JSON.parse(line);
+      } catch {
+        unreadable++; // a line cut short by a killed bench
+        continue;
+      }
+      if (r.skipped) skipped++;
+      else if (typeof r.stepMs === "number" || r.error) rows.push(r);
     }
   }
   const torch = (await readJson<CheckBenchRow[]>(join(out, "torch.json"))) ?? [];
@@ -113,8 +125,9 @@ async function main(): Promise<number> {
     "",
     checkTable(rows),
     "",
-    `${rows.length} rows (${torch.length} PyTorch's); ` +
-    `${rows.filter((r) => r.error).length} cases failed or were skipped.`,
+    `${rows.length} rows (${torch.length} PyTorch's); ${rows.filter((r) => r.error).length} ` +
+    `cases failed, ${skipped} were skipped (their reasons are in the .jsonl files and the ` +
+    `bench logs)${unreadable ? `, ${unreadable} lines could not be read` : ""}.`,
   ].join("\n");
   await Deno.writeTextFile(join(out, "check.md"), text + "\n");
   console.log(text);

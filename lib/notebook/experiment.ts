@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type BackendInfo, initBackend } from "../backend.ts";
+import { type BackendInfo, backendInfo, initBackend } from "../backend.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import {
   type Config,
@@ -131,7 +131,14 @@ export async function runExperiment(
     ? options.patch
     : mergePatches(presetPatch(preset, scale), options.patch ?? {});
   const base = resolveConfig(name, { scale, patch, set: options.set ?? [] });
-  const config: Config = { ...base, seed: base.seed + offset };
+  // "auto" is the backend notebookSettings started: one backend per notebook, never calibrated
+  // run by run (a calibration could put two modes of one comparison on different backends).
+  const started = backendInfo()?.name;
+  const config: Config = {
+    ...base,
+    seed: base.seed + offset,
+    backend: base.backend === "auto" && started ? started : base.backend,
+  };
   const run = await prepareRun(config, { data: dataCache, quiet: true });
   const { model } = run;
   const label = options.label ?? config.mode;
