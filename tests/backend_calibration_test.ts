@@ -50,7 +50,7 @@ Deno.test("pickFaster: the lower median wins; ties and a failed WebGPU go to was
 
 Deno.test("initCalibratedBackend: measured once per adapter and shape, then read from the cache", async () => {
   const dir = await Deno.makeTempDir();
-  const cache = fileCalibrationCache(join(dir, "sub", "calibration.json"));
+  const cache = fileCalibrationCache<Calibration>(join(dir, "sub", "calibration.json"));
   try {
     // wasm 3× faster: wasm starts (with whatever BLAS it has), the line says by how much.
     const slowGpu = fakeTimer({ webgpu: 30, wasm: 10 });
@@ -142,7 +142,7 @@ Deno.test("initCalibratedBackend: DSF_BACKEND wins over calibration; a failed ba
     const failing = (b: "webgpu" | "wasm") =>
       b === "webgpu" ? Promise.reject(new Error("out of memory")) : Promise.resolve(10);
     const info = await initCalibratedBackend(SPEC, {
-      cache: fileCalibrationCache(path),
+      cache: fileCalibrationCache<Calibration>(path),
       time: failing,
       probe: hardware,
       quiet: true,

@@ -19,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { fileCalibrationCache } from "../io/calibration_cache.ts";
+import type { Calibration } from "../backend_calibration.ts";
 import { resolveCacheDir } from "../io/dirs.ts";
 import { listConfigs } from "../config/presets.ts";
 import { resolveConfig } from "../config/resolve.ts";
@@ -175,7 +176,9 @@ async function main(): Promise<number> {
     run = await prepareRun(config, {
       log: (l) => console.error(l),
       init: init && { tensors: init, from: values.init! },
-      calibrationCache: fileCalibrationCache(join(resolveCacheDir(), "calibration.json")),
+      calibrationCache: fileCalibrationCache<Calibration>(
+        join(resolveCacheDir(), "calibration.json"),
+      ),
     });
   } catch (e) {
     console.error(`train: ${(e as Error).message.split("\n")[0]}`);
