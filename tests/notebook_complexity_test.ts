@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { TimingRow } from "../lib/bench/complexity.ts";
+import { committedSpeedLines, parseBenchFile } from "../lib/bench/bench_file.ts";
 import {
   depthReadings,
   depthTable,
@@ -215,4 +216,41 @@ Deno.test("committed bench files: read from results/bench, one figure per backen
     assert.equal(items.at(-1)?.label, "∝ T");
   }
   assert.deepEqual(await readCommittedBenchFiles("/nonexistent/dir"), []);
+});
+
+Deno.test("committedSpeedLines: BPTT's step over DSF's fastest at the file's largest width, per backend", () => {
+  const row = (
+    unit: string,
+    backend: string,
+    mode: string,
+    impl: string,
+    T: number,
+    ms: number,
+  ) => ({
+    unit,
+    cell: "gru",
+    mode,
+    impl,
+    backend,
+    B: 32,
+    T,
+    D: unit === "small" ? 64 : 256,
+    stepMs: ms,
+  });
+  const text = JSON.stringify({
+    meta: { date: "2026-12-04T19:18:07Z" },
+    rows: [
+      row("layer", "wasm+blas1", "bptt", "-", 64, 90),
+      row("layer", "wasm+blas1", "dsf", "scan", 64, 60),
+      row("layer", "wasm+blas1", "dsf", "wasm", 64, 45), // the fastest DSF counts: 2.00×
+      row("layer", "wasm+blas1", "bptt", "-", 256, 300),
+      row("layer", "wasm+blas1", "dsf", "wasm", 256, 200),
+      row("small", "wasm+blas1", "bptt", "-", 64, 1), // another width: left out
+    ],
+  });
+  const lines = committedSpeedLines({ name: "results/bench/x.json", file: parseBenchFile(text) });
+  assert.deepEqual(lines, [
+    "GRU layer, D = 256, wasm+blas1: BPTT's step over DSF's 2.00× at B = 32, T = 64; 1.50× at " +
+    "B = 32, T = 256. (`results/bench/x.json`, 2026-12-04)",
+  ]);
 });

@@ -107,3 +107,41 @@ export async function readCommittedBenchFiles(dir?: string): Promise<CommittedBe
   }
   return out;
 }
+
+/**
+ * What a committed benchmark file says about speed at its largest width: per backend variant,
+ * BPTT's step over DSF's fastest implementation at each T, for the GRU layer and for the PTB LM
+ * step — the real-size statement beside the notebook's own small timings.
+ */
+export function committedSpeedLines(c: CommittedBenchFile): string[] {
+  const rows = c.file.rows.filter((r) => r.cell === "gru" || r.cell === undefined);
+  if (!rows.length) return [];
+  const D = Math.max(...rows.map((r) => r.D));
+  const lines: string[] = [];
+  for (const unit of ["layer", "ptb-lm"]) {
+    const mine = rows.filter((r) => (r.unit ?? "layer") === unit && r.D === D);
+    for (const backend of [...new Set(mine.map((r) => r.backend))]) {
+      const at = mine.filter((r) => r.backend === backend);
+      const shapes = [...new Set(at.map((r) => `${r.B}|${r.T}`))];
+      const ratios = shapes.flatMap((s) => {
+        const [B, T] = s.split("|").map(Number);
+        const pick = (m: string) =>
+          Math.min(
+            ...at.filter((r) => r.B === B && r.T === T && r.mode === m).map((r) => r.stepMs),
+          );
+        const [bptt, dsf] = [pick("bptt"), pick("dsf")];
+        return Number.isFinite(bptt) && Number.isFinite(dsf)
+          ? [`${(bptt / dsf).toFixed(2)}× at B = ${B}, T = ${T}`]
+          : [];
+      });
+      if (ratios.length) {
+        lines.push(
+          `${unit === "layer" ? "GRU layer" : "PTB LM step"}, D = ${D}, ${backend}: BPTT's step ` +
+            `over DSF's ${ratios.join("; ")}.`,
+        );
+      }
+    }
+  }
+  const when = c.file.meta.date ? `, ${c.file.meta.date.slice(0, 10)}` : "";
+  return lines.map((l) => `${l} (\`${c.name}\`${when})`);
+}
