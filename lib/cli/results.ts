@@ -35,7 +35,8 @@ import { gapClosure } from "../analysis/compare.ts";
 import { type ModePpl, PAPER_TABLE2 } from "../analysis/paper_tables.ts";
 import { PAPER_AXES } from "../analysis/paper_axes.ts";
 import { groupCurves, seedsPhrase } from "../notebook/committed_group.ts";
-import { paperAxesTable, summarizeAxis } from "./results_axis.ts";
+import { summarizeAxis } from "./results_axis.ts";
+import { paperAxesTable } from "../notebook/paper_axes_table.ts";
 import { summarizeLags } from "./results_lags.ts";
 import { summarizeFeedbacks } from "./results_feedbacks.ts";
 import { f2, groupMarkdown, summarizeAt, table } from "./results_table.ts";
@@ -296,7 +297,7 @@ async function main(): Promise<number> {
   }
   // The §5 table, whenever one of its groups is summarised (it reads all of them).
   if (positionals.some((g) => g in PAPER_AXES)) {
-    const table = await paperAxesTable();
+    const table = await paperAxesTable(Deno.cwd());
     console.log(table);
     if (values.readme && !replace("paper-axes", table)) return 2;
   }

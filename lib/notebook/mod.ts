@@ -19,6 +19,7 @@ export * from "./describe_runs.ts";
 export * from "./complexity.ts";
 export * from "./sweeps.ts";
 export * from "./committed_group.ts";
+export * from "./paper_axes_table.ts";
 
 export * from "../plot/mod.ts";
 export * from "../analysis/mod.ts";
