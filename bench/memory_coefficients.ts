@@ -22,6 +22,7 @@ import type { Batch } from "../lib/data/batches.ts";
 import { createModel } from "../lib/models/mod.ts";
 import { batchGrads, batchTensors } from "../lib/train/step.ts";
 import { Rng } from "../lib/util/rng.ts";
+import { GRADIENT_MODES } from "../lib/recurrent.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
 const [T, L, HEADS] = [256, 2, 8];
@@ -91,7 +92,7 @@ const fit = (p: number[]): Fit => {
 const CASES: ConfigPatch[] = [];
 for (const model of ["rnn-lm", "transformer-like"] as const) {
   for (const cell of ["rnn", "gru", "lstm"] as const) {
-    for (const mode of ["bptt", "ft-bptt", "dsf"] as const) CASES.push({ model, cell, mode });
+    for (const mode of GRADIENT_MODES) CASES.push({ model, cell, mode });
   }
 }
 CASES.push({ model: "gpt", mode: "bptt" }, { model: "ema", mode: "bptt" });

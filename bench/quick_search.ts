@@ -25,6 +25,7 @@ import {
   searchReport,
   type SearchRow,
 } from "../lib/analysis/quick_search.ts";
+import { GRADIENT_MODES } from "../lib/recurrent.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -57,7 +58,7 @@ const command = `DSF_THREADS=1 deno run -A bench/quick_search.ts --settings ${id
   `--seeds ${seeds.join(",")} --out ${values.out}`;
 for (const setting of QUICK_SEARCH_SETTINGS.filter((s) => ids.includes(s.id))) {
   for (const seed of seeds) {
-    for (const mode of ["bptt", "ft-bptt", "dsf"] as const) {
+    for (const mode of GRADIENT_MODES) {
       if (done.some((r) => r.setting === setting.id && r.seed === seed && r.mode === mode)) {
         continue;
       }

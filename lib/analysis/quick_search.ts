@@ -8,6 +8,7 @@
  * @module
  */
 import type { ConfigPatch } from "../config/schema.ts";
+import { GRADIENT_MODES } from "../recurrent.ts";
 
 /** One setting: a preset at `quick` and the overrides that make it. */
 export interface SearchSetting {
@@ -106,7 +107,7 @@ export interface SearchVerdict {
   separation: number;
 }
 
-const MODES = ["bptt", "ft-bptt", "dsf"] as const;
+const MODES = GRADIENT_MODES;
 
 /** The verdict of every setting that has rows. */
 export function searchVerdicts(rows: readonly SearchRow[]): SearchVerdict[] {

@@ -10,6 +10,7 @@ import type { MetricRow } from "../train/trainer.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import type { Scale } from "../config/schema.ts";
 import { gapClosed } from "./compare.ts";
+import { GRADIENT_MODES } from "../recurrent.ts";
 
 /** One run: its method (mode, plus the feedback kind when not the paper's), seed and record. */
 export interface ReproRun {
@@ -266,7 +267,7 @@ export function crossingLines(runs: ReproRun[], order: readonly string[]): strin
   const curves = meanCurves(runs);
   const present = order.filter((m) => runs.some((r) => r.method === m));
   // The pairs a reader asks about: the three modes with one another, each feedback against DSF.
-  const modes = ["bptt", "ft-bptt", "dsf"];
+  const modes: readonly string[] = GRADIENT_MODES;
   const pairs: [string, string][] = [];
   for (let i = 0; i < present.length; i++) {
     for (let j = i + 1; j < present.length; j++) {

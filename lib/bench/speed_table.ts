@@ -7,6 +7,7 @@
  * @module
  */
 import type { BenchRow } from "./results.ts";
+import { GRADIENT_MODES } from "../recurrent.ts";
 
 /** The parts of a `bench.json` the tables read. */
 export interface SpeedTableInput {
@@ -185,7 +186,7 @@ export function speedTables(bench: SpeedTableInput, source: string): string {
         "BLAS 1 / BLAS 2",
       ],
       lmShapes.flatMap(([B, T, D, V]) =>
-        ["bptt", "ft-bptt", "dsf"].map((mode) => {
+        GRADIENT_MODES.map((mode) => {
           const s = { B, T, D, V };
           const one = step("ptb-lm", mode, BLAS1, s)?.stepMs;
           // PyTorch's own BPTT beside ours; the reference code's DSF beside our DSF.

@@ -6,6 +6,7 @@
  * @module
  */
 import { type SpeedTableInput, stepFinder, VARIANTS } from "./speed_table.ts";
+import { GRADIENT_MODES } from "../recurrent.ts";
 
 /** One target: what it asks, the ratios measured, and whether all of them meet it. */
 export interface SpeedTarget {
@@ -75,7 +76,7 @@ export function speedTargets(bench: SpeedTableInput): SpeedTarget[] {
   ].map((s) => s.split(",").map(Number));
   const lm = (mode: string, backend: string, [B, T, D, V]: number[]) =>
     step("ptb-lm", mode, backend, { B, T, D, V })?.stepMs;
-  const modes = ["bptt", "ft-bptt", "dsf"];
+  const modes: readonly string[] = GRADIENT_MODES;
   const each = (f: (mode: string, s: number[]) => number | undefined, ok: (v: number) => boolean) =>
     lmShapes.flatMap((s) =>
       modes.map((mode) => ({

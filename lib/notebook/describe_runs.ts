@@ -14,6 +14,7 @@ import type { SearchVerdict } from "../analysis/quick_search.ts";
 import { crossingLines, type ReproRun, summarizeMethods } from "../analysis/reproduction.ts";
 import type { RunLike, RunStats } from "../analysis/run_stats.ts";
 import { seedsPhrase } from "./committed_group.ts";
+import { GRADIENT_MODES } from "../recurrent.ts";
 
 /** One compared run: its label, the value compared (lower is better) and its time per step. */
 export interface Compared {
@@ -254,7 +255,7 @@ export function groupLines(
   options: { claimed?: readonly string[]; tolerance?: number } = {},
 ): string[] {
   if (runs.length === 0) return ["No committed runs."];
-  const methods = summarizeMethods([...runs], ["bptt", "ft-bptt", "dsf"]);
+  const methods = summarizeMethods([...runs], [...GRADIENT_MODES]);
   const bySeeds = new Map<string, string[]>();
   for (const m of methods) {
     const k = m.seeds.join(", ");
@@ -302,5 +303,5 @@ export function groupLines(
       `Share of the ft-bptt→bptt gap closed, per seed (as in the table): ${gaps.join("; ")}.`,
     );
   }
-  return [...lines, ...crossingLines([...runs], ["bptt", "ft-bptt", "dsf"])];
+  return [...lines, ...crossingLines([...runs], [...GRADIENT_MODES])];
 }
