@@ -1,5 +1,5 @@
 /**
- * Dispatches of one training step's backward, per gradient mode, as T grows: the
+ * Dispatches of one training step (whole, and its backward), per gradient mode, as T grows: the
  * PTB LM unit (embedding → GRU with skip → head, Adam; lib/bench/ptb_lm.ts) at a small width
  * (the counts depend on T and the mode, not on B, D or V), on each backend given. Each kernel
  * the tfjs engine runs is one dispatch on WebGPU; the critical path is the longest chain of
@@ -15,7 +15,9 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BackendName, initBackend } from "../lib/backend.ts";
+import * as tf from "@tensorflow/tfjs";
 import { PtbUnit } from "../lib/bench/ptb_lm.ts";
+import { DispatchTracker } from "../lib/bench/dispatch.ts";
 import { defaultScanImpl } from "../lib/ops/reverse_scan.ts";
 import { GRADIENT_MODES } from "../lib/recurrent.ts";
 import { replaceBlock, writeFormattedMarkdown } from "../lib/io/readme_blocks.ts";
@@ -27,6 +29,9 @@ interface Row {
   mode: string;
   impl: string;
   T: number;
+  /** Kernels of a whole step: forward, backward, Adam. */
+  step: number;
+  /** Kernels of the backward, and their longest dependent chain. */
   kernels: number;
   criticalPath: number;
 }
@@ -57,8 +62,20 @@ for (const backend of backends) {
           V: 50,
         });
         const d = unit.backwardDispatches();
+        const whole = new DispatchTracker();
+        whole.start();
+        tf.dispose(unit.step());
+        whole.stop();
         unit.dispose();
-        rows.push({ backend, mode, impl, T, kernels: d.kernels, criticalPath: d.criticalPath });
+        rows.push({
+          backend,
+          mode,
+          impl,
+          T,
+          step: whole.kernels,
+          kernels: d.kernels,
+          criticalPath: d.criticalPath,
+        });
         console.error(
           `${backend} ${mode} ${impl} T ${T}: ${d.kernels} kernels, path ${d.criticalPath}`,
         );
@@ -75,14 +92,16 @@ const table = [
     const [backend, mode] = key.split("|");
     const cells = TS.map((T) => {
       const r = rows.find((x) => x.backend === backend && label(x) === mode && x.T === T)!;
-      return `${r.kernels} (${r.criticalPath})`;
+      return `${r.step} · ${r.kernels} (${r.criticalPath})`;
     });
     return `| ${backend} | ${mode} | ${cells.join(" | ")} |`;
   }),
 ].join("\n");
 const block = [
-  "Dispatches of one PTB LM step's backward (GRU 1 layer with skip; the counts " +
-  "depend on T and the mode only), and in brackets the longest chain of dependent ones" +
+  "Dispatches of one PTB LM training step (GRU 1 layer with skip; the counts depend on T and " +
+  "the mode only): the whole step (forward, backward, Adam) · its backward, and in brackets the " +
+  "backward's longest chain of dependent ones. On WebGPU the GRU forward is one dispatch per " +
+  "step (lib/ops/webgpu_gru.ts), ten or so in tf ops elsewhere" +
   (adapter ? ` (webgpu on ${adapter})` : "") + "; `deno run -A --unstable-webgpu " +
   "bench/dispatch_counts.ts --readme`, `results/bench-dispatch/`:",
   "",

@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { tanhInputScale, tanhOfScaled } from "../ops/activations.ts";
 import { GRU_FORWARD, gruForwardAvailable } from "../native/wasm_gru.ts";
+import { webgpuGruForward } from "../ops/webgpu_gru.ts";
 import { gruGateGradsAvailable, wasmGruGateGrads } from "../ops/wasm_gru_grads.ts";
 import {
   type BackwardArgs,
@@ -61,6 +62,8 @@ function fusedGru(d: number): FusedCell {
       if (tf.getBackend() === "wasm" && gruForwardAvailable(tf.backend(), d)) {
         return wasmForward(x, weights, options.keep);
       }
+      // One dispatch per step on WebGPU instead of about ten (lib/ops/webgpu_gru.ts).
+      if (tf.getBackend() === "webgpu") return webgpuGruForward(x, weights, options.keep);
       const [wih, whh, bih, bhh] = weights as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
       const [t, b, e] = x.shape;
       return tf.tidy(() => {
