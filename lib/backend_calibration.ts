@@ -31,7 +31,9 @@ export interface Calibration {
 
 /** Where calibrations are kept (a file under `.cache/` in Deno; anything in a browser). */
 export interface CalibrationCache {
+  /** The calibration kept under `key` ({@link calibrationKey}), if any. */
   get(key: string): Promise<Calibration | undefined>;
+  /** Keeps `value` under `key`. */
   set(key: string, value: Calibration): Promise<void>;
 }
 

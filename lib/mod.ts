@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./backend.ts";
+export type { Calibration, CalibrationCache } from "./backend_calibration.ts";
 export * from "./feedback/mod.ts";
 export * from "./recurrent.ts";
 export * from "./grads.ts";
