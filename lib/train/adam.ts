@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { adamUpdateAvailable, wasmAdamUpdate } from "../ops/wasm_adam.ts";
+import { adamWebgpuAvailable, webgpuAdamUpdate } from "../ops/webgpu_adam.ts";
 
 /** Hyper-parameters of {@link Adam}. */
 export interface AdamOptions {
@@ -118,8 +119,10 @@ export class Adam {
     const [b1, b2] = this.betas;
     const stepSize = lr / (1 - Math.pow(b1, t));
     const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
-    if (adamUpdateAvailable()) {
-      // wasm: one fused pass per parameter, bit-equal to the ops below (lib/ops/wasm_adam.ts).
+    if (adamUpdateAvailable() || adamWebgpuAvailable()) {
+      // wasm: one fused pass per parameter, bit-equal to the ops below (lib/ops/wasm_adam.ts);
+      // webgpu: one kernel per parameter instead of about 15 (lib/ops/webgpu_adam.ts).
+      const update = adamWebgpuAvailable() ? webgpuAdamUpdate : wasmAdamUpdate;
       const attrs = {
         beta1: b1,
         beta2: b2,
@@ -130,7 +133,7 @@ export class Adam {
       };
       for (const [name, p] of Object.entries(this.#params)) {
         const [m, v] = [this.#m[name], this.#v[name]];
-        const [pNew, mNew, vNew] = wasmAdamUpdate({ p, g: grads[name], m, v }, attrs);
+        const [pNew, mNew, vNew] = update({ p, g: grads[name], m, v }, attrs);
         m.assign(mNew);
         v.assign(vNew);
         p.assign(pNew);
