@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { SOFTMAX_CROSS_ENTROPY } from "../ops/wasm_kernels.ts";
+import { webgpuCrossEntropyGrad, webgpuCrossEntropyStats } from "../ops/webgpu_cross_entropy.ts";
 
 /**
  * Summed cross-entropy of rows of logits against integer targets.
@@ -31,6 +32,7 @@ export function crossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.S
   if (tf.getBackend() === "wasm" && tf.getKernel(SOFTMAX_CROSS_ENTROPY, "wasm") != null) {
     return fusedCrossEntropySum(logits, targets);
   }
+  if (tf.getBackend() === "webgpu") return webgpuCrossEntropySum(logits, targets);
   const op = tf.customGrad((z, save) => {
     const logp = tf.logSoftmax(z as tf.Tensor2D); // [N, V]
     // Saved (not closed over): the caller may dispose `targets` before the backward runs.
@@ -73,6 +75,11 @@ export function crossEntropyGrad(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.
     loss.dispose();
     return grad as tf.Tensor2D;
   }
+  if (tf.getBackend() === "webgpu") {
+    return tf.tidy(() =>
+      webgpuCrossEntropyGrad(logits, targets, webgpuCrossEntropyStats(logits, targets))
+    );
+  }
   return tf.tidy(() => softmaxMinusOneHot(tf.logSoftmax(logits), targets));
 }
 
@@ -98,6 +105,32 @@ function fusedCrossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Sca
     return {
       value: loss as tf.Scalar,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)],
+    };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/**
+ * The webgpu path: one kernel for each row's logsumexp and loss, one for the gradient
+ * softmax − onehot in the backward (lib/ops/webgpu_cross_entropy.ts).
+ */
+function webgpuCrossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const n = logits.shape[0];
+  const op = tf.customGrad((z, save) => {
+    const stats = webgpuCrossEntropyStats(z as tf.Tensor2D, targets); // [N, 2]
+    (save as tf.GradSaveFunc)([z as tf.Tensor2D, targets, stats]);
+    return {
+      value: tf.sum(tf.slice(stats, [0, 1], [n, 1])) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.mul(
+          webgpuCrossEntropyGrad(
+            saved[0] as tf.Tensor2D,
+            saved[1] as tf.Tensor1D,
+            saved[2] as tf.Tensor2D,
+          ),
+          dy,
+        ),
+      ],
     };
   });
   return op(logits) as tf.Scalar;
