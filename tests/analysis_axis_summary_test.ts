@@ -109,3 +109,17 @@ Deno.test("axis summary: the primary key sorts; step times give minutes to FT-BP
   );
   assert.match(axisTable(b), /\| `T32` \| 32, 128 \| 4\.00 \| 5\.00 \| 20 \| 30 \|/);
 });
+
+Deno.test("axis summary: a key only newer configs record is no axis unless they disagree", () => {
+  const older: ReproRun = run("T32", 32, "bptt", 0, [6, 5, 4]);
+  const newer: ReproRun = run("T64", 64, "bptt", 0, [6, 5, 4]);
+  newer.settings = { ...newer.settings, microBatches: 1 };
+  assert.deepEqual(axisSummary([older, newer], METHOD_ORDER).keys, ["context", "batchSize"]);
+  const third: ReproRun = run("T128", 128, "bptt", 0, [6, 5, 4]);
+  third.settings = { ...third.settings, microBatches: 2 };
+  assert.deepEqual(axisSummary([older, newer, third], METHOD_ORDER).keys, [
+    "context",
+    "batchSize",
+    "microBatches",
+  ]);
+});

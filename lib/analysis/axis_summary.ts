@@ -92,9 +92,15 @@ export function axisSummary(
     return [n, s ? flat(s) : {}];
   }));
   const allKeys = [...new Set([...settings.values()].flatMap((s) => Object.keys(s)))];
+  // A key that only some configs record (one added to the schema after older runs) differs
+  // only if the configs that have it disagree.
   const differing = allKeys.filter((k) =>
     !NOT_AXIS.has(k.split(".")[0]) &&
-    new Set(names.map((n) => JSON.stringify(settings.get(n)![k]))).size > 1
+    new Set(
+        names.map((n) => settings.get(n)![k]).filter((v) => v !== undefined).map((v) =>
+          JSON.stringify(v)
+        ),
+      ).size > 1
   );
   // The primary key leads, and is a column even while every point shares its value (one point).
   const keys = primary !== undefined && allKeys.includes(primary)
