@@ -89,3 +89,25 @@ export function runLike(label: string, valid: number[], seconds = 2, steps = 100
   );
   return { label, rows, summary: { steps, seconds, tokens: 1000 } };
 }
+
+/**
+ * Float64 reference of the summed cross-entropy of rows `values` [n, v] against `ids`, and of
+ * `scale` · (softmax − onehot), the gradient of `scale` · CE on the logits.
+ */
+export function crossEntropyReference(
+  values: Float32Array,
+  ids: Int32Array,
+  [n, v]: [number, number],
+  scale: number,
+): { loss: number; grad: number[] } {
+  let loss = 0;
+  const grad: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const row = Array.from(values.subarray(r * v, (r + 1) * v));
+    const m = Math.max(...row);
+    const s = row.reduce((a, x) => a + Math.exp(x - m), 0);
+    loss += Math.log(s) + m - row[ids[r]];
+    row.forEach((x, j) => grad.push(scale * (Math.exp(x - m) / s - (j === ids[r] ? 1 : 0))));
+  }
+  return { loss, grad };
+}

@@ -12,43 +12,20 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WebGpuProgramLike } from "./webgpu_scan.ts";
+import type { AdamUpdateAttrs } from "./wasm_adam.ts";
+import { spread, webgpuBackendOf, type WebGpuProgramLike } from "./webgpu_scan.ts";
 
 /** The tfjs kernel name of the fused Adam update. */
 export const ADAM_WEBGPU_KERNEL = "DsfAdamUpdateWebgpu";
 
 const WORKGROUP = 64;
-const MAX_GROUPS_PER_DIM = 65535;
 
-/** The scalars of one update (lib/train/adam.ts computes them per step). */
-export interface AdamWebgpuAttrs {
-  beta1: number;
-  beta2: number;
-  /** lr / (1 − β₁ᵗ). */
-  stepSize: number;
-  /** √(1 − β₂ᵗ). */
-  bc2Sqrt: number;
-  eps: number;
-  weightDecay: number;
-}
-
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: WebGpuProgramLike & { uniforms?: string },
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    programDefinedUniform?: { type: string; data: number[] }[],
-  ): tf.TensorInfo;
-}
-
-function adamProgram(n: number): WebGpuProgramLike & { uniforms: string } {
-  const groups = Math.max(1, Math.ceil(n / WORKGROUP));
-  const side = Math.ceil(Math.sqrt(groups));
+function adamProgram(n: number): WebGpuProgramLike {
   return {
     variableNames: ["p", "g", "m", "v"],
     outputShape: [3 * n],
     dispatchLayout: { x: [0] },
-    dispatch: groups <= MAX_GROUPS_PER_DIM ? [groups, 1, 1] : [side, side, 1],
+    dispatch: spread(Math.ceil(n / WORKGROUP)),
     workgroupSize: [WORKGROUP, 1, 1],
     shaderKey: "dsf_adam_update",
     uniforms: "beta1 : f32, beta2 : f32, stepSize : f32, bc2Sqrt : f32, eps : f32, wd : f32,",
@@ -73,12 +50,8 @@ function adamKernel(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo {
   const { p, g, m, v } = args.inputs as Record<"p" | "g" | "m" | "v", tf.TensorInfo>;
-  const a = args.attrs as unknown as AdamWebgpuAttrs;
-  const backend = args.backend as WebGpuBackendLike;
-  if (typeof backend.runWebGPUProgram !== "function") {
-    throw new Error(`${ADAM_WEBGPU_KERNEL}: the active backend is not tfjs-backend-webgpu`);
-  }
-  return backend.runWebGPUProgram(
+  const a = args.attrs as unknown as AdamUpdateAttrs;
+  return webgpuBackendOf(args.backend, ADAM_WEBGPU_KERNEL).runWebGPUProgram(
     adamProgram(p.shape[0]),
     [p, g, m, v],
     "float32",
@@ -100,7 +73,7 @@ export function adamWebgpuAvailable(): boolean {
  */
 export function webgpuAdamUpdate(
   tensors: { p: tf.Tensor; g: tf.Tensor; m: tf.Tensor; v: tf.Tensor },
-  attrs: AdamWebgpuAttrs,
+  attrs: AdamUpdateAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
   if (!adamWebgpuAvailable()) throw new Error(`${ADAM_WEBGPU_KERNEL} runs on webgpu only`);
   if (tf.getKernel(ADAM_WEBGPU_KERNEL, "webgpu") === undefined) {

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WebGpuProgramLike } from "./webgpu_scan.ts";
+import { spread, webgpuBackendOf, type WebGpuProgramLike } from "./webgpu_scan.ts";
 
 /** The tfjs kernel names. */
 export const CE_STATS_KERNEL = "DsfCrossEntropyStatsWebgpu";
@@ -18,22 +18,8 @@ export const CE_STATS_KERNEL = "DsfCrossEntropyStatsWebgpu";
 export const CE_GRAD_KERNEL = "DsfCrossEntropyGradWebgpu";
 
 const WORKGROUP = 64;
-const MAX_GROUPS_PER_DIM = 65535;
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: WebGpuProgramLike,
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-  ): tf.TensorInfo;
-}
-
-function dispatchFor(items: number): [number, number, number] {
-  const groups = Math.max(1, Math.ceil(items / WORKGROUP));
-  if (groups <= MAX_GROUPS_PER_DIM) return [groups, 1, 1];
-  const side = Math.ceil(Math.sqrt(groups));
-  return [side, side, 1];
-}
+const dispatchFor = (items: number) => spread(Math.ceil(items / WORKGROUP));
 
 function statsProgram(n: number): WebGpuProgramLike {
   return {
@@ -86,14 +72,6 @@ function gradProgram(n: number, v: number): WebGpuProgramLike {
   };
 }
 
-function backendOf(args: { backend: unknown }, name: string): WebGpuBackendLike {
-  const backend = args.backend as WebGpuBackendLike;
-  if (typeof backend.runWebGPUProgram !== "function") {
-    throw new Error(`${name}: the active backend is not tfjs-backend-webgpu`);
-  }
-  return backend;
-}
-
 function register(): void {
   if (tf.getKernel(CE_STATS_KERNEL, "webgpu") != null) return;
   tf.registerKernel({
@@ -101,7 +79,7 @@ function register(): void {
     backendName: "webgpu",
     kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown }) => {
       const { z, y } = args.inputs as Record<"z" | "y", tf.TensorInfo>;
-      return backendOf(args, CE_STATS_KERNEL).runWebGPUProgram(
+      return webgpuBackendOf(args.backend, CE_STATS_KERNEL).runWebGPUProgram(
         statsProgram(z.shape[0]),
         [z, y],
         "float32",
@@ -113,7 +91,7 @@ function register(): void {
     backendName: "webgpu",
     kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown }) => {
       const { z, y, stats } = args.inputs as Record<"z" | "y" | "stats", tf.TensorInfo>;
-      return backendOf(args, CE_GRAD_KERNEL).runWebGPUProgram(
+      return webgpuBackendOf(args.backend, CE_GRAD_KERNEL).runWebGPUProgram(
         gradProgram(z.shape[0], z.shape[1]),
         [z, y, stats],
         "float32",

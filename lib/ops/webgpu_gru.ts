@@ -16,30 +16,20 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WebGpuProgramLike } from "./webgpu_scan.ts";
+import { spread, webgpuBackendOf, type WebGpuProgramLike } from "./webgpu_scan.ts";
 
 /** The tfjs kernel name of one fused GRU step. */
 export const GRU_STEP_KERNEL = "DsfGruStepWebgpu";
 
 const WORKGROUP = 64;
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: WebGpuProgramLike & { uniforms?: string },
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    programDefinedUniform?: { type: string; data: number[] }[],
-  ): tf.TensorInfo;
-}
-
 /** The step program: one thread per (b, i) of h' [B, D], output packed [B, 5D]. */
-function gruStepProgram(b: number, d: number): WebGpuProgramLike & { uniforms: string } {
-  const groups = Math.max(1, Math.ceil((b * d) / WORKGROUP));
+function gruStepProgram(b: number, d: number): WebGpuProgramLike {
   return {
     variableNames: ["gi", "prev", "whh", "bhn"],
     outputShape: [b, 5 * d],
     dispatchLayout: { x: [0, 1] },
-    dispatch: [groups, 1, 1],
+    dispatch: spread(Math.ceil((b * d) / WORKGROUP)),
     workgroupSize: [WORKGROUP, 1, 1],
     shaderKey: "dsf_gru_step",
     uniforms: "step : i32,",
@@ -83,12 +73,8 @@ function gruStepKernel(
     "gi" | "prev" | "whh" | "bhn",
     tf.TensorInfo
   >;
-  const backend = args.backend as WebGpuBackendLike;
-  if (typeof backend.runWebGPUProgram !== "function") {
-    throw new Error(`${GRU_STEP_KERNEL}: the active backend is not tfjs-backend-webgpu`);
-  }
   const [b, d5] = prev.shape;
-  return backend.runWebGPUProgram(
+  return webgpuBackendOf(args.backend, GRU_STEP_KERNEL).runWebGPUProgram(
     gruStepProgram(b, d5 / 5),
     [gi, prev, whh, bhn],
     "float32",

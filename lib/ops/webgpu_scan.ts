@@ -45,14 +45,27 @@ export interface WebGpuProgramLike {
   shaderKey: string;
   /** The WGSL body: a `main(index)` function. */
   getUserCode: () => string;
+  /** Extra uniforms the shader reads as `uniforms.<name>` (WGSL fields, e.g. `step : i32,`). */
+  uniforms?: string;
 }
 
-interface WebGpuBackendLike {
+/** The part of tfjs-backend-webgpu's backend our kernels call (its `runWebGPUProgram`). */
+export interface WebGpuBackendLike {
   runWebGPUProgram(
     program: WebGpuProgramLike,
     inputs: tf.TensorInfo[],
     outputDtype: tf.DataType,
+    programDefinedUniform?: { type: string; data: number[] }[],
   ): tf.TensorInfo;
+}
+
+/** The backend of a kernel call as {@link WebGpuBackendLike}, or an error naming the kernel. */
+export function webgpuBackendOf(backend: unknown, kernel: string): WebGpuBackendLike {
+  const b = backend as WebGpuBackendLike;
+  if (typeof b?.runWebGPUProgram !== "function") {
+    throw new Error(`${kernel}: the active backend is not tfjs-backend-webgpu`);
+  }
+  return b;
 }
 
 /** The WebGPU kernels: a work-efficient parallel scan over T, or one loop over T per thread. */
@@ -64,7 +77,7 @@ export type WebgpuScanKernel = typeof WEBGPU_SCAN_KERNELS[number];
 export const SCAN_THREADS = 64;
 
 /** Workgroups for `groups` independent items: a row, or a square once past the WebGPU minimum. */
-function spread(groups: number): [number, number, number] {
+export function spread(groups: number): [number, number, number] {
   const n = Math.max(1, groups);
   if (n <= MAX_GROUPS_PER_DIM) return [n, 1, 1];
   const side = Math.ceil(Math.sqrt(n));
@@ -214,10 +227,7 @@ function reverseScanKernel(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo {
   const { grad, feedback } = args.inputs as Record<"grad" | "feedback", tf.TensorInfo>;
-  const backend = args.backend as WebGpuBackendLike;
-  if (typeof backend.runWebGPUProgram !== "function") {
-    throw new Error(`${REVERSE_SCAN_KERNEL}: the active backend is not tfjs-backend-webgpu`);
-  }
+  const backend = webgpuBackendOf(args.backend, REVERSE_SCAN_KERNEL);
   const shape = grad.shape as [number, number, number];
   const program = args.attrs?.kernel === "loop"
     ? reverseScanLoopProgram(shape)
