@@ -111,3 +111,14 @@ export function crossEntropyReference(
   }
   return { loss, grad };
 }
+
+/** Starts webgpu on any adapter; false, with a note naming `test`, where there is none. */
+export async function webgpuAvailable(test: string): Promise<boolean> {
+  try {
+    await useBackend("webgpu");
+    return true;
+  } catch (err) {
+    console.log(`${test}: skipped, no WebGPU here (${(err as Error).message})`);
+    return false;
+  }
+}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { DispatchTracker } from "../lib/bench/dispatch.ts";
 import { Adam } from "../lib/train/adam.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, useBackend } from "./_util.ts";
+import { assertClose, useBackend, webgpuAvailable } from "./_util.ts";
 
 async function run(backend: "cpu" | "webgpu", weightDecay: number) {
   await useBackend(backend);
@@ -41,12 +41,7 @@ async function run(backend: "cpu" | "webgpu", weightDecay: number) {
 }
 
 Deno.test("webgpu fused Adam update equals cpu's tf-ops Adam, in fewer dispatches", async () => {
-  try {
-    await useBackend("webgpu");
-  } catch (err) {
-    console.log(`webgpu_adam_test: skipped, no WebGPU here (${(err as Error).message})`);
-    return;
-  }
+  if (!(await webgpuAvailable("webgpu_adam_test"))) return;
   for (const wd of [0, 1e-2]) {
     const cpu = await run("cpu", wd);
     const gpu = await run("webgpu", wd);

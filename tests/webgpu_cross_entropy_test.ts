@@ -9,15 +9,10 @@ import assert from "node:assert/strict";
 import { DispatchTracker } from "../lib/bench/dispatch.ts";
 import { crossEntropyGrad, crossEntropySum } from "../lib/models/cross_entropy.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, crossEntropyReference, read, useBackend } from "./_util.ts";
+import { assertClose, crossEntropyReference, read, useBackend, webgpuAvailable } from "./_util.ts";
 
 Deno.test("crossEntropySum on webgpu: value and gradient equal a float64 reference", async () => {
-  try {
-    await useBackend("webgpu");
-  } catch (err) {
-    console.log(`webgpu_cross_entropy_test: skipped, no WebGPU here (${(err as Error).message})`);
-    return;
-  }
+  if (!(await webgpuAvailable("webgpu_cross_entropy_test"))) return;
   const rng = new Rng(11);
   const before = tf.memory().numTensors;
   for (const [n, v] of [[1, 1], [3, 17], [64, 1000], [5, 10002], [3, 400]]) {

@@ -9,20 +9,10 @@ import assert from "node:assert/strict";
 import { createCell } from "../lib/cells/mod.ts";
 import { DispatchTracker } from "../lib/bench/dispatch.ts";
 import { webgpuGruForward } from "../lib/ops/webgpu_gru.ts";
-import { assertClose, read, useBackend } from "./_util.ts";
-
-async function webgpuAvailable(): Promise<boolean> {
-  try {
-    await useBackend("webgpu");
-    return true;
-  } catch (err) {
-    console.log(`webgpu_gru_test: skipped, no WebGPU here (${(err as Error).message})`);
-    return false;
-  }
-}
+import { assertClose, read, useBackend, webgpuAvailable } from "./_util.ts";
 
 Deno.test("webgpuGruForward: states and saved gates equal cpu's tf-ops forward; one kernel per step", async () => {
-  if (!(await webgpuAvailable())) return;
+  if (!(await webgpuAvailable("webgpu_gru_test"))) return;
   const [T, B, E, D] = [13, 3, 5, 7];
   const cell = createCell("gru", { input: E, hidden: D }, { seed: 3 });
   const xData = Float32Array.from({ length: T * B * E }, (_, i) => Math.sin(0.7 * i));

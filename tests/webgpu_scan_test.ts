@@ -8,18 +8,7 @@ import {
   webgpuReverseScan,
 } from "../lib/ops/webgpu_scan.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, read, referenceReverseScan, useBackend } from "./_util.ts";
-
-/** Starts webgpu on any adapter; false (with a printed note) where there is none. */
-async function webgpuAvailable(): Promise<boolean> {
-  try {
-    await useBackend("webgpu");
-    return true;
-  } catch (err) {
-    console.log(`webgpu_scan_test: skipped, no WebGPU here (${(err as Error).message})`);
-    return false;
-  }
-}
+import { assertClose, read, referenceReverseScan, useBackend, webgpuAvailable } from "./_util.ts";
 
 /** λ for a case: random in (−1, 1), all ones, a ramp 0 … 1, or negative. */
 function feedbackFor(kind: string, s: number, rng: Rng): Float32Array {
@@ -37,7 +26,7 @@ function feedbackFor(kind: string, s: number, rng: Rng): Float32Array {
 }
 
 Deno.test("webgpuReverseScan: both kernels equal the float64 loop (1e-5 relative)", async () => {
-  if (!(await webgpuAvailable())) return;
+  if (!(await webgpuAvailable("webgpu_scan_test"))) return;
   const rng = new Rng(11);
   const cases: [number, number, number, string][] = [
     [1, 2, 3, "random"],
@@ -63,7 +52,7 @@ Deno.test("webgpuReverseScan: both kernels equal the float64 loop (1e-5 relative
 });
 
 Deno.test("the Blelloch kernel equals the loop kernel for T = 1 … 4096", async () => {
-  if (!(await webgpuAvailable())) return;
+  if (!(await webgpuAvailable("webgpu_scan_test"))) return;
   const rng = new Rng(12);
   // Powers of two and their neighbours: idle threads, uneven last segments, up to 64 steps each.
   const lengths = [
@@ -103,7 +92,7 @@ Deno.test("the Blelloch kernel equals the loop kernel for T = 1 … 4096", async
 });
 
 Deno.test("the Blelloch kernel stays finite where λ^T overflows but δ does not", async () => {
-  if (!(await webgpuAvailable())) return;
+  if (!(await webgpuAvailable("webgpu_scan_test"))) return;
   // λ = 1.05 over T = 4096: λ^4096 ≈ e^200 overflows float32, but with e nonzero only at the
   // first steps (the last the reverse recurrence reaches) δ is small. The composed coefficients
   // of the later steps overflow and meet zero carries: Inf · 0 must not make NaN.
@@ -134,7 +123,7 @@ Deno.test("the Blelloch program's threads: the next power of two of T, at most 6
 });
 
 Deno.test("webgpuReverseScan is one kernel and frees its memory", async () => {
-  if (!(await webgpuAvailable())) return;
+  if (!(await webgpuAvailable("webgpu_scan_test"))) return;
   const e = tf.randomNormal([16, 2, 8]) as tf.Tensor3D;
   const lambda = tf.fill([8], 0.5) as tf.Tensor1D;
   const info = await tf.profile(() => webgpuReverseScan(e, lambda));
@@ -153,7 +142,7 @@ Deno.test("webgpuReverseScan refuses other backends and bad shapes", async () =>
   const e = tf.zeros([3, 2, 4]) as tf.Tensor3D;
   const lambda = tf.zeros([4]) as tf.Tensor1D;
   assert.throws(() => webgpuReverseScan(e, lambda), /not webgpu/);
-  if (await webgpuAvailable()) {
+  if (await webgpuAvailable("webgpu_scan_test")) {
     const bad = tf.zeros([5]) as tf.Tensor1D;
     assert.throws(() => webgpuReverseScan(e, bad), /feedback must be \[4\]/);
     bad.dispose();
