@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { DispatchTracker } from "../lib/bench/dispatch.ts";
 import { crossEntropyGrad, crossEntropySum } from "../lib/models/cross_entropy.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, crossEntropyReference, read, useBackend, webgpuAvailable } from "./_util.ts";
+import { assertClose, crossEntropyReference, read, webgpuAvailable } from "./_util.ts";
 
 Deno.test("crossEntropySum on webgpu: value and gradient equal a float64 reference", async () => {
   if (!(await webgpuAvailable("webgpu_cross_entropy_test"))) return;
