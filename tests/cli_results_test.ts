@@ -190,6 +190,11 @@ Deno.test("results of a lags group: each feedback's cosine overall and by lag, t
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /median \/ q3 \/ max: 0\.00 \/ 0\.10 \/ 0\.20 \/ 0\.30 \/ 0\.90/);
   assert.match(r.out, /\| DSF \| 0\.43 \| 0\.67 \(0\.25\) \| 1\.00 \| 0\.50 \|/);
+  // The ceiling table: how diagonal J is, beside each feedback's cosine ("–" where not measured).
+  assert.match(
+    r.out,
+    /\| cfg, trained in bptt, update 7 \| top \| 0\.70 \| – \| 0\.43 \| – \| – \|/,
+  );
   assert.match(Deno.readTextFileSync(join(dir, "summary.md")), /deno task lags --run runs\/r/);
 });
 

@@ -192,7 +192,9 @@ async function main(): Promise<number> {
   };
   if (values.results) {
     const dir = join("results", values.results);
-    const stem = join(dir, `${basename(runDir)}-lags-${values.ckpt}`);
+    // A layer named on the command line other than the top one is in the file's name.
+    const tag = values.layer === undefined || li === layers.length - 1 ? "" : `-layer${li}`;
+    const stem = join(dir, `${basename(runDir)}${tag}-lags-${values.ckpt}`);
     await Deno.mkdir(dir, { recursive: true });
     await writeFileAtomic(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
     const meta = {

@@ -39,6 +39,7 @@ import { summarizeAxis } from "./results_axis.ts";
 import { paperAxesTable } from "../notebook/paper_axes_table.ts";
 import { summarizeLags } from "./results_lags.ts";
 import { summarizeFeedbacks } from "./results_feedbacks.ts";
+import { summarizeConfirmation } from "./results_confirm.ts";
 import { f2, groupMarkdown, summarizeAt, table } from "./results_table.ts";
 
 /** What a group summary gives: the file text, the README block, the method rows. */
@@ -263,7 +264,8 @@ async function main(): Promise<number> {
     }
   }
   for (const group of positionals) {
-    const s: GroupSummary | null = (await summarizeFeedbacks(group)) ??
+    const s: GroupSummary | null = (await summarizeConfirmation(group)) ??
+      (await summarizeFeedbacks(group)) ??
       (await summarizeLags(group)) ??
       (await summarize(group));
     if (!s) {

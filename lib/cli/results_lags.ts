@@ -15,8 +15,13 @@ interface LagsFile {
   run: string;
   config: string;
   mode: string;
+  /** The run's feedback kind (`fixed` is the paper's λ). */
+  feedbackKind?: string;
   checkpoint: string;
   step: number;
+  /** The measured layer and the model's number of recurrent layers (files since layers). */
+  layer?: number;
+  layers?: number;
   rows: number[][];
   lambda: { source: string; mean: number; min: number; max: number };
   labels: Record<string, string>;
@@ -82,6 +87,36 @@ export function lambdaOrder(
   return { quarters, rho: pearson(ranks(cm), cm.map((_, i) => i)) };
 }
 
+/** The method a file's weights were trained with: the mode, and a feedback other than λ's. */
+const trainedIn = (f: LagsFile) =>
+  f.mode === "dsf" && f.feedbackKind && f.feedbackKind !== "fixed"
+    ? `dsf with the ${f.feedbackKind} feedback`
+    : f.mode;
+
+/**
+ * One row per file: how diagonal the true Jacobian is (‖diag J‖ / ‖J‖_F) beside the cosine with
+ * BPTT's δ of FT-BPTT, DSF and the two Jacobian-based diagonal feedbacks. A diagonal feedback
+ * carries only diag J_t's part of the backward: the share bounds what any of them can align.
+ */
+function ceilingTable(files: readonly LagsFile[]): string[] {
+  const cos = (f: LagsFile, k: string) =>
+    f2(f.feedbacks.find((x) => x.feedback === k)?.cosine ?? NaN);
+  return [
+    "How diagonal the true Jacobian J_t is, and how close each diagonal feedback's state gradient " +
+    "comes to BPTT's (mean cosine over positions; FT-BPTT keeps no temporal term):",
+    "",
+    "| weights | layer | ‖diag J‖ / ‖J‖_F | cos FT-BPTT | cos DSF (the run's λ) | " +
+    "cos fitted λ | cos Jacobian diagonal |",
+    "|---|---|---|---|---|---|---|",
+    ...files.map((f) =>
+      `| ${f.config}, trained in ${trainedIn(f)}, update ${f.step} | ${
+        f.layer === undefined ? "top" : `${f.layer + 1} of ${f.layers}`
+      } | ${f2(f.diagonal.diagonalShare)} | ${cos(f, "ft-bptt")} | ${cos(f, "dsf")} | ` +
+      `${cos(f, "dsf-fitted")} | ${cos(f, "dsf-jacobian-diagonal")} |`
+    ),
+  ];
+}
+
 /** The group's summary (null when it holds no lags file). */
 export async function summarizeLags(group: string): Promise<{ md: string; block: string } | null> {
   const dir = join("results", group);
@@ -107,7 +142,7 @@ export async function summarizeLags(group: string): Promise<{ md: string; block:
     const q = f.diagonal.channelQuantiles.map(f2).join(" / ");
     const byLambda = lambdaOrder(f);
     parts.push(
-      `\`${basename(f.run)}\` (${f.config}, trained in ${f.mode}, update ${f.step}; ` +
+      `\`${basename(f.run)}\` (${f.config}, trained in ${trainedIn(f)}, update ${f.step}; ` +
         `${f.rows.flat().length} sequences of ${Math.max(...f.rows.flat())} steps or fewer; ` +
         `DSF's λ: ${f.lambda.source}). The true Jacobian's per-channel mean diagonal, ` +
         `min / q1 / median / q3 / max: ${q}; ‖diag J‖ / ‖J‖_F ${f2(f.diagonal.diagonalShare)}.` +
@@ -131,6 +166,8 @@ export async function summarizeLags(group: string): Promise<{ md: string; block:
     );
   }
   const block = [
+    ...ceilingTable(files),
+    "",
     "Per position, the cosine of each method's state gradient δ̃_t with BPTT's exact δ_t (k = " +
     `steps to the sequence's end; \`results/${group}/\`, made by \`deno task lags\`):`,
     "",
