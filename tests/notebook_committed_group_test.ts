@@ -1,7 +1,13 @@
 // committedGroup: a committed results group as a notebook shows it (curves and table), and the
 // commands when the group is empty.
 import assert from "node:assert/strict";
-import { committedAxis, committedGroup, seedsPhrase } from "../lib/notebook/committed_group.ts";
+import {
+  committedAxis,
+  committedClosure,
+  committedGroup,
+  planNote,
+  seedsPhrase,
+} from "../lib/notebook/committed_group.ts";
 import { type ReproRun, stepsPerEpochOf } from "../lib/analysis/reproduction.ts";
 
 const bundle = (d: unknown) =>
@@ -121,4 +127,47 @@ Deno.test("committedAxis: a group varying one setting, as its summary.md shows i
   const empty = await committedAxis("no-such-group", { commands: ["deno task train x"] });
   assert.equal(empty.figure, null);
   assert.match(bundle(empty.table)["text/plain"], /deno task train x/);
+});
+
+Deno.test("committedAxis: a §5 group with no runs yet shows its PLAN.md", async () => {
+  const note = planNote(
+    "wt-x",
+    "# wt-x: plan\n\nWhy.\n\n## Cost\n\n```sh\ndeno task train y\n```\n",
+  );
+  assert.match(note, /^No committed runs under `results\/wt-x\/` yet\..*`results\/wt-x\/PLAN\.md`/);
+  assert.doesNotMatch(note, /wt-x: plan/);
+  assert.match(note, /^##### Cost$/m);
+  assert.match(note, /deno task train y/);
+  // Any group of results/ that has its plan and no run yet shows it in place of a table.
+  const root = new URL("../results/", import.meta.url);
+  for (const e of Deno.readDirSync(root)) {
+    const files = e.isDirectory ? [...Deno.readDirSync(new URL(`${e.name}/`, root))] : [];
+    if (!files.some((f) => f.name === "PLAN.md") || files.some((f) => f.name.endsWith(".json"))) {
+      continue;
+    }
+    const g = await committedAxis(e.name);
+    assert.equal(g.runs.length, 0);
+    assert.match(bundle(g.table)["text/markdown"], new RegExp(`results/${e.name}/PLAN\\.md`));
+    assert.match(bundle(g.table)["text/markdown"], /```sh\n/);
+  }
+});
+
+Deno.test("committedAxis of some points of a group, and committedClosure at one point", async () => {
+  const width = ["recall-D16", "recall-base", "recall-D64"];
+  const g = await committedAxis("recall-sweeps", { points: width });
+  assert.deepEqual([...new Set(g.runs.map((r) => r.point))].sort(), [...width].sort());
+  assert.ok(g.figure, "one numeric axis: the closure along the hidden size");
+  assert.match(g.figure.svg, /gap closed against hidden/);
+  assert.doesNotMatch(bundle(g.table)["text/markdown"], /recall-lstm/);
+  // The closure of one point equals the table's (seed mean over the seeds with all three modes).
+  const c = await committedClosure("recall-sweeps", "dsf", "recall-D64");
+  assert.ok(c > 0 && c < 1, `${c}`);
+  const row = bundle(g.table)["text/markdown"].split("\n").find((l) =>
+    l.startsWith("| `recall-D64`")
+  )!;
+  assert.ok(row.includes(`${(100 * c).toFixed(0)}%`), row);
+  await assert.rejects(
+    () => committedClosure("recall-sweeps", "dsf", "no-such-point"),
+    /no dsf run at/,
+  );
 });

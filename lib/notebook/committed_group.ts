@@ -186,25 +186,61 @@ export interface CommittedAxis {
 }
 
 /**
+ * What a notebook shows of a §5 group with no runs yet: its `PLAN.md` (the points, their
+ * commands and measured cost), its title line dropped and its headings moved under the cell's.
+ */
+export function planNote(group: string, plan: string): string {
+  const body = plan.replace(/^# [^\n]*\n+/, "").replace(/^(#+) /gm, "###$1 ").trim();
+  return `No committed runs under \`results/${group}/\` yet. Its plan, with the commands and ` +
+    `their cost (\`results/${group}/PLAN.md\`):\n\n${body}`;
+}
+
+/**
  * Reads and shows one committed §5 group whose runs vary one setting (`results/wt-depth/`, …):
  * the same table, paper comparison and closure figure as its `summary.md`
  * ({@link axisReport}).
- * @param options.commands what to print when the group is empty
+ * @param options.commands what to print when the group is empty and has no `PLAN.md`
+ * @param options.points only these points (config names) of a group that holds several axes,
+ *   e.g. `["recall-D16", "recall-base", "recall-D64"]` of `results/recall-sweeps/`
  */
 export async function committedAxis(
   group: string,
-  options: { commands?: readonly string[] } = {},
+  options: { commands?: readonly string[]; points?: readonly string[] } = {},
 ): Promise<CommittedAxis> {
   const committed = (await readCommittedRuns(group)).filter((r) =>
-    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
+    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number" &&
+    (!options.points || options.points.includes(String(r.summary.config)))
   );
+  const dir = join(projectRoot(), "results", group);
   if (committed.length === 0) {
+    const plan = await Deno.readTextFile(join(dir, "PLAN.md")).catch(() => null);
+    if (plan !== null) return { runs: [], figure: null, table: markdown(planNote(group, plan)) };
     const empty = await committedGroup(group, options);
     return { runs: [], figure: null, table: empty.table };
   }
   const runs = committed.map(reproRunOf);
-  const dir = join(projectRoot(), "results", group);
   const stepTimes = stepTimesOf(await readFeedbackFiles(dir).catch(() => []));
   const { block, closureFigure } = axisReport(group, committed, runs, stepTimes);
   return { runs, figure: closureFigure, table: markdown(block) };
+}
+
+/**
+ * The share of the FT-BPTT → BPTT gap one method closes in a committed group (the seed mean of
+ * the minimum validation perplexity), at one point (config) of a group that varies a setting:
+ * what a notebook's verdict cell checks its sentences against. Throws when the group lacks the
+ * method at that point, so a verdict never checks against nothing.
+ */
+export async function committedClosure(
+  group: string,
+  method: string,
+  point?: string,
+): Promise<number> {
+  const runs = (await readCommittedRuns(group)).filter((r) =>
+    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
+  ).map(reproRunOf).filter((r) => point === undefined || r.point === point);
+  const row = summarizeMethods(runs, [...METHOD_ORDER]).find((m) => m.method === method);
+  if (!row) {
+    throw new Error(`results/${group}/ has no ${method} run${point ? ` at ${point}` : ""}`);
+  }
+  return row.gapClosed.mean;
 }

@@ -132,3 +132,82 @@ export const PAPER_SWEEPS: Readonly<Record<string, PaperSweep>> = {
     points: [256, 512, 1024, 2048].map((T) => ({ setting: T, config: `wt-gru-3L512-T${T}` })),
   },
 };
+
+/**
+ * The delayed-recall try-its of the §5 notebooks: the section's variable (width, depth, cell, the
+ * delay the gradient must cross) on a task where BPTT, DSF and FT-BPTT separate within a minute.
+ * Every point trains notebook 06's setting (GRU 2 × 32, lag 4, T = 32, 300 updates at lr 3e-3)
+ * with one thing changed; its committed twin at `quick`, seeds 0 and 1, is the point of the same
+ * name in `results/recall-sweeps/` (the command of each run is in its summary.md).
+ */
+export interface RecallSweep {
+  /** The varied quantity, as the tables name it. */
+  variable: string;
+  points: readonly { setting: string | number; name: string; patch: ConfigPatch }[];
+}
+
+/** The base the recall sweeps vary, one key at a time. */
+export const RECALL_BASE: ConfigPatch = {
+  hidden: 32,
+  context: 32,
+  lag: 4,
+  layers: 2,
+  cell: "gru",
+  steps: 300,
+  lr: 0.003,
+  evalEvery: 50,
+  evalBatches: 4,
+};
+
+const base = { setting: "", name: "recall-base", patch: {} };
+/** Width, depth, cell and delay, each around {@link RECALL_BASE}. */
+export const RECALL_SWEEPS: Readonly<Record<"width" | "depth" | "cells" | "delay", RecallSweep>> = {
+  width: {
+    variable: "hidden size",
+    points: [
+      { setting: 16, name: "recall-D16", patch: { hidden: 16 } },
+      { ...base, setting: 32 },
+      { setting: 64, name: "recall-D64", patch: { hidden: 64 } },
+    ],
+  },
+  depth: {
+    variable: "layers",
+    points: [
+      { setting: 1, name: "recall-L1", patch: { layers: 1 } },
+      { ...base, setting: 2 },
+      { setting: 4, name: "recall-L4", patch: { layers: 4 } },
+    ],
+  },
+  cells: {
+    variable: "cell",
+    points: [
+      { setting: "rnn", name: "recall-rnn", patch: { cell: "rnn" } },
+      { ...base, setting: "gru" },
+      { setting: "lstm", name: "recall-lstm", patch: { cell: "lstm" } },
+    ],
+  },
+  delay: {
+    variable: "delay (lag)",
+    points: [
+      { setting: 2, name: "recall-lag2", patch: { lag: 2 } },
+      { ...base, setting: 4 },
+      { setting: 8, name: "recall-lag8", patch: { lag: 8 } },
+      { setting: 16, name: "recall-lag16", patch: { lag: 16 } },
+    ],
+  },
+};
+
+/**
+ * One recall point as a notebook preset: its change at every scale, the base at `quick` (where
+ * it is its committed twin's command at seed 0).
+ */
+export function recallPreset(sweep: RecallSweep, name: string): NotebookPreset {
+  const p = sweep.points.find((x) => x.name === name);
+  if (!p) throw new Error(`${name} is not a point of the ${sweep.variable} recall sweep`);
+  return {
+    preset: "synthetic-recall",
+    description: `delayed recall, ${sweep.variable} ${p.setting}`,
+    always: { ...p.patch, name: p.name },
+    quick: { ...RECALL_BASE, ...p.patch, name: p.name },
+  };
+}
