@@ -2,9 +2,12 @@
 // commands when the group is empty.
 import assert from "node:assert/strict";
 import {
+  checkVerdict,
   committedAxis,
   committedClosure,
+  committedConfirmation,
   committedGroup,
+  meanMinPpl,
   planNote,
   seedsPhrase,
 } from "../lib/notebook/committed_group.ts";
@@ -170,4 +173,34 @@ Deno.test("committedAxis of some points of a group, and committedClosure at one 
     () => committedClosure("recall-sweeps", "dsf", "no-such-point"),
     /no dsf run at/,
   );
+});
+
+Deno.test("meanMinPpl and checkVerdict: a verdict's facts, listed or refused", async () => {
+  const g = await committedAxis("recall-sweeps", { points: ["recall-base"] });
+  const seeds = g.runs.filter((r) => r.method === "dsf").map((r) => r.minValPpl);
+  assert.ok(seeds.length >= 2);
+  const mean = meanMinPpl(g.runs, "recall-base", "dsf");
+  assert.ok(Math.abs(mean - seeds.reduce((a, b) => a + b) / seeds.length) < 1e-12);
+  assert.throws(() => meanMinPpl(g.runs, "recall-base", "no-such-method"), /no committed/);
+  const ok = { fact: "DSF between", measured: "61%", holds: true };
+  const md = bundle(checkVerdict([ok], ["wt-depth: not judged yet"]))["text/markdown"];
+  assert.equal(md, "- DSF between: 61% ✓\n- wt-depth: not judged yet");
+  assert.throws(
+    () => checkVerdict([ok, { fact: "DSF ahead", measured: "−5%", holds: false }]),
+    /^Error: the verdict above no longer holds: DSF ahead \(−5%\)$/,
+  );
+});
+
+Deno.test("committedConfirmation: a confirmation group's methods at its update, as its summary.md", async () => {
+  const rows = await committedConfirmation("why-word-10ep");
+  assert.deepEqual(rows.map((r) => r.method).slice(0, 3), ["bptt", "ft-bptt", "dsf"]);
+  const summary = await Deno.readTextFile(
+    new URL("../results/why-word-10ep/summary.md", import.meta.url),
+  );
+  for (const r of rows.filter((x) => x.method !== "bptt" && x.method !== "ft-bptt")) {
+    const line = summary.split("\n").find((l) => l.startsWith(`| ${r.method} |`))!;
+    assert.ok(line.includes(`${(100 * r.gapClosed.mean).toFixed(0)}%`), line);
+    assert.ok(line.includes(r.minValPpl.mean.toFixed(2)), line);
+  }
+  await assert.rejects(() => committedConfirmation("recall-sweeps"), /no compare\.json/);
 });

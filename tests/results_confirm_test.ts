@@ -46,9 +46,15 @@ Deno.test("parseCompareSpec: accepts groups and an update, refuses the rest with
   assert.throws(() => parseCompareSpec({ with: ["a"], at: 0.5 }, "c.json"), /expected/);
 });
 
-Deno.test("commitOf reads the commit a committed command names", () => {
-  assert.equal(commitOf("from a checkout at commit 7daeb4c: deno task train"), "7daeb4c");
-  assert.equal(commitOf("deno task train"), "unknown");
+Deno.test("commitOf reads the commit a run recorded, else the one its command names", () => {
+  assert.equal(
+    commitOf({ command: "from a checkout at commit 7daeb4c: deno task train" }),
+    "7daeb4c",
+  );
+  assert.equal(commitOf({ command: "deno task train" }), "unknown");
+  const environment = { commit: "7daeb4c2b97ece0c07c466308f6dcb1be1203fb4", dirty: false };
+  assert.equal(commitOf({ command: "deno task train", environment }), "7daeb4c");
+  assert.equal(commitOf({ environment: { ...environment, dirty: true } }), "7daeb4c+dirty");
 });
 
 Deno.test("reproductions: same config, method and seed; the largest relative difference", () => {
@@ -129,7 +135,7 @@ Deno.test("results CLI on a confirmation group: table at the update, reproductio
   const out = new TextDecoder().decode(o.stdout);
   assert.equal(o.code, 0, new TextDecoder().decode(o.stderr));
   // At update 30: BPTT 10, FT-BPTT 20, DSF 15 (50%), the Jacobian diagonal 11 (90%).
-  assert.match(out, /\| dsf \| 0 \| 15\.00 .*\| 50% \|/);
+  assert.match(out, /\| dsf \| 0 \| 15\.00 \| – \| – \| – \| .*\| 50% \|/);
   assert.match(out, /\| dsf-jacobian-diagonal \| 0 \| 11\.00 .*\| 90% \|/);
   assert.match(
     out,
@@ -137,6 +143,7 @@ Deno.test("results CLI on a confirmation group: table at the update, reproductio
   );
   const md = Deno.readTextFileSync(join(root, "results", "conf", "summary.md"));
   assert.match(md, /^# conf/);
+  assert.doesNotMatch(md, /`compare`/, "compare.json is not a run");
   assert.ok(Deno.statSync(join(root, "results", "conf", "curves.svg")).size > 1000);
   // A reproduction that differs says so.
   write("conf", "cfg-dsf-seed0", { mode: "dsf", seed: 0, command: now }, [30, 21.5]);

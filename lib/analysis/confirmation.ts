@@ -59,9 +59,18 @@ export interface Reproduction {
 const validLoss = (r: ReproRun) =>
   new Map(r.rows.filter((x) => x.split === "valid").map((x) => [x.step, x.loss]));
 
-/** The commit a committed run's command names (`from a checkout at commit abc1234: …`). */
-export function commitOf(command: string): string {
-  return /at commit ([0-9a-f]{7,40})/.exec(command)?.[1] ?? "unknown";
+/**
+ * The commit a committed run trained at: its recorded environment's (runs since the environment
+ * was kept; `+dirty` when files differed from it), else the one its command names (`from a
+ * checkout at commit abc1234: …`), shortened to 7 digits.
+ */
+export function commitOf(summary: Readonly<Record<string, unknown>>): string {
+  const env = summary.environment as { commit?: unknown; dirty?: unknown } | undefined;
+  if (env && typeof env.commit === "string") {
+    return env.commit.slice(0, 7) + (env.dirty === true ? "+dirty" : "");
+  }
+  return /at commit ([0-9a-f]{7,40})/.exec(String(summary.command ?? ""))?.[1]?.slice(0, 7) ??
+    "unknown";
 }
 
 /** Every run here that a reference run matches in config, method and seed. */

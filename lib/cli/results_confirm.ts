@@ -7,27 +7,13 @@
  * @module
  */
 import { join } from "node:path";
-import { readCommittedJson, readCommittedRuns } from "../io/committed_runs.ts";
-import { METHOD_ORDER, reproRunOf, runsAt, summarizeMethods } from "../analysis/reproduction.ts";
-import {
-  commitOf,
-  parseCompareSpec,
-  REPRODUCED_BELOW,
-  reproductions,
-  runsEvaluatedAt,
-  type SourcedRun,
-} from "../analysis/confirmation.ts";
+import { readConfirmation } from "../io/confirmation_files.ts";
+import { METHOD_ORDER, runsAt, summarizeMethods } from "../analysis/reproduction.ts";
+import { REPRODUCED_BELOW, reproductions, runsEvaluatedAt } from "../analysis/confirmation.ts";
 import { groupCurves, seedsPhrase } from "../notebook/committed_group.ts";
 import { saveFigure } from "../io/figures.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { groupMarkdown, table } from "./results_table.ts";
-
-async function sourced(group: string): Promise<SourcedRun[]> {
-  const committed = (await readCommittedRuns(group, join("results", group))).filter((r) =>
-    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number"
-  );
-  return committed.map((c) => ({ run: reproRunOf(c), group, commit: commitOf(c.command) }));
-}
 
 /**
  * The summary of a confirmation group; null when the group has no `compare.json`. Writes
@@ -36,16 +22,10 @@ async function sourced(group: string): Promise<SourcedRun[]> {
 export async function summarizeConfirmation(
   group: string,
 ): Promise<{ md: string; block: string } | null> {
+  const found = await readConfirmation(group, Deno.cwd());
+  if (!found) return null;
+  const { spec, here, refs } = found;
   const specPath = join("results", group, "compare.json");
-  if (!(await Deno.stat(specPath).then(() => true, () => false))) return null;
-  const spec = parseCompareSpec(await readCommittedJson(specPath), specPath);
-  const here = await sourced(group);
-  if (!here.length) throw new Error(`results/${group}/ holds no committed runs yet`);
-  const refs = (await Promise.all(spec.with.map(async (g) => {
-    const runs = await sourced(g);
-    if (!runs.length) throw new Error(`${specPath}: results/${g}/ holds no committed runs`);
-    return runs;
-  }))).flat();
   const compared = runsEvaluatedAt(here, refs, spec.at);
   if (!compared.length) {
     throw new Error(`${specPath}: no run has a validation row at update ${spec.at}`);
@@ -77,11 +57,15 @@ export async function summarizeConfirmation(
       from.join(", ")
     }):`,
     "",
-    table(summarizeMethods(runs, [...METHOD_ORDER])),
+    table(summarizeMethods(runs, [...METHOD_ORDER]), { times: false }),
+    "",
+    "No step times: the runs trained at different commits, on different machines or under " +
+    "different load; the methods' step costs compare in one interleaved run (`deno task " +
+    "feedbacks`).",
     "",
     ...reproLines,
   ].join("\n");
-  const committed = await readCommittedRuns(group, join("results", group));
+  const committed = found.committed;
   const md = groupMarkdown(group, block, committed);
   const curves = runs.map((r) => ({ ...r, rows: r.rows.filter((x) => x.step <= spec.at) }));
   const fig = groupCurves(curves, {

@@ -27,8 +27,14 @@ const pm = (s: { mean: number; sd: number; values: number[] }, digits = 2) =>
     ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`
     : s.mean.toFixed(digits);
 
-/** The methods' table (see the module doc); `gaps: false` for runs of unequal length. */
-export function table(rows: MethodSummary[], options: { gaps?: boolean } = {}): string {
+/**
+ * The methods' table (see the module doc); `gaps: false` for runs of unequal length, `times:
+ * false` for runs timed on different machines or commits (their step times are not compared).
+ */
+export function table(
+  rows: MethodSummary[],
+  options: { gaps?: boolean; times?: boolean } = {},
+): string {
   const head =
     "| method | seeds | min valid ppl | test ppl | ms / update | × DSF time | tokens / run | " +
     "gap closed (FT→BPTT) |\n|---|---|---|---|---|---|---|---|";
@@ -41,7 +47,9 @@ export function table(rows: MethodSummary[], options: { gaps?: boolean } = {}): 
   });
   const lines = rows.map((r) =>
     `| ${r.method} | ${r.seeds.join(", ")} | ${pm(r.minValPpl)} | ${pm(r.testPpl)} | ` +
-    `${pm(ms(r.secondsPerStep), 0)} | ${f2(r.secondsPerStep.mean / dsfTime)} | ` +
+    (options.times === false
+      ? "– | – | "
+      : `${pm(ms(r.secondsPerStep), 0)} | ${f2(r.secondsPerStep.mean / dsfTime)} | `) +
     `${(r.tokens / 1e6).toFixed(2)}M | ` +
     `${
       r.method === "bptt" || r.method === "ft-bptt"

@@ -14,11 +14,15 @@ import { join } from "node:path";
 import {
   meanCurves,
   METHOD_ORDER,
+  type MethodSummary,
   type ReproRun,
   reproRunOf,
+  runsAt,
   type Spread,
   summarizeMethods,
 } from "../analysis/reproduction.ts";
+import { runsEvaluatedAt } from "../analysis/confirmation.ts";
+import { readConfirmation } from "../io/confirmation_files.ts";
 import { engineOfLabel, engineParts, OUR_ENGINE } from "../analysis/engines.ts";
 import { type Figure, lineChart } from "../plot/mod.ts";
 import { type Displayable, markdown, table } from "./display.ts";
@@ -243,4 +247,64 @@ export async function committedClosure(
     throw new Error(`results/${group}/ has no ${method} run${point ? ` at ${point}` : ""}`);
   }
   return row.gapClosed.mean;
+}
+
+/**
+ * The seed mean of one method's minimum validation perplexity at one point of some committed
+ * runs ({@link CommittedAxis.runs}): what a verdict's orderings compare. Throws when there is no
+ * such run, so a verdict never compares against nothing.
+ */
+export function meanMinPpl(runs: readonly ReproRun[], point: string, method: string): number {
+  const xs = runs.filter((r) => r.point === point && r.method === method).map((r) => r.minValPpl);
+  if (xs.length === 0) throw new Error(`no committed ${method} run at ${point}`);
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** One statement of a notebook's verdict, the number it rests on, and whether it holds. */
+export interface VerdictFact {
+  /** The statement, as the verdict makes it. */
+  fact: string;
+  /** What was measured, e.g. "DSF closes 61%". */
+  measured: string;
+  /** Whether the committed runs bear it out. */
+  holds: boolean;
+}
+
+/**
+ * A verdict cell's output: the facts as a Markdown list, each with its measured number and a ✓,
+ * then `notes` (what is shown but not judged yet, e.g. a group still being run). Throws, naming
+ * every fact that fails, when one does: the prose above it no longer holds.
+ */
+export function checkVerdict(
+  facts: readonly VerdictFact[],
+  notes: readonly string[] = [],
+): Displayable {
+  const failed = facts.filter((f) => !f.holds);
+  if (failed.length) {
+    throw new Error(
+      `the verdict above no longer holds: ${
+        failed.map((f) => `${f.fact} (${f.measured})`).join("; ")
+      }`,
+    );
+  }
+  return markdown(
+    [...facts.map((f) => `- ${f.fact}: ${f.measured} ✓`), ...notes.map((n) => `- ${n}`)]
+      .join("\n"),
+  );
+}
+
+/**
+ * A confirmation group's methods at its update (`results/GROUP/compare.json`: the group's runs
+ * beside the reference groups' runs there), as the verdict cells check them: each method's
+ * minimum validation perplexity up to that update and its share of the FT-BPTT → BPTT gap.
+ * @throws Error when the group has no `compare.json` or no run reaches the update
+ */
+export async function committedConfirmation(group: string): Promise<MethodSummary[]> {
+  const found = await readConfirmation(group);
+  if (!found) throw new Error(`results/${group}/ has no compare.json: not a confirmation group`);
+  const compared = runsEvaluatedAt(found.here, found.refs, found.spec.at);
+  if (!compared.length) {
+    throw new Error(`results/${group}/: no run reaches update ${found.spec.at}`);
+  }
+  return summarizeMethods(runsAt(compared.map((s) => s.run), found.spec.at), [...METHOD_ORDER]);
 }
