@@ -239,3 +239,20 @@ Deno.test("resolveConfig: a typed patch over the preset's scale, then the --set 
     /hidden/,
   );
 });
+
+Deno.test("gpt and ema train by backpropagation: their config, and a record made before, say bptt", async () => {
+  for (const name of ["wt-gpt-3L512", "wt-ema-3L512"]) {
+    assert.equal(resolveConfig(name, { scale: "paper" }).mode, "bptt");
+  }
+  assert.equal(resolveConfig("synthetic-recall", { patch: { model: "gpt" } }).mode, "bptt");
+  assert.equal(resolveConfig("wt-gru-3L512").mode, "dsf", "the recurrent models keep theirs");
+  // A summary written before (mode: the preset's default dsf) is read as what it trained with.
+  const { reproRunOf } = await import("../lib/analysis/reproduction.ts");
+  const summary = { mode: "dsf", config: "wt-gpt-3L128", minValPpl: 9, settings: { model: "gpt" } };
+  assert.equal(reproRunOf({ summary, rows: [] }).method, "bptt");
+  assert.equal(
+    reproRunOf({ summary: { ...summary, settings: { model: "transformer-like" } }, rows: [] })
+      .method,
+    "dsf",
+  );
+});

@@ -80,7 +80,13 @@ export function reproRunOf(
 ): ReproRun {
   const s = run.summary;
   return {
-    method: methodOf(s as { mode: string; feedback?: string; variant?: string }),
+    // Runs of gpt or ema recorded before their mode was set to bptt: backpropagation all the same.
+    method: methodOf({
+      ...(s as { mode: string; feedback?: string; variant?: string }),
+      ...(["gpt", "ema"].includes(String((s.settings as { model?: unknown } | undefined)?.model))
+        ? { mode: "bptt" }
+        : {}),
+    }),
     point: String(s.config ?? ""),
     ...(s.settings && typeof s.settings === "object"
       ? { settings: s.settings as Record<string, unknown> }

@@ -57,5 +57,8 @@ export function resolveConfig(name: string, options: ResolveOptions = {}): Confi
   const overrides = parseSet(set);
   const config = validateConfig(applyOverrides(merged, overrides));
   checkOverridesApply(config, overrides);
+  // gpt and ema have no recurrence to truncate: they train by backpropagation, and their records
+  // (summaries, run names, result tables) say so rather than the presets' default mode.
+  if (config.model === "gpt" || config.model === "ema") config.mode = "bptt";
   return config;
 }
