@@ -1,9 +1,9 @@
 /**
  * Collects what the committed notebooks found into one page, `notebooks/FINDINGS.md`: per
  * notebook its run line (scale, backend, seed), how long its last refresh took
- * (`notebooks/refresh.json`, written by `deno task notebooks:refresh`), and its computed
- * findings — the Markdown its "Claim / Data" and "What we saw" cells printed, copied from the
- * executed notebook, never retyped.
+ * (`notebooks/refresh.json`, written by `deno task notebooks:refresh`), and the facts its verdict
+ * states — the Markdown list its last code cell (the verdict's check) printed, each fact with the
+ * number it was checked against, copied from the executed notebook, never retyped.
  *
  * Usage: `deno run -A notebooks/findings.ts [--check]` (`--check`: exit 1 when FINDINGS.md is
  * not what the notebooks say now).
@@ -41,8 +41,7 @@ const text = (v: string | string[] | undefined) => Array.isArray(v) ? v.join("")
 
 /**
  * The findings of one executed notebook: its run line (the first output naming the scale) and
- * every Markdown output that states findings (a "**Claim**" block, a "What we saw" block, or the
- * last code cell's Markdown).
+ * the Markdown its last code cell printed (the verdict's checked facts).
  */
 export function notebookFindings(nb: { cells: Cell[] }): { run: string; findings: string[] } {
   const outputs = (c: Cell) => (c.outputs ?? []).map((o) => o.data ?? {});
@@ -57,15 +56,10 @@ export function notebookFindings(nb: { cells: Cell[] }): { run: string; findings
     }
   }
   const found: string[] = [];
-  codes.forEach((c, i) => {
-    for (const d of outputs(c)) {
-      const md = text(d["text/markdown"]).trim();
-      if (!md) continue;
-      const isFinding = md.startsWith("**Claim**") || md.startsWith("### What we saw") ||
-        i === codes.length - 1;
-      if (isFinding && !found.includes(md)) found.push(md);
-    }
-  });
+  for (const d of codes.length ? outputs(codes[codes.length - 1]) : []) {
+    const md = text(d["text/markdown"]).trim();
+    if (md && !found.includes(md)) found.push(md);
+  }
   return { run, findings: found };
 }
 
@@ -104,13 +98,7 @@ export function findingsReport(
         `DSF_THREADS=${t.threads}${t.ok ? "" : ", **a cell failed**"}`
       : "";
     lines.push(`## \`${name}\``, "", `*${run || "run line not found"}${when}*`, "");
-    for (const f of findings) {
-      // The heading and the italic run line of a "What we saw" cell are said above already.
-      const body = f.split("\n").filter((l) =>
-        l.trim() !== "### What we saw" && !(/^\*[^*].*\*$/.test(l.trim()) && l.includes("scale: "))
-      );
-      lines.push(body.join("\n"), "");
-    }
+    for (const f of findings) lines.push(f, "");
   }
   return lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }

@@ -174,6 +174,25 @@ Deno.test("presets: quick and small are reduced, bounded runs", () => {
   assert.ok(syn.lag < syn.context && syn.steps === 200 && syn.lr === 1e-2);
 });
 
+Deno.test("presets: the points of each §5 axis stay distinct at every scale", () => {
+  const axes = [
+    ["ptb-gru-1L256", "ptb-gru-3L256", "ptb-gru-1L1024", "ptb-gru-3L1024"],
+    [128, 256, 512, 1024].map((d) => `wt-gru-3L${d}`),
+    ["rnn", "gru", "lstm"].map((cell) => `wt-${cell}-3L512`),
+    [1, 3, 6, 12].map((l) => `wt-gru-${l}L512`),
+    [256, 512, 1024, 2048].map((t) => `wt-gru-3L512-T${t}`),
+  ];
+  for (const points of axes) {
+    for (const scale of ["quick", "small", "paper"] as const) {
+      const configs = points.map((p) => {
+        const { name: _n, ...c } = resolveConfig(p, { scale });
+        return JSON.stringify(c);
+      });
+      assert.equal(new Set(configs).size, points.length, `${points[0]} … at ${scale}`);
+    }
+  }
+});
+
 Deno.test("resolveConfig: overrides and errors", () => {
   const c = resolveConfig("wt-lstm-3L512", {
     scale: "smoke",

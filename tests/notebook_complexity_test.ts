@@ -1,8 +1,7 @@
 /**
  * The complexity notebook's (§4) reading of its sweeps: robust slopes that call a flat sweep
- * flat, a slope table without empty cells, the depth table's reasons for its dashes, findings
- * that state Table 1's claim before the data, legends only for what is drawn, and the committed
- * benchmark files read and drawn.
+ * flat, a slope table without empty cells, the depth table's reasons for its dashes, legends
+ * only for what is drawn, and the committed benchmark files read and drawn.
  */
 import assert from "node:assert/strict";
 import type { TimingRow } from "../lib/bench/complexity.ts";
@@ -17,12 +16,7 @@ import {
   slopeTable,
 } from "../lib/bench/scaling.ts";
 import { readCommittedBenchFiles } from "../lib/bench/bench_file.ts";
-import {
-  benchFileFigures,
-  complexityFindings,
-  complexitySlopeSets,
-  scalingChart,
-} from "../lib/notebook/complexity.ts";
+import { benchFileFigures, complexitySlopeSets, scalingChart } from "../lib/notebook/complexity.ts";
 import { table, toBundle } from "../lib/notebook/display.ts";
 import { lineChart } from "../lib/plot/mod.ts";
 
@@ -134,30 +128,6 @@ Deno.test("depthTable: FT-BPTT's kernels per model step is a dash with the reaso
     readings.map((d) => [d.method, d.model, d.follows, d.perStep]),
     [["bptt", "T", true, 8], ["ft-bptt", "constant", true, NaN], ["dsf-scan", "log T", true, 4]],
   );
-});
-
-Deno.test("complexityFindings: Table 1's claim, then the data; a flat sweep is not a slope", () => {
-  const r = sweep();
-  const z = { Ts: [16, 32, 64, 128], D: 32, Ds: [16, 32, 64, 128], T: 32, B: 4 };
-  const text = complexityFindings({ z: z as never, ...r });
-  const lines = text.split("\n");
-  assert.match(lines[0], /^- \*\*Table 1 claims\*\*.*depth ∝ T.*depth ∝ log T.*constant depth/);
-  assert.match(
-    text,
-    /bptt 123 → 1019, 8\.00 kernels per step of the recurrence \(the same within 15% at every T\): ∝ T, as claimed/,
-  );
-  assert.match(
-    text,
-    /dsf-scan 20 → 32, 4\.00 kernels per scan level \(the same within 15% at every T\): ∝ log T, as claimed/,
-  );
-  assert.match(text, /ft-bptt 4 → 4: constant, as claimed \(no chain through time\)/);
-  assert.match(
-    text,
-    /flat \(times within their noise or < 15% per doubling: fixed overhead dominates, no exponent read\): sequential \(1\.20–1\.90/,
-  );
-  assert.doesNotMatch(text, /sequential -?0\.\d/);
-  assert.match(text, /≈ Table 1 \(1, within 0\.8–1\.25×\): scan 1\.00/);
-  assert.doesNotMatch(text, /NaN|n\/a/);
 });
 
 Deno.test("scalingChart: the legend is the drawn methods and the dashed reference laws", () => {

@@ -8,19 +8,16 @@ const nb = {
     { cell_type: "code", outputs: [md("**Run:** scale: quick · backend: wasm · seed: 0")] },
     { cell_type: "code", outputs: [md("a table, not a finding")] },
     { cell_type: "code", outputs: [md("**Claim** (Figure 1): x.\n\n**Data** (ours):\n\n- y")] },
-    {
-      cell_type: "code",
-      outputs: [md("### What we saw\n\n*scale: quick · backend: wasm · seed: 0*\n\n- z")],
-    },
+    { cell_type: "markdown" },
+    { cell_type: "code", outputs: [md("- DSF closes 59% of the gap: closes 59% ✓\n- z ✓")] },
   ],
 };
 
-Deno.test("notebookFindings: the run line, the Claim blocks and the last cell's Markdown", () => {
+Deno.test("notebookFindings: the run line and the last code cell's Markdown only", () => {
   const f = notebookFindings(nb);
   assert.equal(f.run, "scale: quick · backend: wasm · seed: 0");
-  assert.equal(f.findings.length, 2);
-  assert.match(f.findings[0], /^\*\*Claim\*\*/);
-  assert.doesNotMatch(f.findings.join("\n"), /a table/);
+  assert.deepEqual(f.findings, ["- DSF closes 59% of the gap: closes 59% ✓\n- z ✓"]);
+  assert.deepEqual(notebookFindings({ cells: [] }), { run: "", findings: [] });
 });
 
 Deno.test("findingsReport: total time of the timed notebooks, no repeated run line", () => {
@@ -30,7 +27,7 @@ Deno.test("findingsReport: total time of the timed notebooks, no repeated run li
   });
   assert.match(page, /1 of 2 notebooks timed, 2 min 10 s in all/);
   assert.match(page, /## `01_x`\n\n\*scale: quick · backend: wasm · seed: 0 — 2 min 10 s/);
-  assert.equal(page.match(/\*scale: quick/g)!.length, 2); // one per notebook, not per block
-  assert.doesNotMatch(page, /### What we saw/);
-  assert.match(page, /- z\n/);
+  assert.equal(page.match(/\*scale: quick/g)!.length, 2); // one per notebook
+  assert.doesNotMatch(page, /a table|\*\*Claim\*\*/);
+  assert.equal(page.match(/- z ✓\n/g)!.length, 2);
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { resolveConfig } from "../lib/config/resolve.ts";
 import { gapClosure } from "../lib/analysis/compare.ts";
 import {
   summarizeSweep,
@@ -17,7 +16,6 @@ import {
   percent,
 } from "../lib/analysis/paper_comparison.ts";
 import { PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4 } from "../lib/analysis/paper_tables.ts";
-import { committedView, findings, reductionNote } from "../lib/notebook/sweeps.ts";
 import type { MetricRow } from "../lib/train/trainer.ts";
 
 Deno.test("paper tables: the numbers of NOTES.md and the gap closed it quotes", () => {
@@ -71,7 +69,7 @@ function fakeRun(mode: string, valid: number[], seconds = 1, tokens = 100): Swee
   };
 }
 
-Deno.test("sweeps: plan, run order, curves, summary, comparison and findings", async () => {
+Deno.test("sweeps: plan, run order, curves, summary and comparison", async () => {
   const all = [1, 3, 6, 12].map((L) => ({ setting: L, config: `wt-gru-${L}L512` }));
   const reduced = all.slice(0, 2);
 
@@ -110,24 +108,6 @@ Deno.test("sweeps: plan, run order, curves, summary, comparison and findings", a
   assert.equal(rows[1]["ours BPTT"], 100);
   assert.equal(rows[1]["ours gap closed"], "n/a (not apart)"); // FT only 1% above BPTT
 
-  const lines = findings(ours, { variable: "layers", paper: PAPER_TABLE2 });
-  assert.match(lines[0], /^- layers 1: BPTT 100 < DSF 110 < FT-BPTT 150/);
-  assert.match(lines[0], /FT-BPTT is 50\.0% above BPTT and DSF closes 80% of that gap/);
-  assert.match(lines[0], /\(DSF is 10\.0% above BPTT\)/);
-  assert.match(lines[0], /the paper's DSF closed 91% at this setting/);
-  assert.match(lines[1], /FT-BPTT is within 2% of BPTT \(not apart\)/);
-  assert.match(
-    lines[2],
-    /Over 2 setting\(s\).* in 1, better by more than that in 0, and within it in 1\.$/,
-  );
-  assert.match(lines[3], /DSF ×2\.00, ×2\.00; FT-BPTT ×2\.00, ×2\.00/);
-  const reversed = findings([{
-    setting: 1,
-    ppl: { bptt: 100, "ft-bptt": 80, dsf: 120 },
-    tokensPerSec: {},
-  }]);
-  assert.match(reversed[0], /FT-BPTT is 20\.0% below BPTT — the reverse of the paper's ordering/);
-  assert.match(reversed[1], /did not appear at this scale\.$/);
   assert.equal(
     comparisonRows([{
       setting: 1,
@@ -166,38 +146,10 @@ Deno.test("baselines: Table 4 next to ours, orders compared", () => {
   assert.equal(baselineRows(runs.slice(0, 1)).length, 1);
 });
 
-Deno.test("reductionNote, committedView, sweepCommands", () => {
-  const note = reductionNote(
-    resolveConfig("wt-gru-3L512", { scale: "quick", set: ["steps=30", "hidden=64"] }),
-    resolveConfig("wt-gru-3L512", { scale: "paper" }),
-  );
-  assert.match(note, /^`wt-gru-3L512` at `quick`: wikitext-2; /);
-  assert.match(note, /hidden 64 \(paper 512\)/);
-  assert.match(note, /BPE vocabulary 1024 \(paper 16000\)/);
-  assert.match(note, /30 steps \(paper 5 epochs\)/);
-  assert.doesNotMatch(note, /layers/);
-  const ptb = reductionNote(
-    resolveConfig("ptb-gru-1L256", { scale: "paper" }),
-    resolveConfig("ptb-gru-1L256", { scale: "paper" }),
-  );
-  assert.match(ptb, /the paper's sizes\.$/);
-
+Deno.test("sweepCommands: one train command per config and mode, into the group", () => {
   const cmds = sweepCommands(["ptb-gru-1L256"], ["bptt", "dsf"], "small", "ptb-depth-width");
   assert.deepEqual(cmds, [
     "deno task train --config ptb-gru-1L256 --scale small --set mode=bptt --results ptb-depth-width",
     "deno task train --config ptb-gru-1L256 --scale small --set mode=dsf --results ptb-depth-width",
   ]);
-  const md =
-    (committedView("g", [], cmds) as unknown as Record<symbol, () => Record<string, string>>)
-      [Symbol.for("Jupyter.display")]()["text/markdown"];
-  assert.match(md, /No committed results under `results\/g\/` yet/);
-  assert.ok(md.includes(cmds[1]));
-  const html = (committedView("g", [{
-    name: "x-dsf-seed0",
-    summary: { minValPpl: 12.345, steps: 5, scale: "small" },
-    command: "deno task train --config x",
-  }], cmds) as unknown as Record<symbol, () => Record<string, string>>)[
-    Symbol.for("Jupyter.display")
-  ]()["text/plain"];
-  assert.match(html, /x-dsf-seed0\s+small\s+5\s+12\.35\s+deno task train --config x/);
 });

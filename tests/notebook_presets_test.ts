@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import { mergePatches, SCALES } from "../lib/config/schema.ts";
-import {
-  FEEDBACK_RECALL,
-  PAPER_SWEEPS,
-  presetPatch,
-  QUICK_LM,
-  RECALL,
-} from "../lib/notebook/presets.ts";
+import { FEEDBACK_RECALL, presetPatch, QUICK_LM, RECALL } from "../lib/notebook/presets.ts";
 import { QUICK_SEARCH_SETTINGS } from "../lib/analysis/quick_search.ts";
 
 Deno.test("notebook presets: quick overrides only at quick, always at every scale", () => {
@@ -38,18 +32,6 @@ Deno.test("notebook presets: feedback patches merge key by key", () => {
   const m = mergePatches({ feedback: { kind: "fitted" }, lr: 1 }, { feedback: { every: 5 } });
   assert.deepEqual(m, { feedback: { kind: "fitted", every: 5 }, lr: 1 });
   assert.deepEqual(mergePatches({ lr: 1 }, { lr: 2 }), { lr: 2 });
-});
-
-Deno.test("paper sweeps: every point at every scale, and the points stay distinct", () => {
-  for (const [name, sweep] of Object.entries(PAPER_SWEEPS)) {
-    for (const scale of ["quick", "small", "paper"] as const) {
-      const configs = sweep.points.map((p) => {
-        const { name: _n, ...c } = resolveConfig(p.config, { scale });
-        return JSON.stringify(c);
-      });
-      assert.equal(new Set(configs).size, sweep.points.length, `${name} at ${scale}`);
-    }
-  }
 });
 
 Deno.test("typed patches: a partial data part keeps the other text-data defaults", () => {

@@ -1,5 +1,5 @@
 /**
- * The notebooks' helpers (lib/analysis, lib/bench, lib/notebook): run comparisons, the
+ * The notebooks' helpers (lib/analysis, lib/bench, lib/notebook): run statistics, the
  * convolution sum (14) and the scan agreement, the kernels, feedback variants, slopes, dispatch-depth tables and the small timing sweeps.
  */
 import assert from "node:assert/strict";
@@ -34,8 +34,7 @@ import {
   slopeTable,
 } from "../lib/bench/scaling.ts";
 import { timeRuns } from "../lib/bench/timing.ts";
-import { benchFileFigures, complexityFindings, scalingChart } from "../lib/notebook/complexity.ts";
-import { describeRuns } from "../lib/notebook/describe_runs.ts";
+import { benchFileFigures, scalingChart } from "../lib/notebook/complexity.ts";
 import { runLike, useBackend } from "./_util.ts";
 
 const run = runLike;
@@ -67,35 +66,6 @@ Deno.test("runStats: final/min losses and time per step", () => {
     runStats({ label: "x", rows: [], summary: run("x", []).summary })
       .minValidLoss,
   ));
-});
-
-Deno.test("describeRuns: ordering, ties, gap closure, chance, speed", () => {
-  const stats = [
-    runStats(run("bptt", [1.0], 4, 100)),
-    runStats(run("ft-bptt", [2.0], 1, 100)),
-    runStats(run("dsf", [1.25], 2, 100)),
-  ];
-  const text = describeRuns(stats, { chance: 2.0, chanceLabel: "ln K" });
-  assert.match(text, /bptt 1\.000 < dsf 1\.250 < ft-bptt 2\.000/);
-  // Of perplexity: (e² − e^1.25) / (e² − e¹) = 83% (75% of the nats).
-  assert.match(text, /gap closed \(perplexity 7\.39 → 2\.72\): dsf \*\*83%\*\*/);
-  assert.match(text, /ft-bptt at ln K/);
-  assert.match(text, /; "at" = within 0\.01\): bptt 1\.000 below/);
-  assert.match(text, /ft-bptt 10 ms \(4\.00× faster\)/);
-  const tied = describeRuns([runStats(run("bptt", [1.0])), runStats(run("ft-bptt", [1.004]))]);
-  assert.match(tied, /≈/);
-  assert.match(tied, /a tie at tolerance 0\.01/);
-  const refs = describeRuns(
-    [runStats(run("zero", [2])), runStats(run("r", [1.5])), runStats(run("bptt", [1]))],
-    { refs: { ft: "zero", bptt: "bptt" } },
-  );
-  assert.match(refs, /r \*\*62%\*\*/); // (e² − e^1.5) / (e² − e¹)
-  const noGap = describeRuns([
-    runStats(run("bptt", [2.0])),
-    runStats(run("ft-bptt", [1.5])),
-    runStats(run("dsf", [1.7])),
-  ]);
-  assert.match(noGap, /No ft-bptt→bptt gap/);
 });
 
 Deno.test("PAPER_GAP_CLOSURE: the paper's Table 2 shares (91, 82, 74, 59%)", () => {
@@ -282,7 +252,7 @@ Deno.test("complexitySizes: every scale, growing", () => {
   assert.ok(complexitySizes("quick").Ts.at(-1)! > complexitySizes("smoke").Ts.at(-1)!);
 });
 
-Deno.test("timing sweeps at tiny sizes: rows, depths, chart, findings", async () => {
+Deno.test("timing sweeps at tiny sizes: rows, depths, chart", async () => {
   await useBackend("cpu");
   const z = { ...complexitySizes("smoke"), Ts: [4, 8], D: 4, Ds: [4, 8], T: 4, B: 2 };
   const boxed = await timeRuns(() => tf.zeros([2]), { runs: 3, warmupMs: 0, measureMs: 0 });
@@ -315,9 +285,4 @@ Deno.test("timing sweeps at tiny sizes: rows, depths, chart, findings", async ()
     title: "t",
   });
   assert.ok(fig.svg.includes("∝ T"));
-  const text = complexityFindings({ z, scan, backward, step });
-  assert.match(text, /Table 1 claims/);
-  assert.match(text, /Layer backward time, BPTT over the others/);
-  assert.match(text, /Dependent kernels, measured/);
-  assert.match(text, /Time vs D/);
 });

@@ -4,6 +4,11 @@
  * from `results/<group>/` — the runs `deno task results <group>` tabulates for the README — or,
  * when the group has no runs yet, the commands that make them.
  *
+ * And what the notebooks' verdict cells check their facts with: a group's share of the gap
+ * ({@link committedClosure}, {@link committedConfirmation}), a point's seed mean
+ * ({@link meanMinPpl}), the facts listed or refused ({@link checkVerdict}) and the tolerance of
+ * float32 rounding ({@link ROUNDING_TOLERANCE}).
+ *
  * @module
  */
 import { readCommittedRuns } from "../io/committed_runs.ts";
@@ -259,6 +264,13 @@ export function meanMinPpl(runs: readonly ReproRun[], point: string, method: str
   if (xs.length === 0) throw new Error(`no committed ${method} run at ${point}`);
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
+
+/**
+ * Relative error up to which a verdict counts a difference as float32 rounding (1e-5, about 170
+ * times float32's unit roundoff 2^−24): the notebooks' checks of a computation against the same
+ * written out (eqs. 11–14).
+ */
+export const ROUNDING_TOLERANCE = 1e-5;
 
 /** One statement of a notebook's verdict, the number it rests on, and whether it holds. */
 export interface VerdictFact {

@@ -1,23 +1,14 @@
 /**
  * What the complexity notebook (§4) shows: log-log charts of timing rows with reference power
- * laws, the step-time figures of a committed benchmark file (one per backend variant), the
- * sweeps whose slopes are read against Table 1, and the computed "What we saw" bullets. The
- * measurements are lib/bench's (`complexity.ts`, `scaling.ts`, `slope_fit.ts`, `bench_file.ts`).
+ * laws, the step-time figures of a committed benchmark file (one per backend variant) and the
+ * sweeps whose slopes are read against Table 1. The measurements are lib/bench's
+ * (`complexity.ts`, `scaling.ts`, `slope_fit.ts`, `bench_file.ts`).
  *
  * @module
  */
-import { fix } from "./format.ts";
 import { type BenchFile, stepTimingRows } from "../bench/bench_file.ts";
 import type { ComplexitySizes, TimingRow } from "../bench/complexity.ts";
-import {
-  depthReadings,
-  fitSlopeSets,
-  FLAT_SLOPE,
-  slopeLines,
-  slopeReading,
-  type SlopeSet,
-  type SlopeSetFit,
-} from "../bench/scaling.ts";
+import { slopeLines, type SlopeSet } from "../bench/scaling.ts";
 import { type Figure, type FigureText, lineChart, type ReferenceLine } from "../plot/mod.ts";
 
 /** Options of {@link scalingChart}. */
@@ -135,7 +126,7 @@ export function benchFileFigures(
   });
 }
 
-/** What {@link complexityFindings} reads. */
+/** The notebook's three timing sweeps, as {@link complexitySlopeSets} reads them. */
 export interface ComplexityResults {
   /** The sweep sizes. */
   z: ComplexitySizes;
@@ -163,122 +154,4 @@ export function complexitySlopeSets(r: ComplexityResults): SlopeSet[] {
     { name: "step vs T", rows: r.step, x: "T", where: atD, expected: 1 },
     { name: "step vs D", rows: r.step, x: "D", where: atT, expected: 2 },
   ];
-}
-
-/** The fits of one sweep in words, grouped by reading: "≈ Table 1 (1): scan 0.99, …; flat: …". */
-function sweepText(fits: readonly SlopeSetFit[]): string {
-  const groups = new Map<string, string[]>();
-  for (const f of fits) {
-    const reading = slopeReading(f, f.expected);
-    const range = `${f.method} (${fix(f.minMs, 2)}–${fix(f.maxMs, 2)} ms)`;
-    const [key, item] = f.points < 2 ? ["not fitted (one size)", f.method] : f.flat
-      ? [
-        `flat (times within their noise or < ${
-          Math.round((2 ** FLAT_SLOPE - 1) * 100)
-        }% per doubling: fixed overhead dominates, no exponent read)`,
-        range,
-      ]
-      : f.falls
-      ? ["falls with size (the smaller sizes ran slower: warm-up or noise)", range]
-      : [
-        reading.split(/[:;]/)[0],
-        `${f.method} ${fix(f.upperSlope, 2)}${reading.includes("all-points") ? "†" : ""}`,
-      ];
-    groups.set(key, [...(groups.get(key) ?? []), item]);
-  }
-  return [...groups].map(([k, v]) => `${k}: ${v.join(", ")}`).join("; ");
-}
-
-/**
- * The "What we saw" bullets of the complexity notebook, computed from its sweeps: Table 1's
- * claim first (depth ∝ T for BPTT, ∝ log T for the scan, constant for FT-BPTT; work ∝ T, and
- * ∝ D² for the layer), then what the measurements say — the dependency depths against the
- * model, BPTT's time over the others', and the upper-half log-log slopes of every sweep, where
- * a flat sweep (fixed overhead dominating) is called flat, not given an exponent.
- */
-export function complexityFindings(r: ComplexityResults): string {
-  const { z } = r;
-  const t0 = Math.min(...z.Ts);
-  const t1 = Math.max(...z.Ts);
-  const atD = (x: TimingRow) => x.D === z.D;
-  const ms = (rows: readonly TimingRow[], m: string, t: number) =>
-    rows.find((x) => x.method === m && x.T === t && x.D === z.D)?.ms ?? NaN;
-  const ratio = (rows: readonly TimingRow[], m: string, t: number) =>
-    ms(rows, "bptt", t) / ms(rows, m, t);
-  const lines: string[] = [
-    "- **Table 1 claims** for the temporal part of the backward: BPTT runs T − 1 dependent " +
-    "steps of O(D²) work (depth ∝ T); DSF's prefix scan ⌈log₂ T⌉ levels (depth ∝ log T) with " +
-    "work ∝ T·D (T·D·log T for Hillis–Steele and the FFT); FT-BPTT has no chain through time " +
-    "(constant depth). The local terms cost ∝ T·D² in every method, parallel over t. So time " +
-    "should grow ∝ T (slope 1) in every sweep vs T, ∝ D for the scan alone and ∝ D² for a layer.",
-  ];
-  const depth = depthReadings(r.backward, atD);
-  const unit = (m: string) =>
-    m.endsWith("fft") ? "FFT stage" : m.endsWith("scan") ? "scan level" : "step of the recurrence";
-  const depthText = depth.map((d) => {
-    const head = `${d.method} ${d.first} → ${d.last}`;
-    if (d.model === "constant") {
-      return d.follows
-        ? `${head}: constant, as claimed (${
-          d.method === "ft-bptt" ? "no chain through time" : "the scan is one kernel"
-        })`
-        : `${head}: Table 1 says constant, the measured depth changes`;
-    }
-    const per = `${fix(d.perStep, 2)} kernels per ${unit(d.method)}`;
-    return d.follows
-      ? `${head}, ${per} (the same within 15% at every T): ∝ ${d.model}, as claimed`
-      : `${head}, ${per} on average: not ∝ ${d.model} (the count per model step varies)`;
-  });
-  const dep = (m: string) => depth.find((d) => d.method === m);
-  lines.push(
-    `- **Dependent kernels, measured** in the layer backward (machine-independent), T = ${t0} → ` +
-      `${t1}: ${depthText.join("; ")}.` +
-      (dep("bptt") && dep("dsf-scan")
-        ? ` At T = ${t1} BPTT's chain is ${fix(dep("bptt")!.last / dep("dsf-scan")!.last, 1)}× ` +
-          "DSF-scan's."
-        : ""),
-  );
-  const others = [...new Set(r.backward.map((x) => x.method))].filter((m) => m !== "bptt");
-  lines.push(
-    `- **Layer backward time, BPTT over the others** (D = ${z.D}): ` +
-      others.map((m) => `${fix(ratio(r.backward, m, t1), 2)}× ${m}`).join(", ") +
-      ` at T = ${t1} (at T = ${t0}: ` +
-      others.map((m) => `${fix(ratio(r.backward, m, t0), 2)}×`).join(", ") + ").",
-  );
-  const stepOthers = [...new Set(r.step.map((x) => x.method))].filter((m) => m !== "bptt");
-  lines.push(
-    `- **Training step time** (forward + backward + Adam), BPTT over the others at T = ${t1}: ` +
-      stepOthers.map((m) => `${fix(ratio(r.step, m, t1), 2)}× ${m}`).join(", ") + ".",
-  );
-  const fits = fitSlopeSets(complexitySlopeSets(r));
-  const of = (sweep: string) => sweepText(fits.filter((f) => f.sweep === sweep));
-  const star = fits.some((f) => !f.flat && slopeReading(f, f.expected).includes("all-points"))
-    ? " († the fit over all sizes differs by more than 0.4: overhead or an outlier at small sizes)"
-    : "";
-  lines.push(
-    `- **Time vs T**, log-log slope over the upper half of T ∈ {${z.Ts.join(", ")}} (Table 1: ` +
-      `1): reverse scan alone — ${of("scan vs T")}. Layer backward — ${of("backward vs T")}. ` +
-      `Training step — ${of("step vs T")}.`,
-  );
-  lines.push(
-    `- **Time vs D**, over the upper half of D ∈ {${z.Ds.join(", ")}} (Table 1: 1 for the scan ` +
-      `alone, 2 for a layer): reverse scan alone — ${of("scan vs D")}. Layer backward — ` +
-      `${of("backward vs D")}. Training step — ${of("step vs D")}.${star}`,
-  );
-  const flat = fits.filter((f) => f.flat).length;
-  const falls = fits.filter((f) => f.falls).length;
-  const fell = falls
-    ? ` ${falls} fall with size: their smaller sizes ran slower (warm-up or another process), ` +
-      "so they say nothing about the work either."
-    : "";
-  lines.push(
-    flat > 0
-      ? `- ${flat} of ${fits.length} method sweeps are flat: at these sizes fixed per-kernel ` +
-        "costs dominate them, so time follows the number of kernels dispatched more than the " +
-        `flops (the depth above is the size-independent measure).${fell} The full sweep ` +
-        "(`deno task bench`, section (e)) reaches sizes where the work shows."
-      : `- None of the ${fits.length} method sweeps is flat: at these sizes the work shows ` +
-        `through the per-kernel costs.${fell}`,
-  );
-  return lines.join("\n");
 }

@@ -8,13 +8,9 @@
  * const r = await runExperiment(RECALL, { patch: { mode: "dsf", lr: 0.02 } });
  * ```
  *
- * The paper sweeps' points are in {@link PAPER_SWEEPS}: every point runs at every scale (a
- * smaller scale makes each point smaller, it never drops one).
- *
  * @module
  */
 import { type ConfigPatch, mergePatches, type Scale } from "../config/schema.ts";
-import type { SweepPoint } from "../analysis/mode_sweep.ts";
 import { QUICK_SEARCH_SETTINGS } from "../analysis/quick_search.ts";
 
 /** A preset with the overrides a notebook runs it with. */
@@ -87,50 +83,6 @@ export const QUICK_LM: NotebookPreset = {
   preset: searchBest.preset,
   description: `PTB ${searchBest.label} (quick-scale search, setting E)`,
   quick: searchBest.patch,
-};
-
-/** A paper sweep: the varied quantity and its points (each a preset). */
-export interface PaperSweep {
-  /** The varied quantity, as the findings name it. */
-  variable: string;
-  /** The results group its committed runs go to (`--results`). */
-  group: string;
-  /** Every point, run at every scale. */
-  points: readonly SweepPoint[];
-}
-
-/** The sweeps of the §5 notebooks. */
-export const PAPER_SWEEPS: Readonly<Record<string, PaperSweep>> = {
-  ptbDepthWidth: {
-    variable: "setting",
-    group: "ptb-depth-width",
-    points: [
-      { setting: "1L256", config: "ptb-gru-1L256" },
-      { setting: "3L256", config: "ptb-gru-3L256" },
-      { setting: "1L1024", config: "ptb-gru-1L1024" },
-      { setting: "3L1024", config: "ptb-gru-3L1024" },
-    ],
-  },
-  wtModelSize: {
-    variable: "paper hidden size",
-    group: "wt-model-size",
-    points: [128, 256, 512, 1024].map((D) => ({ setting: D, config: `wt-gru-3L${D}` })),
-  },
-  wtCells: {
-    variable: "cell",
-    group: "wt-cells",
-    points: ["rnn", "gru", "lstm"].map((cell) => ({ setting: cell, config: `wt-${cell}-3L512` })),
-  },
-  wtDepth: {
-    variable: "layers",
-    group: "wt-depth",
-    points: [1, 3, 6, 12].map((L) => ({ setting: L, config: `wt-gru-${L}L512` })),
-  },
-  wtSequenceLength: {
-    variable: "paper length T",
-    group: "wt-sequence-length",
-    points: [256, 512, 1024, 2048].map((T) => ({ setting: T, config: `wt-gru-3L512-T${T}` })),
-  },
 };
 
 /**
