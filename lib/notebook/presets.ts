@@ -150,8 +150,8 @@ export const RECALL_SWEEPS: Readonly<Record<"width" | "depth" | "cells" | "delay
 };
 
 /**
- * One recall point as a notebook preset: its change at every scale, the base at `quick` (where
- * it is its committed twin's command at seed 0).
+ * One recall point as a notebook preset: its change and the base's context at every scale, the
+ * base at `quick` (where it is its committed twin's command at seed 0).
  */
 export function recallPreset(sweep: RecallSweep, name: string): NotebookPreset {
   const p = sweep.points.find((x) => x.name === name);
@@ -159,7 +159,8 @@ export function recallPreset(sweep: RecallSweep, name: string): NotebookPreset {
   return {
     preset: "synthetic-recall",
     description: `delayed recall, ${sweep.variable} ${p.setting}`,
-    always: { ...p.patch, name: p.name },
+    // The base's context at every scale: the delays must fit in it (smoke's own is 16).
+    always: { context: RECALL_BASE.context, ...p.patch, name: p.name },
     quick: { ...RECALL_BASE, ...p.patch, name: p.name },
   };
 }
