@@ -3,6 +3,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
+import { crossEntropySum } from "../lib/models/cross_entropy.ts";
+import type { Rng } from "../lib/util/rng.ts";
 import type { RunLike } from "../lib/analysis/run_stats.ts";
 import type { MetricRow } from "../lib/train/trainer.ts";
 
@@ -121,4 +123,25 @@ export async function webgpuAvailable(test: string): Promise<boolean> {
     console.log(`${test}: skipped, no WebGPU here (${(err as Error).message})`);
     return false;
   }
+}
+
+/**
+ * One cross-entropy case on the current backend: [n, v] logits (8·N(0, 1); at v = 400 spread over
+ * 400, e^−400 below float32's range) and targets drawn from `rng`, their float64 reference at
+ * scale 0.7 ({@link crossEntropyReference}), and `crossEntropySum` of them with the gradient of 0.7
+ * times it recorded (`g`) and without (`plain`). The caller disposes `z`, `t`, `plain` and `g`.
+ */
+export function crossEntropyCase(rng: Rng, n: number, v: number) {
+  const spread = v === 400 ? () => -rng.uniform(0, 400) : () => 8 * rng.normal();
+  const values = Float32Array.from({ length: n * v }, spread);
+  const ids = Int32Array.from({ length: n }, () => rng.int(v));
+  // Float64 reference: Σ logsumexp − z[y], and 0.7·(softmax − onehot).
+  const { loss: want, grad: wantGrad } = crossEntropyReference(values, ids, [n, v], 0.7);
+  const init = tf.tensor2d(values, [n, v]);
+  const z = tf.variable(init);
+  init.dispose();
+  const t = tf.tensor1d(ids, "int32");
+  const g = tf.variableGrads(() => tf.mul(crossEntropySum(z, t), 0.7) as tf.Scalar, [z]);
+  const plain = crossEntropySum(z, t); // no gradient recorded: the loss-only pass
+  return { want, wantGrad, z, t, g, plain };
 }

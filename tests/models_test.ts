@@ -10,7 +10,7 @@ import { crossEntropySum } from "../lib/models/cross_entropy.ts";
 import { setSimdKernels, simdKernelsFor } from "../lib/ops/wasm_simd.ts";
 import { createModel, keptRows, type LanguageModel } from "../lib/models/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
-import { assertClose, crossEntropyReference, read, useBackend } from "./_util.ts";
+import { assertClose, crossEntropyCase, read, useBackend } from "./_util.ts";
 
 const B = 2;
 const T = 5;
@@ -274,18 +274,7 @@ Deno.test("crossEntropySum on wasm (the fused kernel, SIMD and JS rows): value a
   for (const [simd, [n, v]] of [true, false].flatMap((on) => cases.map((c) => [on, c] as const))) {
     setSimdKernels(simd);
     assert.equal(simdKernelsFor(tf.backend()) !== null, simd, "the SIMD module loads here");
-    // The last case spans 400 (e^−400 below float32's range); the others 8·N(0, 1).
-    const spread = v === 400 ? () => -rng.uniform(0, 400) : () => 8 * rng.normal();
-    const values = Float32Array.from({ length: n * v }, spread);
-    const ids = Int32Array.from({ length: n }, () => rng.int(v));
-    // Float64 reference: Σ logsumexp − z[y], and 0.7·(softmax − onehot).
-    const { loss: want, grad: wantGrad } = crossEntropyReference(values, ids, [n, v], 0.7);
-    const init = tf.tensor2d(values, [n, v]);
-    const z = tf.variable(init);
-    init.dispose();
-    const t = tf.tensor1d(ids, "int32");
-    const g = tf.variableGrads(() => tf.mul(crossEntropySum(z, t), 0.7) as tf.Scalar, [z]);
-    const plain = crossEntropySum(z, t); // no gradient recorded: the loss-only pass
+    const { want, wantGrad, z, t, g, plain } = crossEntropyCase(rng, n, v);
     const what = `[${n}, ${v}] ${simd ? "SIMD" : "JS"}`;
     assertClose(await read(g.value), [0.7 * want], `CE value ${what}`, 1e-6);
     assertClose(await read(plain), [want], `CE value, no gradient ${what}`, 1e-6);
