@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  axisSeeds,
   axisSummary,
   axisTable,
   closureRows,
@@ -122,4 +123,27 @@ Deno.test("axis summary: a key only newer configs record is no axis unless they 
     "batchSize",
     "microBatches",
   ]);
+});
+
+Deno.test("axis summary: test perplexity in brackets where every seed has one; the seeds said", () => {
+  const withTest = (r: ReproRun, t: number | null): ReproRun => ({ ...r, testPpl: t });
+  const runs = [
+    withTest(run("T256", 256, "bptt", 0, [6, 5, 4]), 3.9),
+    withTest(run("T256", 256, "ft-bptt", 0, [6, 5.5, 5]), 4.8),
+    withTest(run("T32", 32, "bptt", 0, [6, 5, 4]), 3.5),
+    withTest(run("T32", 32, "bptt", 1, [6, 5, 4]), 3.7), // two seeds: their mean, 3.6
+    withTest(run("T32", 32, "ft-bptt", 0, [6, 5.5, 5]), null), // one seed without: none
+  ];
+  const a = axisSummary(runs, METHOD_ORDER, {}, "context");
+  assert.equal(a.points[0].methods.bptt.test, 3.6);
+  assert.equal(a.points[0].methods["ft-bptt"].test, null);
+  assert.match(axisTable(a), /\| `T32` \| 32, 128 \| 4\.00 \(3\.60\) \| 5\.00 \|/);
+  assert.match(axisTable(a), /\| `T256` \| 256, 16 \| 4\.00 \(3\.90\) \| 5\.00 \(4\.80\) \|/);
+  assert.equal(
+    axisSeeds(a),
+    "seeds 0, 1 at `T32`; seed 0 elsewhere (a point's numbers: the mean over its seeds)",
+  );
+  assert.equal(axisSeeds(axisSummary(runs.slice(0, 3), METHOD_ORDER)), "seed 0");
+  const both = runs.slice(2, 4);
+  assert.equal(axisSeeds(axisSummary(both, METHOD_ORDER)), "mean over seeds 0, 1");
 });

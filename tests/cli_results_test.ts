@@ -260,11 +260,11 @@ Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing fil
   const md = Deno.readTextFileSync(join(dir, "summary.md"));
   assert.match(
     md,
-    /\| `L1` \| 1 \| 10\.00 \| 14\.00 \| 11\.00 \| 75% \| 30 \(1\.5 min\) \| 30 \(0\.5 min\) \| 30 \(1\.0 min\) \|/,
+    /\| `L1` \| 1 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 11\.00 \(11\.00\) \| 75% \| 30 \(1\.5 min\) \| 30 \(0\.5 min\) \| 30 \(1\.0 min\) \|/,
   );
   assert.match(
     md,
-    /\| `L3` \| 3 \| 10\.00 \| 14\.00 \| 16\.00 \| -50% \| 30 \| 30 \| not reached \|/,
+    /\| `L3` \| 3 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 16\.00 \(16\.00\) \| -50% \| 30 \| 30 \| not reached \|/,
   );
   assert.match(md, /The paper's Table 2 \(depth;/);
   assert.match(
@@ -299,5 +299,71 @@ Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing fil
     planned.out,
     /\| Figure 3 \(cells\) \| `wt-cells` \| – \| no runs committed: commands and cost in `results\/wt-cells\/PLAN\.md` \|/,
   );
+  await Deno.remove(root, { recursive: true });
+});
+
+/** Writes one run of a point (config `point`, settings with the axis key) into `dir`. */
+function writePointRun(
+  dir: string,
+  point: string,
+  settings: Record<string, unknown>,
+  mode: string,
+  seed: number,
+  curve: number[],
+): void {
+  writeRun(dir, mode, seed, curve);
+  const from = join(dir, `cfg-${mode}-seed${seed}`);
+  const to = join(dir, `${point}-${mode}-seed${seed}`);
+  const s = JSON.parse(Deno.readTextFileSync(`${from}.json`));
+  Object.assign(s, { config: point, settings: { name: point, mode, seed, ...settings } });
+  Deno.writeTextFileSync(`${to}.json`, JSON.stringify(s));
+  Deno.renameSync(`${from}.metrics.jsonl`, `${to}.metrics.jsonl`);
+  Deno.removeSync(`${from}.json`);
+}
+
+Deno.test("results of a §5 group: the base point trained once in the width group joins the depth axis; seeds said per point", async () => {
+  const root = await Deno.makeTempDir();
+  const width = join(root, "results", "wt-model-size");
+  const depth = join(root, "results", "wt-depth");
+  await Deno.mkdir(width, { recursive: true });
+  await Deno.mkdir(depth, { recursive: true });
+  const curves: Record<string, number[]> = { bptt: [30, 20, 10], "ft-bptt": [25, 18, 14] };
+  // The base (3 layers) in two seeds, in the width group; one layer in the depth group.
+  for (const seed of [0, 1]) {
+    for (const mode of ["bptt", "ft-bptt", "dsf"]) {
+      writePointRun(width, "wt-gru-3L128", { layers: 3 }, mode, seed, curves[mode] ?? [29, 22, 16]);
+    }
+  }
+  for (const mode of ["bptt", "ft-bptt", "dsf"]) {
+    writePointRun(depth, "wt-gru-1L128", { layers: 1 }, mode, 0, curves[mode] ?? [28, 19, 11]);
+  }
+  Deno.writeTextFileSync(
+    join(root, "README.md"),
+    "<!-- results:wt-depth -->\n<!-- /results:wt-depth -->\n" +
+      "<!-- results:paper-axes -->\n<!-- /results:paper-axes -->\n",
+  );
+  const r = await runIn(root, ["wt-depth", "--readme"]);
+  assert.equal(r.code, 0, r.err);
+  const md = Deno.readTextFileSync(join(depth, "summary.md"));
+  assert.match(md, /\| `wt-gru-1L128` \| 1 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 11\.00/);
+  assert.match(md, /\| `wt-gru-3L128` \| 3 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 16\.00/);
+  assert.match(md, /The base point `wt-gru-3L128` is trained once, in `results\/wt-model-size\/`/);
+  assert.match(
+    md,
+    /seeds 0, 1 at `wt-gru-3L128`; seed 0 elsewhere \(a point's numbers: the mean over its seeds\)/,
+  );
+  assert.doesNotMatch(md, /seed mean/);
+  const readme = Deno.readTextFileSync(join(root, "README.md"));
+  assert.match(
+    readme,
+    /\| Table 2 \(depth\) +\| `wt-depth` +\| [^|]+\| 1: 75%, 3: -50% +\| 1 of 2 +\|/,
+  );
+  // Without runs of its own the axis stays empty: the base alone is no answer to its question.
+  const cells = join(root, "results", "wt-cells");
+  await Deno.mkdir(cells);
+  Deno.writeTextFileSync(join(cells, "PLAN.md"), "# plan\n");
+  const planned = await runIn(root, ["wt-cells"]);
+  assert.equal(planned.code, 0, planned.err);
+  assert.match(planned.err, /no runs in results\/wt-cells\/ yet/);
   await Deno.remove(root, { recursive: true });
 });

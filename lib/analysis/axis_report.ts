@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  axisSeeds,
   type AxisSummary,
   axisSummary,
   axisTable,
@@ -33,12 +34,16 @@ export interface AxisReport {
   closureFigure: Figure | null;
 }
 
-/** The report of one group (see the module doc). */
+/**
+ * The report of one group (see the module doc).
+ * @param base the point whose runs were read from another group (`readAxisRuns`), to say so
+ */
 export function axisReport(
   group: string,
   committed: readonly AxisRun[],
   runs: readonly ReproRun[],
   stepTimes: StepTimes,
+  base: { group: string; point: string } | null = null,
 ): AxisReport {
   const paper = PAPER_AXES[group];
   const axis = axisSummary(runs, METHOD_ORDER, stepTimes, paper?.key);
@@ -50,13 +55,25 @@ export function axisReport(
     running.every((r) => String(r.summary.inProgress).includes("paused at stopAfter")) &&
     new Set(committed.map((r) => r.summary.steps)).size === 1;
   const timed = Object.keys(stepTimes).length > 0;
+  const tested = axis.points.some((p) => Object.values(p.methods).some((m) => m.test !== null));
   const block = [
     `Group \`results/${group}/\` (scale ${first.scale}, backend ${first.backend}; ` +
     `${axis.points.length} settings differing in ${axis.keys.join(", ") || "their config name"}; ` +
-    "minimum validation perplexity, seed mean):",
+    `${axisSeeds(axis)}):`,
     "",
     axisTable(axis),
     "",
+    ...(base
+      ? [
+        `The base point \`${base.point}\` is trained once, in \`results/${base.group}/\`: ` +
+        "its runs are read from there.",
+        "",
+      ]
+      : []),
+    (tested
+      ? "Perplexities: the minimum validation perplexity, and in brackets the test perplexity " +
+        "at that checkpoint. "
+      : "") +
     "A method's share of the gap is (FT-BPTT − it) / (FT-BPTT − BPTT) of the minimum validation " +
     "perplexity, seed by seed, then averaged; updates to FT-BPTT's best is the first evaluated " +
     "update at which the method's validation perplexity is at or below FT-BPTT's minimum" +
@@ -98,7 +115,9 @@ export function axisReport(
       xLabel: key,
       yLabel: "share of the FT-BPTT → BPTT gap closed (%)",
       title: `${group}: gap closed against ${key}`,
-      caption: `Seed mean per point; 100% = BPTT's minimum validation perplexity, 0% = ` +
+      caption: `${
+        axisSeeds(axis).replace(/^./, (c) => c.toUpperCase())
+      }; 100% = BPTT's minimum validation perplexity, 0% = ` +
         `FT-BPTT's; below 0: worse than no temporal gradient. Scale ${first.scale}, backend ` +
         `${first.backend}.`,
     })

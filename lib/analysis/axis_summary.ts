@@ -24,8 +24,11 @@ export interface AxisPoint {
   point: string;
   /** The axis keys' values at this point (from the resolved config), e.g. `{ context: 64 }`. */
   at: Record<string, unknown>;
-  /** Per method: seed-mean minimum validation perplexity and the seeds. */
-  methods: Record<string, { ppl: number; seeds: number[] }>;
+  /**
+   * Per method: seed-mean minimum validation perplexity, the seed-mean test perplexity at each
+   * run's best validation checkpoint (null unless every seed has one), and the seeds.
+   */
+  methods: Record<string, { ppl: number; test: number | null; seeds: number[] }>;
   /** Per method other than the two ends: the share of the gap closed (seed mean), or NaN. */
   closed: Record<string, number>;
   /**
@@ -118,8 +121,10 @@ export function axisSummary(
     for (const m of methods) {
       const rs = mine.filter((r) => r.method === m);
       if (rs.length) {
+        const tests = rs.map((r) => r.testPpl);
         by[m] = {
           ppl: mean(rs.map((r) => r.minValPpl)),
+          test: tests.every((t) => typeof t === "number") ? mean(tests as number[]) : null,
           seeds: rs.map((r) => r.seed),
         };
       }
@@ -158,6 +163,31 @@ export function axisSummary(
   return { keys, methods, points };
 }
 
+/**
+ * The seeds behind an axis's numbers, as a table's heading says them: "seed 0" when every point
+ * and method has the same one seed, "mean over seeds 0, 1" when every point has the same several,
+ * else per point ("seeds 0, 1 at `base`; seed 0 elsewhere (a point's numbers: the mean over its
+ * seeds)").
+ */
+export function axisSeeds(a: AxisSummary): string {
+  const at = a.points.map((p) => {
+    const seeds = [...new Set(Object.values(p.methods).flatMap((m) => m.seeds))].sort((x, y) =>
+      x - y
+    );
+    return { point: p.point, phrase: `seed${seeds.length > 1 ? "s" : ""} ${seeds.join(", ")}` };
+  });
+  const phrases = [...new Set(at.map((x) => x.phrase))];
+  if (phrases.length <= 1) {
+    const one = phrases[0] ?? "no runs";
+    return one.startsWith("seeds ") ? `mean over ${one}` : one;
+  }
+  // "Elsewhere" is the phrase most points share; on a tie, the one with fewer seeds.
+  const count = (p: string) => at.filter((x) => x.phrase === p).length;
+  const common = phrases.sort((x, y) => count(y) - count(x) || x.length - y.length)[0];
+  const others = at.filter((x) => x.phrase !== common).map((x) => `${x.phrase} at \`${x.point}\``);
+  return `${others.join("; ")}; ${common} elsewhere (a point's numbers: the mean over its seeds)`;
+}
+
 const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");
 const pct = (x: number | undefined) =>
   x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : "–";
@@ -175,8 +205,9 @@ export function minutesToTarget(p: AxisPoint, method: string): number | null {
 }
 
 /**
- * The axis as a Markdown table: a row per point, perplexities, gap closures, updates to target
- * (with the minutes they take where the point's step times were measured).
+ * The axis as a Markdown table: a row per point, perplexities (minimum validation, with the test
+ * perplexity at the best checkpoint in brackets where the runs have one), gap closures, updates
+ * to target (with the minutes they take where the point's step times were measured).
  */
 export function axisTable(a: AxisSummary): string {
   const others = a.methods.filter((m) => m !== "bptt" && m !== "ft-bptt");
@@ -191,7 +222,10 @@ export function axisTable(a: AxisSummary): string {
   const rows = a.points.map((p) => [
     `\`${p.point}\``,
     ...(a.keys.length ? [a.keys.map((k) => String(p.at[k])).join(", ")] : []),
-    ...a.methods.map((m) => f2(p.methods[m]?.ppl)),
+    ...a.methods.map((m) => {
+      const t = p.methods[m]?.test;
+      return f2(p.methods[m]?.ppl) + (t === null || t === undefined ? "" : ` (${f2(t)})`);
+    }),
     ...others.map((m) => pct(p.closed[m])),
     ...a.methods.map((m) => {
       if (!(m in p.updatesToTarget)) return "–";

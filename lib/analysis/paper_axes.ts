@@ -35,9 +35,17 @@ export interface PaperAxis {
   table?: PaperTable;
   /** The paper's claim, where it shows a figure only. */
   claim?: string;
+  /**
+   * A point of this axis trained once in another group (the base): its group and config name.
+   * Its runs join the axis's own wherever the axis is read (`readAxisRuns`).
+   */
+  base?: { group: string; point: string };
 }
 
 const WT103 = "WikiText-103, 3 × 512 unless varied, T = 256, ~5 epochs";
+
+/** The WikiText-2 base (3 × 128 GRU, T = 256), trained once in the width group. */
+const WT_BASE = { group: "wt-model-size", point: "wt-gru-3L128" };
 
 /** Our §5 groups, by name, and the paper's table or figure each answers. */
 export const PAPER_AXES: Readonly<Record<string, PaperAxis>> = {
@@ -61,6 +69,7 @@ export const PAPER_AXES: Readonly<Record<string, PaperAxis>> = {
     key: "layers",
     setting: PAPER_TABLE2.fixed,
     table: PAPER_TABLE2,
+    base: WT_BASE,
   },
   "wt-cells": {
     ref: PAPER_FIGURES.fig3.id,
@@ -68,6 +77,7 @@ export const PAPER_AXES: Readonly<Record<string, PaperAxis>> = {
     key: "cell",
     setting: WT103,
     claim: PAPER_FIGURES.fig3.claim,
+    base: WT_BASE,
   },
   "wt-sequence-length": {
     ref: PAPER_TABLE3.id,
@@ -75,12 +85,14 @@ export const PAPER_AXES: Readonly<Record<string, PaperAxis>> = {
     key: "context",
     setting: PAPER_TABLE3.fixed,
     table: PAPER_TABLE3,
+    base: WT_BASE,
   },
   "wt-baselines": {
     ref: "Table 4",
     question: "baselines",
     key: "model",
     setting: `${WT103}: ${PAPER_TABLE4.map((b) => `${b.model} ${b.ppl}`).join(", ")}`,
+    base: WT_BASE,
   },
 };
 

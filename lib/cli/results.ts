@@ -104,7 +104,7 @@ async function summarize(group: string): Promise<GroupSummary | null> {
   const runs: ReproRun[] = committed.map(reproRunOf);
   // A §5 group is an axis even while it holds one point.
   if (new Set(runs.map((r) => r.point)).size > 1 || group in PAPER_AXES) {
-    return await summarizeAxis(group, committed, runs);
+    return await summarizeAxis(group);
   }
   // Ours first, then another engine's runs (the PyTorch twin): each its own tables and crossings.
   const parts = engineParts(committed);

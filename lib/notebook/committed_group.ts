@@ -12,7 +12,8 @@
  * @module
  */
 import { readCommittedRuns } from "../io/committed_runs.ts";
-import { readFeedbackFiles, stepTimesOf } from "../io/feedback_files.ts";
+import { readAxisRuns } from "../io/axis_runs.ts";
+import { PAPER_AXES } from "../analysis/paper_axes.ts";
 import { projectRoot } from "../io/dirs.ts";
 import { axisReport } from "../analysis/axis_report.ts";
 import { join } from "node:path";
@@ -216,10 +217,10 @@ export async function committedAxis(
   group: string,
   options: { commands?: readonly string[]; points?: readonly string[] } = {},
 ): Promise<CommittedAxis> {
-  const committed = (await readCommittedRuns(group)).filter((r) =>
-    typeof r.summary.mode === "string" && typeof r.summary.minValPpl === "number" &&
-    (!options.points || options.points.includes(String(r.summary.config)))
-  );
+  const { committed, stepTimes, base } = await readAxisRuns(group, {
+    base: PAPER_AXES[group]?.base,
+    points: options.points,
+  });
   const dir = join(projectRoot(), "results", group);
   if (committed.length === 0) {
     const plan = await Deno.readTextFile(join(dir, "PLAN.md")).catch(() => null);
@@ -228,8 +229,7 @@ export async function committedAxis(
     return { runs: [], figure: null, table: empty.table };
   }
   const runs = committed.map(reproRunOf);
-  const stepTimes = stepTimesOf(await readFeedbackFiles(dir).catch(() => []));
-  const { block, closureFigure } = axisReport(group, committed, runs, stepTimes);
+  const { block, closureFigure } = axisReport(group, committed, runs, stepTimes, base);
   return { runs, figure: closureFigure, table: markdown(block) };
 }
 

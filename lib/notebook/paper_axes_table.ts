@@ -9,9 +9,8 @@ import { join } from "node:path";
 import { axisSummary } from "../analysis/axis_summary.ts";
 import { PAPER_AXES, paperVerdict } from "../analysis/paper_axes.ts";
 import { METHOD_ORDER, reproRunOf } from "../analysis/reproduction.ts";
-import { readCommittedRuns } from "../io/committed_runs.ts";
+import { readAxisRuns } from "../io/axis_runs.ts";
 import { projectRoot } from "../io/dirs.ts";
-import { readFeedbackFiles, stepTimesOf } from "../io/feedback_files.ts";
 
 /**
  * The README's §5 table: per paper table or figure, the paper's DSF closure and ours along the
@@ -25,8 +24,7 @@ export async function paperAxesTable(root: string = projectRoot()): Promise<stri
   for (const [group, paper] of Object.entries(PAPER_AXES)) {
     const dir = join(root, "results", group);
     const shown = `results/${group}`;
-    const committed = await readCommittedRuns(group, dir).catch(() => []);
-    const done = committed.filter((r) => typeof r.summary.minValPpl === "number");
+    const { committed: done, stepTimes } = await readAxisRuns(group, { root, base: paper.base });
     const what = `${paper.ref} (${paper.question})`;
     if (!done.length) {
       const plan = await Deno.stat(join(dir, "PLAN.md")).then(() => true, () => false);
@@ -39,7 +37,6 @@ export async function paperAxesTable(root: string = projectRoot()): Promise<stri
       continue;
     }
     const runs = done.map(reproRunOf);
-    const stepTimes = stepTimesOf(await readFeedbackFiles(dir));
     const v = paperVerdict(axisSummary(runs, METHOD_ORDER, stepTimes, paper.key), paper);
     const partial = done.some((r) => r.summary.inProgress) ? " (some runs unfinished)" : "";
     rows.push(
