@@ -147,3 +147,16 @@ Deno.test("axis summary: test perplexity in brackets where every seed has one; t
   const both = runs.slice(2, 4);
   assert.equal(axisSeeds(axisSummary(both, METHOD_ORDER)), "mean over seeds 0, 1");
 });
+
+Deno.test("axis summary: with several seeds, FT-BPTT reaches its own best (its seed-mean curve's minimum)", () => {
+  // The seeds' minima fall at different updates: the mean of the minima (4) lies below every
+  // point of the seed-mean curve (5.5, 5, 5); the target is that curve's minimum, 5.
+  const runs = [
+    run("T32", 32, "bptt", 0, [6, 4, 3]),
+    run("T32", 32, "bptt", 1, [6, 4, 3]),
+    run("T32", 32, "ft-bptt", 0, [6, 4, 6]),
+    run("T32", 32, "ft-bptt", 1, [5, 6, 4]),
+  ];
+  const a = axisSummary(runs, METHOD_ORDER);
+  assert.deepEqual(a.points[0].updatesToTarget, { bptt: 20, "ft-bptt": 20 });
+});

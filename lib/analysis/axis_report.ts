@@ -76,7 +76,8 @@ export function axisReport(
       : "") +
     "A method's share of the gap is (FT-BPTT − it) / (FT-BPTT − BPTT) of the minimum validation " +
     "perplexity, seed by seed, then averaged; updates to FT-BPTT's best is the first evaluated " +
-    "update at which the method's validation perplexity is at or below FT-BPTT's minimum" +
+    "update at which the method's validation perplexity (the mean over its seeds) is at or below " +
+    "FT-BPTT's best (the minimum of its seed-mean curve)" +
     (timed
       ? "; the minutes are those updates times the method's ms per loss + gradient on the " +
         "point's model, measured in one interleaved run (`deno task feedbacks`; the optimizer " +

@@ -59,6 +59,19 @@ export interface CommittedRun {
 }
 
 /**
+ * A run snapshotted while it trained whose command stopped it at `stopAfter` and which got
+ * there: paused by design, not still training (snapshots written before `snapshot` said so
+ * read "in progress").
+ */
+function pausedAtStopAfter(s: CommittedRun["summary"]): CommittedRun["summary"] {
+  const at = /--set stopAfter=(\d+)\b/.exec(String(s.command ?? ""));
+  const progress = s.inProgress;
+  if (!at || typeof progress !== "string" || Number(at[1]) !== Number(s.steps)) return s;
+  if (progress.includes("paused at stopAfter")) return s;
+  return { ...s, inProgress: progress.replace("in progress", "paused at stopAfter") };
+}
+
+/**
  * Reads the committed runs of one experiment group: `results/<group>/*.json`, each a summary
  * with a `command` field, and the `<name>.metrics.jsonl` beside it.
  * @returns [] when the group has no committed runs yet
@@ -95,7 +108,12 @@ export async function readCommittedRuns(group: string, dir?: string): Promise<Co
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw cannotRead(curves, err);
     }
-    out.push({ name, summary, command: String(summary.command ?? ""), rows });
+    out.push({
+      name,
+      summary: pausedAtStopAfter(summary),
+      command: String(summary.command ?? ""),
+      rows,
+    });
   }
   return out;
 }

@@ -168,7 +168,14 @@ export async function committedGroup(
       (mixed
         ? `trained by ${parts.map((p) => p.label).join(" and ")} (${parts[1].engine}'s dashed)`
         : `backend ${first.backend}`) +
-      (inProgress.length ? `; still training: ${inProgress.join("; ")}` : "") + ".",
+      (inProgress.length
+        ? `; ${
+          inProgress.every((l) => l.includes("paused at stopAfter"))
+            ? "stopped early by design"
+            : "still training"
+        }: ${inProgress.join("; ")}`
+        : "") +
+      ".",
   });
   return {
     runs,
@@ -176,7 +183,8 @@ export async function committedGroup(
     table: table(rows, {
       caption: `results/${group}/: per method (the commands are in its summary.md)`,
       missing: {
-        "test ppl": "measured at the end of a run (still training), or the run has no test split",
+        "test ppl": "measured at the end of a run (still training or stopped early by " +
+          "`stopAfter`), or the run has no test split",
         "gap closed (FT→BPTT)": "BPTT and FT-BPTT define the gap; it needs BPTT ahead of FT-BPTT " +
           "on a seed that has all three",
       },

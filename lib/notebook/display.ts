@@ -327,11 +327,11 @@ export class Progress {
     const bar = total
       ? `<progress value="${
         Math.min(this.#last.step, total)
-      }" max="${total}" style="width:16em;vertical-align:middle"></progress> `
+      }" max="${total}" style="width:8em;vertical-align:middle"></progress> `
       : "";
     return {
       "text/plain": text,
-      "text/html": `<div style="font-family:monospace;white-space:pre">${bar}${
+      "text/html": `<div style="font-family:monospace;white-space:pre-wrap;font-size:smaller">${bar}${
         escapeHtml(text)
       }</div>`,
     };
