@@ -331,9 +331,10 @@ export class Progress {
       : "";
     return {
       "text/plain": text,
-      "text/html": `<div style="font-family:monospace;white-space:pre-wrap;font-size:smaller">${bar}${
-        escapeHtml(text)
-      }</div>`,
+      "text/html":
+        `<div style="font-family:monospace;white-space:pre-wrap;font-size:smaller">${bar}${
+          escapeHtml(text)
+        }</div>`,
     };
   }
 
