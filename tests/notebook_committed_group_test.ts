@@ -118,7 +118,7 @@ Deno.test("committedAxis: a group varying one setting, as its summary.md shows i
   const g = await committedAxis("why-char-T");
   assert.ok(g.runs.length >= 9);
   assert.ok(g.figure, "the closure along T");
-  assert.match(g.figure.svg, /why-char-T: gap closed against context/);
+  assert.match(g.figure.svg, /why-char-T: share of the gap closed, by context length T/);
   const md = bundle(g.table)["text/markdown"];
   const summary = await Deno.readTextFile(
     new URL("../results/why-char-T/summary.md", import.meta.url),
@@ -160,7 +160,7 @@ Deno.test("committedAxis of some points of a group, and committedClosure at one 
   const g = await committedAxis("recall-sweeps", { points: width });
   assert.deepEqual([...new Set(g.runs.map((r) => r.point))].sort(), [...width].sort());
   assert.ok(g.figure, "one numeric axis: the closure along the hidden size");
-  assert.match(g.figure.svg, /gap closed against hidden/);
+  assert.match(g.figure.svg, /share of the gap closed, by hidden size/);
   assert.doesNotMatch(bundle(g.table)["text/markdown"], /recall-lstm/);
   // The closure of one point equals the table's (seed mean over the seeds with all three modes).
   const c = await committedClosure("recall-sweeps", "dsf", "recall-D64");

@@ -34,6 +34,15 @@ export interface AxisReport {
   closureFigure: Figure | null;
 }
 
+/** An axis key as a title says it. */
+const KEY_WORDS: Readonly<Record<string, string>> = {
+  hidden: "hidden size",
+  layers: "layers",
+  context: "context length T",
+  lag: "recall lag",
+  cell: "cell",
+};
+
 /**
  * The report of one group (see the module doc).
  * @param base the point whose runs were read from another group (`readAxisRuns`), to say so
@@ -57,7 +66,8 @@ export function axisReport(
   const timed = Object.keys(stepTimes).length > 0;
   const tested = axis.points.some((p) => Object.values(p.methods).some((m) => m.test !== null));
   const block = [
-    `Group \`results/${group}/\` (scale ${first.scale}, backend ${first.backend}; ` +
+    `Group \`results/${group}/\` (preset \`--scale ${first.scale}\`, backend ` +
+    `${first.backend}; ` +
     `${axis.points.length} settings differing in ${axis.keys.join(", ") || "their config name"}; ` +
     `${axisSeeds(axis)}):`,
     "",
@@ -115,11 +125,11 @@ export function axisReport(
       logX: rows.every((r) => r.x > 0),
       xLabel: key,
       yLabel: "share of the FT-BPTT → BPTT gap closed (%)",
-      title: `${group}: gap closed against ${key}`,
+      title: `${group}: share of the gap closed, by ${KEY_WORDS[key] ?? key}`,
       caption: `${
         axisSeeds(axis).replace(/^./, (c) => c.toUpperCase())
       }; 100% = BPTT's minimum validation perplexity, 0% = ` +
-        `FT-BPTT's; below 0: worse than no temporal gradient. Scale ${first.scale}, backend ` +
+        `FT-BPTT's; below 0: worse than no temporal gradient. Preset --scale ${first.scale}, backend ` +
         `${first.backend}.`,
     })
     : null;

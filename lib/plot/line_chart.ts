@@ -227,7 +227,7 @@ export function lineChart(rows: readonly Row[], options: LineChartOptions): Figu
       }),
     );
     if (options.marker) {
-      marks.push(Plot.dot(visible, { x, y, fill: strokeChannel, r: 2 }));
+      marks.push(Plot.dot(visible, { x, y, fill: strokeChannel, r: 3 }));
     }
   });
   for (const ref of refs) {
