@@ -64,7 +64,7 @@ Deno.test("paperVerdict: a figure has no numbers; its claim is quoted; an unlike
   const fig = { ...PAPER_AXES["wt-model-size"], key: "layers" };
   const v = paperVerdict(axis, fig);
   assert.equal(v.paperClosure, "–");
-  assert.equal(v.trend, "–");
+  assert.equal(v.trend, "ours rises (the paper's figure: no numbers)");
   assert.equal(v.orderingHolds, "2 of 2");
   assert.match(
     paperBesideLines(axis, fig, "x").join("\n"),

@@ -104,7 +104,10 @@ export interface PaperVerdict {
   oursClosure: string;
   /** "3 of 3": the points where BPTT < DSF < FT-BPTT holds (the paper's ordering). */
   orderingHolds: string;
-  /** Whether DSF's closure moves along the axis as the paper's does ("–" when not comparable). */
+  /**
+   * Whether DSF's closure moves along the axis as the paper's does; ours alone where the paper
+   * shows a figure; "–" with fewer than two of our points.
+   */
   trend: string;
 }
 
@@ -137,7 +140,12 @@ export function paperVerdict(axis: AxisSummary, paper: PaperAxis): PaperVerdict 
       : "–",
     oursClosure: axis.points.map((p, i) => `${at(p)}: ${pct(ours[i])}`).join(", "),
     orderingHolds: `${holds} of ${full.length}`,
-    trend: a && b ? `paper ${a}, ours ${b}${a === b ? "" : " (differs)"}` : "–",
+    // A figure prints no numbers: ours alone, the paper's claim is beside it in words.
+    trend: a && b
+      ? `paper ${a}, ours ${b}${a === b ? "" : " (differs)"}`
+      : b && !paper.table
+      ? `ours ${b} (the paper's figure: no numbers)`
+      : "–",
   };
 }
 
