@@ -353,6 +353,13 @@ Deno.test("results of a §5 group: the base point trained once in the width grou
     /seeds 0, 1 at `wt-gru-3L128`; seed 0 elsewhere \(a point's numbers: the mean over its seeds\)/,
   );
   assert.doesNotMatch(md, /seed mean/);
+  // Each of the group's own points has its curves; the base's are in the width group.
+  assert.match(md, /one figure per point: \[`wt-gru-1L128`\]\(curves-wt-gru-1L128\.svg\)\./);
+  assert.match(
+    Deno.readTextFileSync(join(depth, "curves-wt-gru-1L128.svg")),
+    /wt-gru-1L128: validation perplexity per method/,
+  );
+  assert.throws(() => Deno.statSync(join(depth, "curves-wt-gru-3L128.svg")));
   const readme = Deno.readTextFileSync(join(root, "README.md"));
   assert.match(
     readme,
