@@ -16,7 +16,8 @@ import {
   slopeTable,
 } from "../lib/bench/scaling.ts";
 import { readCommittedBenchFiles } from "../lib/bench/bench_file.ts";
-import { benchFileFigures, complexitySlopeSets, scalingChart } from "../lib/notebook/complexity.ts";
+import { complexitySlopeSets, scalingChart } from "../lib/notebook/complexity.ts";
+import { benchFileFigures } from "../lib/notebook/bench_figures.ts";
 import { table, toBundle } from "../lib/notebook/display.ts";
 import { lineChart } from "../lib/plot/mod.ts";
 

@@ -41,7 +41,7 @@ Deno.test("jacobianStatsChart: 0–1 statistics and norms on separate axes", () 
   const probes = [first, last, last];
   const structure = jacobianStatsChart(probes, { group: "structure", size: 4 }).svg;
   const norms = jacobianStatsChart(probes, { group: "norms", size: 4 }).svg;
-  for (const label of ["diagonal share", "mean |J_ii|", "non-stationarity"]) {
+  for (const label of ["diagonal share", "mean |Jᵢᵢ|", "non-stationarity"]) {
     assert.ok(structure.includes(label), label);
     assert.ok(!norms.includes(label), label);
   }
@@ -62,8 +62,12 @@ Deno.test("jacobianStatsChart: 0–1 statistics and norms on separate axes", () 
 
 Deno.test("diagonalVsLambdaChart: λ in DSF's colour, the channels as paired and the values sorted", () => {
   const svg = diagonalVsLambdaChart([0.9, -0.2, 0.5, 0.4]).svg;
-  assert.match(svg, new RegExp(`stroke="${METHOD_COLORS.dsf}"[^>]*/><text[^>]*>DSF&apos;s λ_i<`));
-  assert.match(svg, />mean over t of J_t\[i\]\[i\], channel i</);
+  assert.match(svg, new RegExp(`stroke="${METHOD_COLORS.dsf}"[^>]*/><text[^>]*>DSF&apos;s λᵢ<`));
+  assert.match(svg, />mean over t of Jₜ\[i\]\[i\], channel i</);
   assert.match(svg, />the same, sorted</);
-  assert.match(svg, /DSF pairs λ_i with channel i by index/);
+  assert.match(svg, /DSF pairs λᵢ with channel i by index/);
+  // The channels as dots (one per channel), not a line through unrelated neighbours.
+  assert.equal(svg.split("<circle").length - 1, 4);
+  // No TeX subscripts in the figure's text.
+  assert.ok(!/J_t|λ_i|h_\{/.test(svg));
 });

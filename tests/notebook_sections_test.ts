@@ -34,7 +34,8 @@ import {
   slopeTable,
 } from "../lib/bench/scaling.ts";
 import { timeRuns } from "../lib/bench/timing.ts";
-import { benchFileFigures, scalingChart } from "../lib/notebook/complexity.ts";
+import { scalingChart } from "../lib/notebook/complexity.ts";
+import { benchFileFigures } from "../lib/notebook/bench_figures.ts";
 import { runLike, useBackend } from "./_util.ts";
 
 const run = runLike;

@@ -13,10 +13,15 @@ import { type BenchRow, outputRow, seriesLabeller } from "./results.ts";
 
 /** A benchmark result file as `deno task bench` writes it (`<out>/bench.json`). */
 export interface BenchFile {
-  /** Machine facts: backend line, date, Deno version, arguments. */
-  meta: { backend?: string; date?: string; deno?: string; args?: string[] };
+  /** Machine facts: backend line, date, Deno version, CPU, arguments. */
+  meta: { backend?: string; date?: string; deno?: string; cpu?: string; args?: string[] };
   /** Measured rows. */
   rows: BenchRow[];
+  /**
+   * A note on the file as a whole, where one was written by hand in place of `meta` (e.g.
+   * `results/bench/earlier_run_rows.json`: when and how its rows were measured).
+   */
+  note?: string;
 }
 
 /** Parses a benchmark JSON file's text; throws when it is not one. */
@@ -28,7 +33,11 @@ export function parseBenchFile(text: string): BenchFile {
   const rows = (raw.rows as Record<string, unknown>[]).filter((r) =>
     typeof r.mode === "string" && typeof r.stepMs === "number" && typeof r.T === "number"
   ).map((r) => ({ unit: "layer", impl: "-", ...r }) as unknown as BenchRow);
-  return { meta: raw.meta ?? {}, rows };
+  return {
+    meta: raw.meta ?? {},
+    rows,
+    ...(typeof raw.note === "string" ? { note: raw.note } : {}),
+  };
 }
 
 /** The JSON form of bench rows, as the CLI writes them (for tables). */

@@ -1,14 +1,19 @@
 /**
  * What the complexity notebook (§4) shows: log-log charts of timing rows with reference power
- * laws, the step-time figures of a committed benchmark file (one per backend variant) and the
- * sweeps whose slopes are read against Table 1. The measurements are lib/bench's
- * (`complexity.ts`, `scaling.ts`, `slope_fit.ts`, `bench_file.ts`).
+ * laws, and the sweeps whose slopes are read against Table 1 (the committed benchmark files:
+ * `bench_figures.ts`). The measurements are lib/bench's (`complexity.ts`, `scaling.ts`,
+ * `slope_fit.ts`, `bench_file.ts`).
  *
  * @module
  */
-import { type BenchFile, stepTimingRows } from "../bench/bench_file.ts";
 import type { ComplexitySizes, TimingRow } from "../bench/complexity.ts";
-import { slopeLines, type SlopeSet } from "../bench/scaling.ts";
+import {
+  fitSlopeSets,
+  loglogSlope,
+  slopeLines,
+  type SlopeSet,
+  type SlopeSetFit,
+} from "../bench/scaling.ts";
 import { type Figure, type FigureText, lineChart, type ReferenceLine } from "../plot/mod.ts";
 
 /** Options of {@link scalingChart}. */
@@ -75,57 +80,6 @@ export function scalingChart(rows: readonly TimingRow[], options: ScalingChartOp
   });
 }
 
-/** One figure of {@link benchFileFigures}: the backend variant it shows, and the figure. */
-export interface BenchFileFigure {
-  /** The backend variant of its rows (e.g. "wasm+blas2", "torch-cpu"). */
-  backend: string;
-  /** The figure (its title names the variant, its subtitle the file). */
-  figure: Figure;
-  /** A file-name stem for it: the file's path under results/bench and the variant. */
-  slug: string;
-}
-
-/**
- * The step-time figures of a committed benchmark file (`deno task bench`'s `bench.json`): its
- * layer rows of one cell (default gru) at the hidden width with the most sequence lengths,
- * log-log against T, one figure per backend variant (XNNPACK, BLAS threads, PyTorch threads:
- * one colour per method within each), each naming the file it comes from and captioned with
- * the file's machine and date. Empty when the file has no such rows at two T or more.
- */
-export function benchFileFigures(
-  file: BenchFile,
-  options: { name: string; cell?: string; height?: number },
-): BenchFileFigure[] {
-  const cell = options.cell ?? "gru";
-  const layer = file.rows.filter((r) => (r.unit ?? "layer") === "layer" && r.cell === cell);
-  const ts = new Map<number, Set<number>>();
-  for (const r of layer) ts.set(r.D, (ts.get(r.D) ?? new Set()).add(r.T));
-  const best = [...ts].sort((a, b) => b[1].size - a[1].size || b[0] - a[0])[0];
-  if (!best || best[1].size < 2) return [];
-  const D = best[0];
-  const atD = layer.filter((r) => r.D === D);
-  const backends = [...new Set(atD.map((r) => r.backend))];
-  return backends.flatMap((backend) => {
-    const mine = atD.filter((r) => r.backend === backend);
-    if (new Set(mine.map((r) => r.T)).size < 2) return [];
-    const notes = [...new Set(mine.map((r) => r.note).filter((n) => n))];
-    const figure = scalingChart(stepTimingRows(mine), {
-      x: "T",
-      laws: [{ label: "∝ T", slope: 1 }],
-      height: options.height,
-      title: `Training step vs T: ${backend}, one ${cell.toUpperCase()} layer, D = ${D}`,
-      subtitle: `committed sweep, from ${options.name}; B = ` +
-        `${[...new Set(mine.map((r) => r.B))].join(", ")}; fastest of the timed runs`,
-      caption: `${options.name}: measured ${file.meta.date ?? "(no date)"}, Deno ` +
-        `${file.meta.deno ?? "?"}, ${file.meta.backend ?? "backend not recorded"}; args: ` +
-        `${(file.meta.args ?? []).join(" ") || "(none)"}` +
-        (notes.length ? `; rows' notes: ${notes.join("; ")}` : ""),
-    });
-    const stem = options.name.replace(/^results\/bench\//, "").replace(/\.json$/, "");
-    return [{ backend, figure, slug: `${stem}_${backend}`.replace(/[^\w-]+/g, "_") }];
-  });
-}
-
 /** The notebook's three timing sweeps, as {@link complexitySlopeSets} reads them. */
 export interface ComplexityResults {
   /** The sweep sizes. */
@@ -138,20 +92,93 @@ export interface ComplexityResults {
   step: readonly TimingRow[];
 }
 
+/** The scans whose work is T·log T (Table 1): the Hillis–Steele scan and the FFT. */
+export const T_LOG_T_METHODS: readonly string[] = ["dsf-scan", "dsf-fft"];
+
+/**
+ * The exponent a log-log fit reads off T·log T over the sizes a sweep fits (its upper half,
+ * as lib/bench's `fitSweep` takes it), to two decimals: slightly above 1 (1.22 over T = 64 to 128),
+ * falling slowly towards 1 as T grows — what Table 1's O(T log T) work looks like at these T.
+ */
+export function tLogTExponent(Ts: readonly number[]): number {
+  const sorted = [...Ts].filter((t) => t > 1).sort((a, b) => a - b);
+  const k = Math.min(sorted.length, Math.max(2, Math.ceil(sorted.length / 2)));
+  const upper = sorted.slice(sorted.length - k);
+  return Number(loglogSlope(upper.map((t) => ({ x: t, y: t * Math.log(t) }))).toFixed(2));
+}
+
 /**
  * The six sweeps of the notebook with Table 1's exponents: the scan alone, the layer backward
- * and the training step, each vs T (work ∝ T: 1) and vs D (the scan alone ∝ D: 1; the layer ∝ D²
- * through BPTT's Jacobian products and every method's local terms: 2).
+ * and the training step, each vs T (work ∝ T: 1; for the Hillis–Steele scan and the FFT alone
+ * ∝ T log T: {@link tLogTExponent}) and vs D (the scan alone ∝ D: 1; the layer ∝ D² through
+ * BPTT's Jacobian products and every method's local terms: 2).
  */
 export function complexitySlopeSets(r: ComplexityResults): SlopeSet[] {
   const atD = (x: TimingRow) => x.D === r.z.D;
   const atT = (x: TimingRow) => x.T === r.z.T;
+  const logT = (x: TimingRow) => T_LOG_T_METHODS.includes(x.method);
   return [
-    { name: "scan vs T", rows: r.scan, x: "T", where: atD, expected: 1 },
+    { name: "scan vs T", rows: r.scan, x: "T", where: (x) => atD(x) && !logT(x), expected: 1 },
+    {
+      name: "scan vs T",
+      rows: r.scan,
+      x: "T",
+      where: (x) => atD(x) && logT(x),
+      expected: tLogTExponent(r.z.Ts),
+    },
     { name: "scan vs D", rows: r.scan, x: "D", where: atT, expected: 1 },
     { name: "backward vs T", rows: r.backward, x: "T", where: atD, expected: 1 },
     { name: "backward vs D", rows: r.backward, x: "D", where: atT, expected: 2 },
     { name: "step vs T", rows: r.step, x: "T", where: atD, expected: 1 },
     { name: "step vs D", rows: r.step, x: "D", where: atT, expected: 2 },
   ];
+}
+
+/**
+ * The band around Table 1's exponent inside which a measured exponent is read as agreeing
+ * with it (0.8× to 1.25×, as lib/bench's `slopeReading`): outside it a cell of
+ * {@link slopeGrid} is marked ↓ (below) or ↑ (above).
+ */
+export const SLOPE_BAND: readonly [number, number] = [0.8, 1.25];
+
+/** Why {@link slopeGrid} shows a dash, by column. */
+export const SLOPE_GRID_MISSING: Readonly<Record<string, string>> = {
+  "scan vs T": "BPTT and FT-BPTT have no reverse scan: (a) times DSF's scan alone",
+  "scan vs D": "BPTT and FT-BPTT have no reverse scan: (a) times DSF's scan alone",
+};
+
+/** One cell of {@link slopeGrid}: the exponent and Table 1's, or why none is read. */
+function gridCell(f: SlopeSetFit): string {
+  if (f.points < 2) return f.points === 1 ? "one size" : "no size";
+  if (f.flat) return "flat";
+  if (f.falls) return "falls";
+  const p = f.upperSlope;
+  if (f.expected === undefined) return p.toFixed(2);
+  const mark = p < SLOPE_BAND[0] * f.expected ? " ↓" : p > SLOPE_BAND[1] * f.expected ? " ↑" : "";
+  return `${p.toFixed(2)} (${f.expected})${mark}`;
+}
+
+/**
+ * The sweeps' exponents as one grid, a row per method and a column per sweep: the least-squares
+ * log-log slope over the upper half of the sizes with Table 1's exponent in brackets, marked ↓ /
+ * ↑ outside {@link SLOPE_BAND}; "flat" where the time grows < 15% per doubling or stays within
+ * its noise, "falls" where the small sizes ran slower (no exponent read); "–" where the method is
+ * not in the sweep ({@link SLOPE_GRID_MISSING}). Methods in the order of the sweep that has most.
+ */
+export function slopeGrid(sets: readonly SlopeSet[]): Record<string, string>[] {
+  const fits = fitSlopeSets(sets);
+  const sweeps = [...new Set(fits.map((f) => f.sweep))];
+  const methodsOf = (s: string) => [
+    ...new Set(fits.filter((f) => f.sweep === s).map((f) => f.method)),
+  ];
+  const widest = sweeps.map(methodsOf).reduce((a, b) => (b.length > a.length ? b : a), []);
+  const methods = [...new Set([...widest, ...fits.map((f) => f.method)])];
+  return methods.map((method) => {
+    const row: Record<string, string> = { method };
+    for (const s of sweeps) {
+      const f = fits.find((x) => x.sweep === s && x.method === method);
+      row[s] = f ? gridCell(f) : "–";
+    }
+    return row;
+  });
 }

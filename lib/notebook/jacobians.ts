@@ -2,12 +2,22 @@
  * What the gradient notebook (§2) draws of the state Jacobians J_t: the per-step statistics as
  * two charts, one per scale ({@link jacobianStatsChart}: how diagonal and how stationary J_t is,
  * and its norms), and the measured diagonal against DSF's λ as DSF pairs them
- * ({@link diagonalVsLambdaChart}). The measurements are lib/analysis's (`jacobian_stats.ts`).
+ * ({@link diagonalVsLambdaChart}). The measurements are lib/analysis's (`jacobian_stats.ts`);
+ * the figures' text writes subscripts as Unicode (Jₜ, hₜ₋₁), never as TeX.
  *
  * @module
  */
+import * as Plot from "@observablehq/plot";
 import { jacobianStatRows, type JacobianStepStats } from "../analysis/jacobian_stats.ts";
-import { type Figure, type FigureText, lineChart } from "../plot/mod.ts";
+import { type Figure, type FigureText, lineChart, renderPlot, seriesColors } from "../plot/mod.ts";
+
+/** The statistics' labels of `jacobianStatRows` as the figures write them (Unicode subscripts). */
+const STAT_LABELS: Readonly<Record<string, string>> = {
+  "diagonal share ‖diag J‖/‖J‖_F": "diagonal share ‖diag Jₜ‖/‖Jₜ‖",
+  "mean |J_ii|": "mean |Jᵢᵢ|",
+  "non-stationarity ‖J_t − J̄‖/‖J̄‖": "non-stationarity ‖Jₜ − J̄‖/‖J̄‖",
+  "top singular value ‖J‖₂": "top singular value ‖Jₜ‖₂",
+};
 
 /** The per-step statistics of one probe (`jacobianSummary`) and the step they follow. */
 export interface ProbeStats {
@@ -41,7 +51,11 @@ export function jacobianStatsChart(
   const { group, size } = options;
   const kept = probes.filter((p, i) => probes.findIndex((q) => q.step === p.step) === i);
   const when = (p: ProbeStats) => `after step ${p.step}`;
-  const rows = kept.flatMap((p) => jacobianStatRows(p.stats, { when: when(p) }, { group }));
+  const rows = kept.flatMap((p) => jacobianStatRows(p.stats, { when: when(p) }, { group }))
+    .map((r): Record<string, string | number> => ({
+      ...r,
+      stat: STAT_LABELS[String(r.stat)] ?? r.stat,
+    }));
   const dashes = Object.fromEntries(
     kept.map((p, i) => [when(p), i === kept.length - 1 ? "" : ["5,4", "2,3"][i % 2]]),
   );
@@ -67,26 +81,27 @@ export function jacobianStatsChart(
     }],
     title: options.title ??
       (structure
-        ? "How diagonal and how stationary is J_t = ∂h_t/∂h_{t−1}?"
-        : "How much can one step J_t grow the gradient?"),
+        ? "How diagonal and how stationary is Jₜ = ∂hₜ/∂hₜ₋₁?"
+        : "How much can one step Jₜ grow the gradient?"),
     subtitle: options.subtitle ??
       (structure
-        ? "diagonal share 1: J_t diagonal; non-stationarity 0: the same J_t at every t"
-        : "spectral radius max|eig J_t| and top singular value ‖J_t‖₂ (the most one step can grow δ)"),
+        ? "diagonal share 1: Jₜ diagonal; non-stationarity 0: the same Jₜ at every t"
+        : "spectral radius max|eig Jₜ| and top singular value ‖Jₜ‖₂ (the most one step can grow δ)"),
     xLabel: "t (step of the sequence)",
-    yLabel: structure ? "share / |J_ii| / relative deviation" : "gain",
+    yLabel: structure ? "share / |Jᵢᵢ| / relative deviation" : "gain",
     caption: options.caption ??
       (structure
-        ? `S = ${size}; J̄ = the mean of J_t over t.`
+        ? `S = ${size}; norms are Frobenius norms; J̄ = the mean of Jₜ over t.`
         : `S = ${size}; DSF's diagonal feedback, λ ∈ [0, 1], has both at most 1.`),
     meta: options.meta,
   });
 }
 
 /**
- * The measured best fixed diagonal against DSF's λ, channel by channel as DSF pairs them (λ_i with
- * channel i, by index), with the measured values sorted beside it (dashed: the best pairing of
- * the same λ values would follow them). λ is drawn in DSF's colour.
+ * The measured best fixed diagonal against DSF's λ: λ as a line in DSF's colour, the measured
+ * value of each channel as a dot at its index (as DSF pairs them: λ_i with channel i; dots,
+ * since neighbouring channels have nothing to do with each other), and the measured values
+ * sorted as a dashed line (the best pairing of the same λ values would follow it).
  * @param meanDiagonal per channel, in channel order, the mean over t of J_t[i][i]
  * @param lambda DSF's λ in channel order (default linspace(0, 1, S))
  */
@@ -98,35 +113,36 @@ export function diagonalVsLambdaChart(
   const s = d.length;
   const lambda = options.lambda ? Array.from(options.lambda) : d.map((_, i) => i / (s - 1 || 1));
   const sorted = [...d].sort((a, b) => a - b);
-  const rows = [
-    ...lambda.map((v, i) => ({ channel: i, value: v, series: "DSF's λ_i", style: "paired" })),
-    ...d.map((v, i) => ({
-      channel: i,
-      value: v,
-      series: "mean over t of J_t[i][i], channel i",
-      style: "paired",
-    })),
-    ...sorted.map((v, i) => ({
-      channel: i,
-      value: v,
-      series: "the same, sorted",
-      style: "sorted",
-    })),
-  ];
-  return lineChart(rows, {
-    x: "channel",
-    y: "value",
-    stroke: "series",
-    strokeDasharray: "style",
-    dashes: { paired: "", sorted: "5,4" },
-    marker: true,
-    xLabel: "channel i (the sorted curve: rank)",
-    yLabel: "value",
-    title: options.title ??
-      "The measured diagonal of J_t vs DSF's fixed feedback λ, channel by channel",
+  const labels = ["DSF's λᵢ", "mean over t of Jₜ[i][i], channel i", "the same, sorted"];
+  const [lambdaColor, channelColor, sortedColor] = seriesColors(labels);
+  const points = (ys: number[]) => ys.map((y, x) => ({ x, y }));
+  return renderPlot({
+    title: options.title ?? "Measured diagonal of Jₜ vs DSF's fixed λ, per channel",
     subtitle: options.subtitle ??
-      "DSF pairs λ_i with channel i by index; sorted, the measured values show the best pairing",
+      "DSF pairs λᵢ with channel i by index; sorted, the measured values show the best pairing",
     caption: options.caption,
     meta: options.meta,
+    height: 360,
+    marginLeft: 60,
+    marginRight: 20,
+    grid: true,
+    x: { label: "channel i (the sorted curve: rank)" },
+    y: { label: "value", nice: true },
+    legendItems: [
+      { label: labels[0], color: lambdaColor, swatch: "line" },
+      { label: labels[1], color: channelColor, swatch: "rect" },
+      { label: labels[2], color: sortedColor, swatch: "line", dash: "5,4" },
+    ],
+    marks: [
+      Plot.line(points(lambda), { x: "x", y: "y", stroke: lambdaColor, strokeWidth: 1.8 }),
+      Plot.line(points(sorted), {
+        x: "x",
+        y: "y",
+        stroke: sortedColor,
+        strokeWidth: 1.8,
+        strokeDasharray: "5,4",
+      }),
+      Plot.dot(points(d), { x: "x", y: "y", fill: channelColor, r: 3 }),
+    ],
   });
 }

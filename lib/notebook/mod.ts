@@ -19,6 +19,7 @@ export * from "./experiment.ts";
 export * from "./presets.ts";
 export * from "./jacobians.ts";
 export * from "./complexity.ts";
+export * from "./bench_figures.ts";
 export * from "./sweeps.ts";
 export * from "./committed_group.ts";
 export * from "./paper_axes_table.ts";
