@@ -78,6 +78,11 @@ export interface RunExperimentOptions {
   set?: string[];
   /** Label of the progress line and of the result (default: the mode). */
   label?: string;
+  /**
+   * What the progress line calls the model before the label, e.g. "GRU 1 × 128 on README.md"
+   * (default: the preset's name with the size it trains at, {@link runName}).
+   */
+  title?: string;
   /** Added to the config's seed (default `DSF_SEED`, else 0). */
   seedOffset?: number;
   /** Keep the trained model in the result instead of disposing it. */
@@ -153,7 +158,10 @@ export async function runExperiment(
       skipTest: options.skipTest,
       callbacks: {
         onStep: (i) => {
-          bar ??= progress({ total: i.totalSteps, label: `${runName(name, config)} ${label}` });
+          bar ??= progress({
+            total: i.totalSteps,
+            label: `${options.title ?? runName(name, config)} ${label}`,
+          });
           last = { ...last, step: i.step, loss: i.loss, tokensPerSec: i.tokensPerSec };
           bar.update(last);
         },
