@@ -220,15 +220,8 @@ Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing fil
   const curves: Record<string, number[]> = { bptt: [30, 20, 10], "ft-bptt": [25, 18, 14] };
   for (const layers of [1, 3]) {
     for (const mode of ["bptt", "ft-bptt", "dsf"]) {
-      writeRun(dir, mode, 0, curves[mode] ?? (layers === 1 ? [28, 19, 11] : [29, 22, 16]));
-      // writeRun names every run cfg-…: rename it to its point, set its config and settings.
-      const from = join(dir, `cfg-${mode}-seed0`);
-      const to = join(dir, `L${layers}-${mode}-seed0`);
-      const s = JSON.parse(Deno.readTextFileSync(`${from}.json`));
-      Object.assign(s, { config: `L${layers}`, settings: { name: `L${layers}`, mode, layers } });
-      Deno.writeTextFileSync(`${to}.json`, JSON.stringify(s));
-      Deno.renameSync(`${from}.metrics.jsonl`, `${to}.metrics.jsonl`);
-      Deno.removeSync(`${from}.json`);
+      const curve = curves[mode] ?? (layers === 1 ? [28, 19, 11] : [29, 22, 16]);
+      writePointRun(dir, `L${layers}`, { layers }, mode, 0, curve);
     }
   }
   // One interleaved timing of the 1-layer point: FT-BPTT's best (14) is reached by BPTT at
@@ -250,14 +243,7 @@ Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing fil
       command: "deno task feedbacks --run runs/L1-dsf --results wt-depth",
     }),
   );
-  Deno.writeTextFileSync(
-    join(root, "README.md"),
-    "<!-- results:wt-depth -->\n<!-- /results:wt-depth -->\n" +
-      "<!-- results:paper-axes -->\n<!-- /results:paper-axes -->\n",
-  );
-  const r = await runIn(root, ["wt-depth", "--readme"]);
-  assert.equal(r.code, 0, r.err);
-  const md = Deno.readTextFileSync(join(dir, "summary.md"));
+  const md = await depthSummary(root);
   assert.match(
     md,
     /\| `L1` \| 1 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 11\.00 \(11\.00\) \| 75% \| 30 \(1\.5 min\) \| 30 \(0\.5 min\) \| 30 \(1\.0 min\) \|/,
@@ -302,6 +288,18 @@ Deno.test("results of a §5 group: minutes to FT-BPTT's best from its timing fil
   await Deno.remove(root, { recursive: true });
 });
 
+/** `results wt-depth --readme` in `root` (its README holding the two blocks): the summary. */
+async function depthSummary(root: string): Promise<string> {
+  Deno.writeTextFileSync(
+    join(root, "README.md"),
+    "<!-- results:wt-depth -->\n<!-- /results:wt-depth -->\n" +
+      "<!-- results:paper-axes -->\n<!-- /results:paper-axes -->\n",
+  );
+  const r = await runIn(root, ["wt-depth", "--readme"]);
+  assert.equal(r.code, 0, r.err);
+  return Deno.readTextFileSync(join(root, "results", "wt-depth", "summary.md"));
+}
+
 /** Writes one run of a point (config `point`, settings with the axis key) into `dir`. */
 function writePointRun(
   dir: string,
@@ -337,14 +335,7 @@ Deno.test("results of a §5 group: the base point trained once in the width grou
   for (const mode of ["bptt", "ft-bptt", "dsf"]) {
     writePointRun(depth, "wt-gru-1L128", { layers: 1 }, mode, 0, curves[mode] ?? [28, 19, 11]);
   }
-  Deno.writeTextFileSync(
-    join(root, "README.md"),
-    "<!-- results:wt-depth -->\n<!-- /results:wt-depth -->\n" +
-      "<!-- results:paper-axes -->\n<!-- /results:paper-axes -->\n",
-  );
-  const r = await runIn(root, ["wt-depth", "--readme"]);
-  assert.equal(r.code, 0, r.err);
-  const md = Deno.readTextFileSync(join(depth, "summary.md"));
+  const md = await depthSummary(root);
   assert.match(md, /\| `wt-gru-1L128` \| 1 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 11\.00/);
   assert.match(md, /\| `wt-gru-3L128` \| 3 \| 10\.00 \(10\.00\) \| 14\.00 \(14\.00\) \| 16\.00/);
   assert.match(md, /The base point `wt-gru-3L128` is trained once, in `results\/wt-model-size\/`/);
