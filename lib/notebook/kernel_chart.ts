@@ -11,6 +11,7 @@ import type { KernelRow } from "../analysis/feedback_checks.ts";
 import { type Figure, type FigureText } from "../plot/figure.ts";
 import { DEFAULT_WIDTH } from "../plot/layout.ts";
 import { renderPlot } from "../plot/render.ts";
+import { mixColor } from "../plot/method_colors.ts";
 
 /** The ramp's ends: light and dark shades of DSF's green (#009E73). */
 const RAMP: readonly [string, string] = ["#A3DCC6", "#00402D"];
@@ -18,14 +19,6 @@ const RAMP: readonly [string, string] = ["#A3DCC6", "#00402D"];
 const MEAN_COLOR = "#222222";
 const POWER_COLOR = "#666666";
 const POWER_DASH = "5,4";
-
-/** `#RRGGBB` at `t` ∈ [0, 1] between two colours, mixed in RGB. */
-export function mixColor(a: string, b: string, t: number): string {
-  const rgb = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
-  const [x, y] = [rgb(a), rgb(b)];
-  return "#" + x.map((v, i) => Math.round(v + (y[i] - v) * t).toString(16).padStart(2, "0"))
-    .join("").toUpperCase();
-}
 
 /** Options of {@link kernelChart}. */
 export interface KernelChartOptions extends FigureText {

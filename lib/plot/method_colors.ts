@@ -74,11 +74,20 @@ export function methodColor(series: string): string | undefined {
   return key === undefined ? undefined : METHOD_COLORS[key];
 }
 
+/** The red, green and blue of a `#RRGGBB` colour (0 to 255). */
+const rgb = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+
 /** The distance of two `#RRGGBB` colours in RGB (0 to 441). */
 function rgbDistance(a: string, b: string): number {
-  const rgb = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
   const [x, y] = [rgb(a), rgb(b)];
   return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+}
+
+/** `#RRGGBB` at `t` ∈ [0, 1] between two colours, mixed in RGB (a sequential ramp). */
+export function mixColor(a: string, b: string, t: number): string {
+  const [x, y] = [rgb(a), rgb(b)];
+  return "#" + x.map((v, i) => Math.round(v + (y[i] - v) * t).toString(16).padStart(2, "0"))
+    .join("").toUpperCase();
 }
 
 /** Below this RGB distance a series' colour reads as a method's of the same figure. */
